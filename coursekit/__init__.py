@@ -1,0 +1,75 @@
+"""coursekit: data, analytics helpers, exercise checks and build tools for the
+course *Internet Operations, data-driven* (互联网运营 · 精细化运营).
+
+Light imports only: ``import coursekit`` must stay fast, so heavy modules are
+imported inside the functions that need them.
+
+Examples
+--------
+>>> import coursekit
+>>> orders = coursekit.load("orders")
+>>> int(orders["order_id"].is_unique)
+1
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from coursekit.errors import DataError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__version__ = "0.1.0"
+__all__ = ["DataError", "datasets", "load", "setup", "use_world", "__version__"]
+
+
+def load(name: str, *, world: str | None = None) -> pd.DataFrame:
+    """Load one table of the course data as a typed DataFrame.
+
+    See :func:`coursekit.data.load` for the details.
+    """
+    from coursekit.data import load as _load
+
+    return _load(name, world=world)
+
+
+def datasets(*, world: str | None = None) -> pd.DataFrame:
+    """The catalog of tables: name, rows, description. See :func:`coursekit.data.catalog`."""
+    from coursekit.data import catalog
+
+    return catalog(world=world)
+
+
+def use_world(path: str | None) -> None:
+    """Make ``path`` (a folder written by ``coursekit data generate``) the
+    world that :func:`load` reads by default; ``None`` goes back to the
+    committed default world."""
+    from coursekit.data import use_world as _use
+
+    _use(path)
+
+
+def setup(*, world: str | None = None, style: bool = True) -> None:
+    """Prepare a notebook: house plot style with Chinese fonts, tidy pandas
+    display, and (optionally) the world to load.
+
+    Parameters
+    ----------
+    world
+        Folder of a generated world to use instead of the default one.
+    style
+        Apply the house plot style (fonts, colours, sizes).
+    """
+    if world is not None:
+        use_world(world)
+    import pandas as pd
+
+    pd.set_option("display.max_columns", 20)
+    pd.set_option("display.width", 120)
+    pd.set_option("display.precision", 3)
+    if style:
+        from coursekit.plots import set_style
+
+        set_style()

@@ -1,0 +1,90 @@
+"""The ``coursekit`` command (also ``python -m coursekit``).
+
+Sub-commands::
+
+    coursekit doctor                       check this machine for the course
+    coursekit datasets                     list the tables with row counts
+    coursekit data generate --users N --seed S --out DIR [--format csv|parquet]
+    coursekit build exercises [--check]    write exercises/ from solutions/
+    coursekit build book                   render the course site
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="coursekit", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("doctor", help="check Python, packages, data, fonts and JupyterLab")
+
+    ds = sub.add_parser("datasets", help="list the course tables with row counts")
+    ds.add_argument("--world", default=None, help="folder of a generated world")
+
+    data = sub.add_parser("data", help="generate worlds of the course company")
+    dsub = data.add_subparsers(dest="data_command", required=True)
+    gen = dsub.add_parser("generate", help="generate a world")
+    gen.add_argument("--users", type=int, default=None, help="number of users")
+    gen.add_argument("--seed", type=int, default=None, help="random seed")
+    gen.add_argument("--out", required=True, help="output folder")
+    gen.add_argument("--format", choices=["csv", "parquet"], default="parquet")
+    gen.add_argument(
+        "--default",
+        action="store_true",
+        help="write the committed default world (default size and seed, with its checksums)",
+    )
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    build = sub.add_parser("build", help="build exercises or the site")
+    bsub = build.add_subparsers(dest="build_command", required=True)
+    ex = bsub.add_parser("exercises", help="write exercises/ from solutions/")
+    ex.add_argument("--check", action="store_true", help="exit 1 when out of sync; write nothing")
+    ex.add_argument("--root", default=".", help="course root folder")
+    bk = bsub.add_parser("book", help="render the course site into _build/book")
+    bk.add_argument("--root", default=".", help="course root folder")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        from coursekit.doctor import main as doctor
+
+        return doctor()
+    if args.command == "datasets":
+        from coursekit.data import catalog
+
+        print(catalog(world=args.world).to_string(index=False))
+        return 0
+    if args.command == "data":
+        from coursekit.world import DEFAULT_SEED, DEFAULT_USERS, write_world
+
+        users = args.users if args.users is not None else DEFAULT_USERS
+        seed = args.seed if args.seed is not None else DEFAULT_SEED
+        if args.default and (users, seed) != (DEFAULT_USERS, DEFAULT_SEED):
+            print("--default writes the default size and seed; drop --users/--seed", file=sys.stderr)
+            return 2
+        write_world(
+            Path(args.out), users=users, seed=seed, fmt=args.format, progress=not args.quiet
+        )
+        return 0
+    if args.command == "build":
+        if args.build_command == "exercises":
+            from coursekit.build.exercises import build_exercises
+
+            return build_exercises(Path(args.root), check=args.check)
+        if args.build_command == "book":
+            from coursekit.build.book import build_book
+
+            return build_book(Path(args.root))
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
