@@ -68,7 +68,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         users = args.users if args.users is not None else DEFAULT_USERS
         seed = args.seed if args.seed is not None else DEFAULT_SEED
         if args.default and (users, seed) != (DEFAULT_USERS, DEFAULT_SEED):
-            print("--default writes the default size and seed; drop --users/--seed", file=sys.stderr)
+            print(
+                "--default writes the default size and seed; drop --users/--seed", file=sys.stderr
+            )
             return 2
         write_world(
             Path(args.out), users=users, seed=seed, fmt=args.format, progress=not args.quiet

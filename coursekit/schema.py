@@ -1,0 +1,554 @@
+"""Column contracts of every course table, and :func:`validate`.
+
+One source for three things: typed loading (:func:`coerce`), validation at
+the door of every analytics function (:func:`validate`), and the data
+dictionary in ``datasets/README.md`` (:func:`data_dictionary`).
+
+Kinds: ``int`` (no missing values), ``Int`` (integer, may be missing),
+``float``, ``category``, ``str``, ``datetime``, ``date``, ``bool``,
+``boolean`` (may be missing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from coursekit.errors import DataError
+
+__all__ = ["Column", "Table", "TABLES", "validate", "coerce", "data_dictionary"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name, kind, unit and meaning; ``min`` is the smallest allowed value."""
+
+    name: str
+    kind: str
+    meaning: str
+    unit: str = ""
+    min: float | None = None
+
+    @property
+    def nullable(self) -> bool:
+        return self.kind in ("Int", "boolean") or self.meaning.endswith("(may be empty)")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's contract: its columns, its key and a one-line description."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    notes: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+C = Column
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table(
+            "users",
+            "Everyone who signed up, with how they came and who they are.",
+            (
+                C("user_id", "int", "user key", min=1),
+                C("signup_time", "datetime", "time of sign-up (China time)"),
+                C(
+                    "channel",
+                    "category",
+                    "acquisition channel as recorded (organic, douyin_ads, "
+                    "xiaohongshu, search_ads, referral, offline_store; 'unknown' when "
+                    "tracking failed)",
+                ),
+                C("city_tier", "category", "city tier: 1, 2, 3, 4+"),
+                C("region", "category", "region: east, south, north, central, west"),
+                C("age_band", "category", "age band"),
+                C("gender", "category", "female or male"),
+                C("device", "category", "main device: ios, android, mini_program (WeChat)"),
+                C("store_id", "Int", "store where an offline sign-up happened (may be empty)"),
+                C(
+                    "member_tier",
+                    "category",
+                    "loyalty tier at the end of the data, from the last 12 "
+                    "months' spend: platinum >= 1500, gold >= 600, silver >= 150, else bronze",
+                    "yuan",
+                ),
+            ),
+            key=("user_id",),
+        ),
+        Table(
+            "events",
+            "What users did in the app and mini-program, step by step.",
+            (
+                C("event_id", "int", "event key, in time order", min=1),
+                C("user_id", "int", "who", min=1),
+                C("session_id", "int", "the visit this event belongs to", min=1),
+                C("event_time", "datetime", "when"),
+                C(
+                    "event_type",
+                    "category",
+                    "signup, search, view, add_to_cart, order, share, invite",
+                ),
+                C("platform", "category", "ios, android or mini_program"),
+                C("product_id", "Int", "product viewed or added to cart (may be empty)"),
+                C("order_id", "Int", "order placed, for order events (may be empty)"),
+            ),
+            key=("event_id",),
+        ),
+        Table(
+            "orders",
+            "Online orders, with delivery and campaign coupons.",
+            (
+                C("order_id", "int", "order key, in time order", min=1),
+                C("user_id", "int", "customer", min=1),
+                C("order_time", "datetime", "when the order was paid"),
+                C("platform", "category", "app or mini_program"),
+                C("device", "category", "ios, android or mini_program"),
+                C("warehouse", "category", "shipping warehouse: east, south, north, central"),
+                C("items", "int", "number of units in the order", min=1),
+                C("gross_amount", "float", "value of the items before discount", "yuan", min=0),
+                C("discount", "float", "campaign coupon used", "yuan", min=0),
+                C("amount", "float", "amount paid = gross_amount - discount", "yuan", min=0),
+                C("campaign_id", "Int", "campaign whose coupon was used (may be empty)"),
+                C("promised_days", "int", "delivery promise", "days", min=1),
+                C(
+                    "delivery_days",
+                    "int",
+                    "actual days from order to delivery; late when above promised_days",
+                    "days",
+                    min=0,
+                ),
+            ),
+            key=("order_id",),
+        ),
+        Table(
+            "order_items",
+            "The products in each order.",
+            (
+                C("order_id", "int", "order", min=1),
+                C("product_id", "int", "product", min=1),
+                C("quantity", "int", "units", min=1),
+                C("unit_price", "float", "price per unit", "yuan", min=0),
+                C("amount", "float", "quantity x unit_price", "yuan", min=0),
+            ),
+            key=("order_id", "product_id"),
+        ),
+        Table(
+            "products",
+            "The catalogue.",
+            (
+                C("product_id", "int", "product key", min=1),
+                C("name", "str", "product name"),
+                C(
+                    "category",
+                    "category",
+                    "nuts, dried_fruit, tea, coffee, pastry, jerky, gift_box, oats",
+                ),
+                C("category_zh", "category", "category in Chinese"),
+                C("price", "float", "list price", "yuan", min=0),
+                C("unit_cost", "float", "cost of goods per unit", "yuan", min=0),
+                C("launch_date", "date", "first day on sale"),
+            ),
+            key=("product_id",),
+        ),
+        Table(
+            "channel_spend",
+            "Daily cost of each paid acquisition channel.",
+            (
+                C("date", "date", "day"),
+                C("channel", "category", "acquisition channel"),
+                C("spend", "float", "money spent that day", "yuan", min=0),
+                C("impressions", "int", "ad impressions (0 for non-media channels)", min=0),
+                C("clicks", "int", "ad clicks (0 for non-media channels)", min=0),
+            ),
+            key=("date", "channel"),
+        ),
+        Table(
+            "campaigns",
+            "Marketing campaigns run as randomised experiments.",
+            (
+                C("campaign_id", "int", "campaign key", min=1),
+                C("name", "str", "campaign name"),
+                C("medium", "category", "sms, app_push or wecom"),
+                C("offer", "str", "the coupon offered"),
+                C("coupon", "float", "coupon value", "yuan", min=0),
+                C("threshold", "float", "minimum order value for the coupon", "yuan", min=0),
+                C("start_date", "date", "first day"),
+                C("end_date", "date", "last day"),
+                C("send_hour", "int", "hour the messages were sent", "hour", min=0),
+            ),
+            key=("campaign_id",),
+        ),
+        Table(
+            "campaign_assignments",
+            "Who was randomised into which group, and what they did.",
+            (
+                C("campaign_id", "int", "campaign", min=1),
+                C("user_id", "int", "customer", min=1),
+                C("group", "category", "treatment (got the message) or control (did not)"),
+                C(
+                    "segment",
+                    "category",
+                    "CRM segment on the send day: new, loyal, active, lapsing, dormant",
+                ),
+                C(
+                    "sent_time",
+                    "datetime",
+                    "when the message went out (control: when it would have)",
+                ),
+                C("opened", "boolean", "opened the message (treatment only; empty for control)"),
+                C("converted", "bool", "ordered within the campaign window"),
+                C("revenue", "float", "amount paid within the window", "yuan", min=0),
+            ),
+            key=("campaign_id", "user_id"),
+        ),
+        Table(
+            "referrals",
+            "Invitations sent by customers (老带新), accepted or not.",
+            (
+                C("referral_id", "int", "invitation key", min=1),
+                C("inviter_id", "int", "who invited", min=1),
+                C("invite_time", "datetime", "when the invitation was sent"),
+                C("invitee_id", "Int", "the user who signed up from it (may be empty)"),
+                C("signup_time", "datetime", "when the invitee signed up (may be empty)"),
+                C("reward", "float", "referral reward paid", "yuan", min=0),
+            ),
+            key=("referral_id",),
+        ),
+        Table(
+            "tickets",
+            "Customer-service tickets.",
+            (
+                C("ticket_id", "int", "ticket key", min=1),
+                C("order_id", "int", "order the ticket is about", min=1),
+                C("user_id", "int", "customer", min=1),
+                C("created_time", "datetime", "when the customer contacted us"),
+                C(
+                    "reason",
+                    "category",
+                    "delivery_late, product_quality, wrong_item, refund_request, other",
+                ),
+                C("contact", "category", "in_app_chat, phone or wecom"),
+                C("first_response_minutes", "float", "time to the first answer", "minutes", min=0),
+                C("resolved", "bool", "solved in the first contact"),
+                C("satisfaction", "Int", "rating 1-5 given after the ticket (may be empty)"),
+            ),
+            key=("ticket_id",),
+        ),
+        Table(
+            "memberships",
+            "Paid membership periods of Qingmu Plus (青木会员 Plus).",
+            (
+                C("membership_id", "int", "period key", min=1),
+                C("user_id", "int", "member", min=1),
+                C("plan", "category", "monthly (15 yuan) or annual (128 yuan)"),
+                C("period", "int", "1 for the first period, 2 for the first renewal, ...", min=1),
+                C("start_date", "date", "first day of the period"),
+                C("end_date", "date", "last day of the period"),
+                C("price", "float", "price paid", "yuan", min=0),
+            ),
+            key=("membership_id",),
+        ),
+        Table(
+            "content_posts",
+            "Posts of the brand's content accounts and how they did.",
+            (
+                C("post_id", "int", "post key", min=1),
+                C("platform", "category", "wechat_oa, xiaohongshu, douyin, video_account"),
+                C("publish_time", "datetime", "when published"),
+                C("format", "category", "article, image_post, short_video, live"),
+                C(
+                    "topic",
+                    "category",
+                    "product, recipe, health_tips, promotion, brand_story, user_stories",
+                ),
+                C("slot", "category", "morning, noon, evening, late_night"),
+                C("impressions", "int", "times shown", min=0),
+                C("views", "int", "times opened or watched", min=0),
+                C("likes", "int", "likes", min=0),
+                C("comments", "int", "comments", min=0),
+                C("shares", "int", "shares", min=0),
+                C("follows", "int", "new followers from the post", min=0),
+                C("clicks_to_store", "int", "clicks through to the online store", min=0),
+            ),
+            key=("post_id",),
+        ),
+        Table(
+            "stores",
+            "Offline stores: the operating units.",
+            (
+                C("store_id", "int", "store key", min=1),
+                C("name", "str", "store name"),
+                C("city", "category", "city"),
+                C("city_tier", "category", "city tier"),
+                C("region", "category", "region"),
+                C("format", "category", "mall_kiosk, street_shop or flagship"),
+                C("open_date", "date", "opening day (before the data starts for older stores)"),
+                C("area_sqm", "int", "floor area", "m²", min=1),
+                C("staff", "int", "staff on the payroll", min=1),
+                C("has_car_park", "bool", "a car park serves the store"),
+                C(
+                    "manager_tenure_years",
+                    "float",
+                    "store manager's years in the job",
+                    "years",
+                    min=0,
+                ),
+            ),
+            key=("store_id",),
+        ),
+        Table(
+            "store_months",
+            "Monthly performance of each store.",
+            (
+                C("store_id", "int", "store", min=1),
+                C("month", "date", "first day of the month"),
+                C("footfall", "int", "visitors counted at the door", min=0),
+                C("car_park_traffic", "int", "cars entering the car park (0 without one)", min=0),
+                C("transactions", "int", "till receipts", min=0),
+                C("revenue", "float", "sales", "yuan", min=0),
+                C(
+                    "wecom_members_added",
+                    "int",
+                    "customers added to the store's WeCom (企业微信)",
+                    min=0,
+                ),
+                C("staff_hours", "float", "hours worked", "hours", min=0),
+            ),
+            key=("store_id", "month"),
+        ),
+        Table(
+            "survey",
+            "Customer survey: importance of attributes and ratings of three brands.",
+            (
+                C("respondent_id", "int", "respondent", min=1),
+                C("user_id", "int", "the respondent's user id; 0 when not a user", min=0),
+                C("age_band", "category", "age band"),
+                C("city_tier", "category", "city tier"),
+                C(
+                    "attribute",
+                    "category",
+                    "taste, health, price, packaging, delivery_speed, variety, brand_trust",
+                ),
+                C(
+                    "importance",
+                    "int",
+                    "points out of 100 spread over the 7 attributes",
+                    "points",
+                    min=0,
+                ),
+                C("rating_qingmu", "int", "rating of Qingmu (青木) on this attribute, 1-10", min=1),
+                C("rating_songguo", "int", "rating of competitor Songguo (松果铺), 1-10", min=1),
+                C(
+                    "rating_guorenjia",
+                    "int",
+                    "rating of competitor Guorenjia (果仁家), 1-10",
+                    min=1,
+                ),
+            ),
+            key=("respondent_id", "attribute"),
+        ),
+        Table(
+            "cdnow",
+            "Real purchases of the CDNOW music retailer, 1997-98 (all 23,570 customers).",
+            (
+                C("customer_id", "int", "customer", min=1),
+                C("order_date", "date", "day of purchase"),
+                C("cds", "int", "number of CDs bought", min=0),
+                C("amount", "float", "dollar value", "USD", min=0),
+            ),
+        ),
+        Table(
+            "cdnow_sample",
+            "The 1/10 CDNOW sample (2,357 customers) of the CLV literature.",
+            (
+                C("customer_id", "int", "customer (1..2357)", min=1),
+                C("order_date", "date", "day of purchase"),
+                C("cds", "int", "number of CDs bought", min=0),
+                C("amount", "float", "dollar value", "USD", min=0),
+            ),
+        ),
+    ]
+}
+del C
+
+
+def _examples(df: pd.DataFrame, mask: pd.Series | np.ndarray, cols: list[str]) -> pd.DataFrame:
+    return df.loc[np.asarray(mask), cols].head(5)
+
+
+def validate(
+    df: object, table: str | Table, *, columns: list[str] | None = None, check_key: bool = False
+) -> None:
+    """Check that ``df`` honours a table's contract; raise :class:`DataError` if not.
+
+    Parameters
+    ----------
+    df
+        The data to check.
+    table
+        Table name in :data:`TABLES` (or a :class:`Table`).
+    columns
+        Only these columns are required and checked (default: all).
+    check_key
+        Also check that the key columns identify rows uniquely.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> validate(pd.DataFrame({"product_id": [1], "price": [9.9]}), "products",
+    ...          columns=["product_id", "price"])
+    >>> try:
+    ...     validate(pd.DataFrame({"price": [-1.0]}), "products", columns=["price"])
+    ... except DataError as err:
+    ...     print(err.column)
+    price
+    """
+    spec = TABLES[table] if isinstance(table, str) else table
+    name = spec.name
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=name)
+    wanted = columns if columns is not None else spec.names
+    missing = [c for c in wanted if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"missing column(s) {missing}; the table has {list(df.columns)}",
+            table=name,
+            column=missing,
+            fix="rename your columns, or pass the column names as keywords",
+        )
+    if len(df) == 0:
+        raise DataError("the table is empty", table=name, fix="check the filter that made it")
+    for cname in wanted:
+        col = spec.column(cname)
+        s = df[cname]
+        if col.kind in ("int", "Int", "float"):
+            if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+                bad = pd.to_numeric(s, errors="coerce").isna() & s.notna()
+                raise DataError(
+                    f"expected numbers, found {s.dtype} values",
+                    table=name,
+                    column=cname,
+                    rows=_examples(df, bad, [cname]),
+                    fix="convert with pd.to_numeric after cleaning the text",
+                )
+            vals = s.to_numpy(dtype=float, na_value=np.nan)
+            inf = np.isinf(vals)
+            if inf.any():
+                raise DataError(
+                    "infinite values",
+                    table=name,
+                    column=cname,
+                    rows=_examples(df, inf, [cname]),
+                    fix="replace or drop them",
+                )
+            if col.min is not None and (vals < col.min).any():
+                bad = vals < col.min
+                fix = (
+                    "net refunds against their orders first (one row per order, amount "
+                    "after refunds) and drop orders refunded in full"
+                    if col.unit in ("yuan", "USD")
+                    else f"values must be >= {col.min:g}"
+                )
+                raise DataError(
+                    f"values below {col.min:g}",
+                    table=name,
+                    column=cname,
+                    rows=_examples(df, bad, [cname]),
+                    fix=fix,
+                )
+        elif col.kind in ("datetime", "date"):
+            if not pd.api.types.is_datetime64_any_dtype(s):
+                raise DataError(
+                    f"expected dates, found {s.dtype} values",
+                    table=name,
+                    column=cname,
+                    rows=df[[cname]].head(3),
+                    fix="parse with pd.to_datetime(..., format=...)",
+                )
+            if getattr(s.dt, "tz", None) is not None:
+                raise DataError(
+                    "time-zone-aware timestamps; the course uses naive China time",
+                    table=name,
+                    column=cname,
+                    rows=df[[cname]].head(3),
+                    fix="convert with .dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)",
+                )
+        if not col.nullable and s.isna().any():
+            raise DataError(
+                "missing values",
+                table=name,
+                column=cname,
+                rows=_examples(df, s.isna(), list(df.columns[:6])),
+                fix="drop or fill the rows, or fix the source",
+            )
+    if check_key and spec.key and all(k in df.columns for k in spec.key):
+        dup = df.duplicated(list(spec.key), keep=False)
+        if dup.any():
+            raise DataError(
+                f"duplicate keys {list(spec.key)}",
+                table=name,
+                column=list(spec.key),
+                rows=_examples(df, dup, list(spec.key)),
+                fix="remove duplicate rows (df.drop_duplicates)",
+            )
+
+
+def coerce(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Give a raw table (as read from CSV or Parquet) the dtypes of its contract."""
+    spec = TABLES[table]
+    out = {}
+    for col in spec.columns:
+        s = df[col.name]
+        if col.kind == "category" and isinstance(s.dtype, pd.CategoricalDtype):
+            out[col.name] = s
+        elif col.kind == "int":
+            out[col.name] = s.astype("int64")
+        elif col.kind == "Int":
+            out[col.name] = s.astype("Int64")
+        elif col.kind == "float":
+            out[col.name] = s.astype("float64")
+        elif col.kind == "category":
+            out[col.name] = s.astype("string").astype("category")
+        elif col.kind == "str":
+            out[col.name] = s.astype("string")
+        elif col.kind == "datetime":
+            out[col.name] = pd.to_datetime(s).astype("datetime64[s]")
+        elif col.kind == "date":
+            out[col.name] = pd.to_datetime(s).dt.normalize().astype("datetime64[s]")
+        elif col.kind == "bool":
+            out[col.name] = s.astype(bool)
+        elif col.kind == "boolean":
+            out[col.name] = s.astype("boolean")
+    return pd.DataFrame(out)
+
+
+def data_dictionary(names: list[str] | None = None) -> str:
+    """The data dictionary as Markdown (used for ``datasets/README.md``)."""
+    parts = []
+    for name in names or list(TABLES):
+        t = TABLES[name]
+        parts.append(
+            f"### `{name}`\n\n{t.description}"
+            + (f" Key: {', '.join(f'`{k}`' for k in t.key)}." if t.key else "")
+            + "\n"
+        )
+        parts.append("| column | type | unit | meaning |\n| --- | --- | --- | --- |")
+        parts += [f"| `{c.name}` | {c.kind} | {c.unit} | {c.meaning} |" for c in t.columns]
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,135 @@
+"""Generator steps for marketing: randomised campaigns and daily channel spend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coursekit.world import params as P
+from coursekit.world._util import rng_for
+from coursekit.world.calendar import Calendar
+
+# Segments as the CRM sees them on the day a campaign starts.
+SEGMENTS = ["new", "loyal", "active", "lapsing", "dormant"]
+# True uplift of the chance to order within the campaign window, by segment:
+# loyal customers would have bought anyway; lapsing ones are worth a coupon.
+UPLIFT = {"new": 0.06, "loyal": 0.0, "active": 0.035, "lapsing": 0.12, "dormant": 0.025}
+OPEN_RATE = {"sms": 0.22, "app_push": 0.09, "wecom": 0.35}
+
+CAMPAIGNS = [
+    dict(campaign_id=1, name="spring_winback", start="2024-04-15", days=14, medium="sms",
+         offer="20 off 99", coupon=20.0, threshold=99.0, scale=1.0, send_hour=11),
+    dict(campaign_id=2, name="618_presale_push", start="2024-06-03", days=15, medium="app_push",
+         offer="15 off 99", coupon=15.0, threshold=99.0, scale=0.8, send_hour=20),
+    dict(campaign_id=3, name="autumn_member_day", start="2024-09-20", days=10, medium="wecom",
+         offer="20 off 129", coupon=20.0, threshold=129.0, scale=1.0, send_hour=19),
+    dict(campaign_id=4, name="midnight_sms_blast", start="2025-02-20", days=7, medium="sms",
+         offer="10 off 199", coupon=10.0, threshold=199.0, scale=0.05, send_hour=2,
+         open_rate=0.01),
+    dict(campaign_id=5, name="summer_winback", start="2025-05-12", days=14, medium="sms",
+         offer="20 off 99", coupon=20.0, threshold=99.0, scale=1.0, send_hour=11),
+    dict(campaign_id=6, name="double11_warmup", start="2025-10-20", days=21, medium="app_push",
+         offer="30 off 199", coupon=30.0, threshold=199.0, scale=1.0, send_hour=20),
+]  # fmt: skip
+
+
+def _day(date: str) -> float:
+    return float((pd.Timestamp(date) - pd.Timestamp(P.START)).days)
+
+
+def segment_at(t0: float, user: np.ndarray, t: np.ndarray, n: int) -> np.ndarray:
+    """CRM segment of every user at time ``t0`` from their orders before it ('' = no order)."""
+    before = t < t0
+    cnt = np.bincount(user[before], minlength=n)
+    last = np.full(n, -np.inf)
+    np.maximum.at(last, user[before], t[before])
+    first = np.full(n, np.inf)
+    np.minimum.at(first, user[before], t[before])
+    since = t0 - last
+    seg = np.full(n, "", dtype=object)
+    has = cnt > 0
+    seg[has & (since > 150)] = "dormant"
+    seg[has & (since <= 150)] = "lapsing"
+    seg[has & (since <= 60)] = "active"
+    seg[has & (since <= 30) & (cnt >= 3)] = "loyal"
+    seg[has & (t0 - first <= 30)] = "new"
+    return seg
+
+
+def campaigns(seed: int, u: dict, o: dict, prm: P.Params) -> tuple[dict, dict]:
+    """Assign every eligible customer to treatment or control (a fair coin) and add
+    the incremental orders the campaign causes, segment by segment.
+
+    Returns the assignment arrays and the extra orders (same keys as ``o``).
+    """
+    rng = rng_for(seed, "campaigns")
+    n = len(u["user_id"])
+    user, t = o["user_idx"].copy(), o["t"].copy()
+    assign = {k: [] for k in ("campaign_id", "user_idx", "treated", "segment", "sent_t", "opened")}
+    extra = {k: [] for k in ("user_idx", "t", "campaign")}
+    for c in CAMPAIGNS:
+        t0 = _day(c["start"]) + c["send_hour"] / 24
+        seg = segment_at(t0, user, t, n)
+        elig = np.flatnonzero(seg != "")
+        treated = rng.random(len(elig)) < 0.5
+        s = seg[elig]
+        opened = treated & (rng.random(len(elig)) < c.get("open_rate", OPEN_RATE[c["medium"]]))
+        uplift = np.array([UPLIFT[x] for x in s]) * c["scale"]
+        respond = treated & (rng.random(len(elig)) < uplift)
+        who = elig[respond]
+        when = t0 + rng.exponential(c["days"] / 4, len(who)).clip(0, c["days"] - 0.01)
+        for key, val in (
+            ("campaign_id", np.full(len(elig), c["campaign_id"])),
+            ("user_idx", elig),
+            ("treated", treated),
+            ("segment", s),
+            ("sent_t", np.full(len(elig), t0)),
+            ("opened", opened),
+        ):
+            assign[key].append(val)
+        extra["user_idx"].append(who)
+        extra["t"].append(when)
+        extra["campaign"].append(np.full(len(who), c["campaign_id"]))
+        user = np.concatenate([user, who])
+        t = np.concatenate([t, when])
+    assign = {k: np.concatenate(v) for k, v in assign.items()}
+    extra = {k: np.concatenate(v) for k, v in extra.items()}
+    return assign, extra
+
+
+def channel_spend(seed: int, u: dict, true_channel: np.ndarray, cal: Calendar) -> pd.DataFrame:
+    """Daily spend per paid channel: true sign-ups times the channel's cost per
+    sign-up, with day-to-day noise; impressions and clicks from fixed CPM and CTR.
+
+    Spend follows the true channel of each sign-up, so during the tracking
+    outage the money keeps flowing while recorded sign-ups vanish.
+    """
+    rng = rng_for(seed, "channel_spend")
+    day = np.floor(u["signup_t"]).astype(np.int64)
+    rows = []
+    cpm = {"douyin_ads": 38.0, "xiaohongshu": 55.0, "search_ads": 30.0}
+    ctr = {"douyin_ads": 0.011, "xiaohongshu": 0.018, "search_ads": 0.032}
+    for name, spec in P.CHANNELS.items():
+        if spec["cac"] <= 0:
+            continue
+        n = np.bincount(day[true_channel == name], minlength=cal.n_days)
+        spend = n * spec["cac"] * rng.lognormal(0.0, 0.15, cal.n_days)
+        if name in cpm:
+            impressions = np.round(spend / cpm[name] * 1000).astype(np.int64)
+            clicks = rng.binomial(impressions, ctr[name])
+        else:
+            impressions = np.zeros(cal.n_days, dtype=np.int64)
+            clicks = np.zeros(cal.n_days, dtype=np.int64)
+        rows.append(
+            pd.DataFrame(
+                dict(
+                    date=cal.days,
+                    channel=name,
+                    spend=np.round(spend, 2),
+                    impressions=impressions,
+                    clicks=clicks,
+                )
+            )
+        )
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values(["date", "channel"], kind="stable").reset_index(drop=True)

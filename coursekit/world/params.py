@@ -1,0 +1,128 @@
+"""Every parameter of the simulated company, in one place.
+
+The generator reads these values and nothing else, and ``truth.json`` is
+written from them, so the truth beside the data is exactly what produced it.
+Times are in days unless a name says otherwise; money is in yuan (CNY).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+
+COMPANY = "Qingmu (青木)"
+
+START = dt.date(2024, 1, 1)
+END = dt.date(2025, 12, 31)  # inclusive: two full years
+
+# Acquisition channels: share of sign-ups, cost per sign-up (CAC, yuan), and
+# the quality of the users they bring (multipliers on the latent traits).
+CHANNELS: dict[str, dict[str, float]] = {
+    #                 share   cac    convert  rate   dropout  spend
+    "organic":        dict(share=0.24, cac=0.0, convert=0.50, rate=1.00, dropout=1.00, spend=1.00),
+    "douyin_ads":     dict(share=0.26, cac=42.0, convert=0.38, rate=0.75, dropout=1.45, spend=0.85),
+    "xiaohongshu":    dict(share=0.12, cac=58.0, convert=0.55, rate=1.10, dropout=0.85, spend=1.20),
+    "search_ads":     dict(share=0.13, cac=33.0, convert=0.52, rate=0.95, dropout=1.00, spend=1.00),
+    "referral":       dict(share=0.13, cac=20.0, convert=0.62, rate=1.15, dropout=0.75, spend=1.05),
+    "offline_store":  dict(share=0.12, cac=8.0,  convert=0.58, rate=0.90, dropout=0.80, spend=1.10),
+}  # fmt: skip
+
+CITY_TIERS = {"1": 0.28, "2": 0.32, "3": 0.25, "4+": 0.15}
+REGIONS = {"east": 0.34, "south": 0.22, "north": 0.20, "central": 0.14, "west": 0.10}
+AGE_BANDS = {"18-24": 0.22, "25-30": 0.31, "31-35": 0.21, "36-40": 0.14, "41+": 0.12}
+GENDERS = {"female": 0.63, "male": 0.37}
+DEVICES = {"ios": 0.38, "android": 0.42, "mini_program": 0.20}
+
+
+@dataclass(frozen=True)
+class Params:
+    """Behavioural parameters of the simulated company (documented in truth.json)."""
+
+    # Sign-up growth: the daily sign-up rate rises linearly by this factor over two years.
+    growth: float = 2.2
+    # First purchase: share on the sign-up day among converters, mean delay otherwise.
+    first_purchase_same_day: float = 0.5
+    first_purchase_delay_mean: float = 10.0
+    # BG/NBD repeat purchasing while alive (time unit: days): lambda ~ Gamma(r, alpha)
+    # (shape r, rate alpha), dropout after each repeat purchase p ~ Beta(a, b).
+    r: float = 0.80
+    alpha: float = 30.0
+    a: float = 0.75
+    b: float = 3.0
+    # Gamma-Gamma order value: value ~ Gamma(p, nu), nu ~ Gamma(q, gamma) (shape, rate).
+    p: float = 6.0
+    q: float = 4.0
+    gamma: float = 45.0
+    # Observable churn drivers: extra dropout chance after an order that was delivered
+    # late, and after an order with a service complaint.
+    dropout_if_late: float = 0.12
+    dropout_if_complaint: float = 0.25
+    # Delivery: base chance an order is late; extra lateness around the big festivals.
+    late_base: float = 0.06
+    late_festival: float = 0.30
+    # Complaints: chance of a service ticket per order, and extra when late.
+    ticket_base: float = 0.02
+    ticket_if_late: float = 0.30
+    # Browsing sessions: a novelty burst after sign-up, then a steady rate while the
+    # customer is alive, then a fading tail after dropout.
+    novelty_sessions: float = 1.6
+    novelty_days: float = 4.0
+    sessions_per_order: float = 3.0
+    nonbuyer_rate: float = 0.02
+    fade_days: float = 12.0
+    # Referral invitations: chance an invitation brings a sign-up.
+    invite_conversion: float = 0.14
+    # Paid membership (Qingmu Plus): monthly and annual plans.
+    member_join_base: float = 0.05
+    member_join_per_order: float = 0.035
+    member_renew_monthly: float = 0.78
+    member_renew_annual: float = 0.55
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The parameters as a plain dict for truth.json."""
+        return asdict(self)
+
+
+# Festivals: (name, month, day, peak multiplier, days of run-up before the peak).
+FESTIVALS = [
+    ("womens_day", 3, 8, 1.9, 3),
+    ("618", 6, 18, 3.0, 7),
+    ("double_11", 11, 11, 4.5, 10),
+    ("double_12", 12, 12, 1.8, 2),
+]
+# Lunar festivals (gift-box season before, a quiet holiday after).
+SPRING_FESTIVAL = {2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29)}
+MID_AUTUMN = {2024: dt.date(2024, 9, 17), 2025: dt.date(2025, 10, 6)}
+# Monday..Sunday multipliers of the buying rate: evenings and weekends sell more.
+WEEKDAY = [0.92, 0.94, 0.96, 1.00, 1.06, 1.10, 1.02]
+
+# Planted operational incidents, found in module 6.
+INCIDENTS = [
+    dict(
+        name="tracking_outage",
+        start="2025-03-10",
+        end="2025-03-16",
+        dimension="channel",
+        value="douyin_ads",
+        effect="sign-ups from douyin_ads were recorded as channel 'unknown' while spend went on",
+    ),
+    dict(
+        name="warehouse_delay",
+        start="2025-07-14",
+        end="2025-07-20",
+        dimension="warehouse",
+        value="east",
+        effect="orders shipped from the east warehouse arrived 3 days late",
+        extra_days=3,
+    ),
+    dict(
+        name="payment_bug",
+        start="2025-09-08",
+        end="2025-09-12",
+        dimension="platform",
+        value="android",
+        effect="checkout failed for half of android app orders (add to cart without order)",
+        failure_rate=0.5,
+    ),
+]

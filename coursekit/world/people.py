@@ -1,0 +1,134 @@
+"""Generator steps for people: users with their latent traits, and referrals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coursekit.world import params as P
+from coursekit.world._util import choice, rng_for, with_time_of_day
+from coursekit.world.calendar import Calendar
+
+N_STORES = 24
+
+
+def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarray]:
+    """Sign-ups by channel and day, observable attributes and latent traits.
+
+    Daily sign-ups per channel follow a linear growth trend, the browsing
+    calendar, and marketing pushes before festivals; ``n`` users are allocated
+    to (channel, day) cells with one multinomial draw, so the total is exact.
+    Returns columns as arrays, sorted by sign-up time; latent traits (names
+    starting with ``_``) stay out of the published tables.
+    """
+    rng = rng_for(seed, "users")
+    names = list(P.CHANNELS)
+    share = np.array([P.CHANNELS[c]["share"] for c in names])
+    trend = np.linspace(1.0, prm.growth, cal.n_days)
+    push = 1.0 + 0.5 * (cal.buy - 1.0)  # paid channels spend more before sales
+    cell = share[:, None] * (trend * cal.visit)[None, :]
+    paid = np.array([P.CHANNELS[c]["cac"] > 0 and c != "referral" for c in names])
+    cell[paid] *= push[None, :]
+    counts = rng.multinomial(n, (cell / cell.sum()).ravel()).reshape(cell.shape)
+    ch_idx, day = np.nonzero(counts)
+    k = counts[ch_idx, day]
+    channel = np.repeat(np.array(names)[ch_idx], k)
+    t = np.repeat(day, k) + rng.random(n)
+    t = np.minimum(with_time_of_day(rng, t), cal.n_days - 1e-6)
+    order = np.argsort(t, kind="stable")
+    channel, t = channel[order], t[order]
+
+    cm = {key: np.array([P.CHANNELS[c][key] for c in channel]) for key in P.CHANNELS["organic"]}
+    tier = choice(rng, P.CITY_TIERS, n)
+    region = choice(rng, P.REGIONS, n)
+    age = choice(rng, P.AGE_BANDS, n)
+    gender = choice(rng, P.GENDERS, n)
+    device = choice(rng, P.DEVICES, n)
+    # Lower-tier cities use the mini-program more.
+    swap = (np.isin(tier, ["3", "4+"])) & (rng.random(n) < 0.15)
+    device[swap] = "mini_program"
+    store = np.where(channel == "offline_store", rng.integers(1, N_STORES + 1, n), 0)
+
+    # Latent traits. Conversion to a first purchase depends on channel, age and gender.
+    age_shift = pd.Series(age).map(
+        {"18-24": -0.3, "25-30": 0.1, "31-35": 0.2, "36-40": 0.1, "41+": -0.1}
+    )
+    logit = (
+        np.log(cm["convert"] / (1 - cm["convert"]))
+        + age_shift.to_numpy()
+        + 0.15 * (gender == "female")
+    )
+    converts = rng.random(n) < 1 / (1 + np.exp(-logit))
+    lam = rng.gamma(prm.r, 1.0 / prm.alpha, n) * cm["rate"]
+    a_i, b_i = prm.a, prm.b / cm["dropout"]
+    p_drop = rng.beta(a_i, b_i)
+    nu = rng.gamma(prm.q, 1.0 / (prm.gamma * cm["spend"]), n)
+    share_prop = rng.gamma(0.5, 2.0, n)  # willingness to share and invite (heavy-tailed)
+    browse = rng.gamma(2.0, 0.5, n)  # browsing intensity relative to purchasing
+    fav = rng.dirichlet(np.full(8, 0.6), n)  # category affinity
+    return dict(
+        user_id=np.arange(1, n + 1, dtype=np.int64),
+        signup_t=t,
+        channel=channel,
+        city_tier=tier,
+        region=region,
+        age_band=age,
+        gender=gender,
+        device=device,
+        store_id=store,
+        _converts=converts,
+        _lambda=lam,
+        _p=p_drop,
+        _nu=nu,
+        _share=share_prop,
+        _browse=browse,
+        _fav=fav,
+    )
+
+
+def referrals(
+    seed: int, u: dict, orders_first_t: np.ndarray, prm: P.Params
+) -> dict[str, np.ndarray]:
+    """Invitations from existing customers: the accepted ones bring the
+    ``referral`` sign-ups; the rest are invitations nobody answered.
+
+    An inviter must have signed up before the invitation; customers who share
+    more and who buy invite more. Inviters are drawn by weighted sampling over
+    the users who came earlier, with one ``searchsorted`` on cumulative weights.
+    """
+    rng = rng_for(seed, "referrals")
+    n = len(u["user_id"])
+    weight = u["_share"] * np.where(np.isfinite(orders_first_t), 1.0, 0.15)
+    cumw = np.cumsum(weight)
+    signup = u["signup_t"]
+
+    def draw_inviters(invite_t: np.ndarray) -> np.ndarray:
+        k = np.searchsorted(signup, invite_t, side="left")  # users who signed up before
+        ok = k > 0
+        out = np.full(len(invite_t), -1, dtype=np.int64)
+        top = cumw[np.maximum(k - 1, 0)]
+        pick = np.searchsorted(cumw, rng.random(len(invite_t)) * top, side="right")
+        out[ok] = np.minimum(pick[ok], k[ok] - 1)
+        return out
+
+    invitee = np.flatnonzero(u["channel"] == "referral")
+    inv_t = signup[invitee] - rng.exponential(1.5, len(invitee))
+    inviter = draw_inviters(inv_t)
+    # Referral sign-ups with nobody before them (the first days) count as organic.
+    orphan = inviter < 0
+    u["channel"][invitee[orphan]] = "organic"
+    invitee, inv_t, inviter = invitee[~orphan], inv_t[~orphan], inviter[~orphan]
+    n_lost = rng.poisson(len(invitee) * (1 - prm.invite_conversion) / prm.invite_conversion)
+    lost_t = rng.uniform(signup[min(50, n - 1)], signup[-1], n_lost)
+    lost_inviter = draw_inviters(lost_t)
+    keep = lost_inviter >= 0
+    lost_t, lost_inviter = lost_t[keep], lost_inviter[keep]
+    invite_t = np.concatenate([inv_t, lost_t])
+    inviter_all = np.concatenate([inviter, lost_inviter])
+    invitee_all = np.concatenate([invitee, np.full(len(lost_t), -1)])
+    order = np.argsort(invite_t, kind="stable")
+    return dict(
+        invite_t=invite_t[order],
+        inviter_idx=inviter_all[order],
+        invitee_idx=invitee_all[order],
+    )
