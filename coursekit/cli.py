@@ -75,6 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_world(
             Path(args.out), users=users, seed=seed, fmt=args.format, progress=not args.quiet
         )
+        if args.default:
+            from coursekit.data.readme import readme_text
+
+            (Path(args.out) / "README.md").write_text(readme_text(), encoding="utf-8")
         return 0
     if args.command == "build":
         if args.build_command == "exercises":

@@ -73,7 +73,7 @@ def build_calendar() -> Calendar:
     """Build the daily multipliers (deterministic: no randomness here)."""
     days = pd.date_range(P.START, P.END, freq="D")
     n = len(days)
-    buy = np.asarray(P.WEEKDAY, dtype=float)[days.dayofweek]
+    buy = np.asarray(P.WEEKDAY, dtype=float)[days.day_of_week]
     gift = np.ones(n)
     index = {d.date(): i for i, d in enumerate(days)}
     for year in range(P.START.year, P.END.year + 1):

@@ -101,11 +101,11 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
     # All orders (first + repeats), grouped by user, in time order within user.
     user = np.concatenate([idx, owner])
     t = np.concatenate([first[idx], rep_t])
-    is_first = np.concatenate([np.ones(len(idx), bool), np.zeros(len(owner), bool)])
+    # Time of day from the hourly profile; nothing before the sign-up itself.
+    t = np.maximum(np.minimum(with_time_of_day(rng, t), end - 1e-6), signup[user])
     o = np.lexsort((t, user))
-    user, t, is_first = user[o], t[o], is_first[o]
-    t = np.minimum(with_time_of_day(rng, t), end - 1e-6)
-    t = np.maximum(t, np.where(is_first, signup[user], -np.inf))
+    user, t = user[o], t[o]
+    is_first = np.r_[True, user[1:] != user[:-1]]
 
     # Delivery: warehouse by region, promised days by city tier, lateness by day.
     warehouse = pd.Series(u["region"][user]).map(WAREHOUSE_OF_REGION).to_numpy()

@@ -1,0 +1,57 @@
+"""``datasets/README.md``: the company, how the data was made, the data dictionary.
+
+The dictionary part is generated from :mod:`coursekit.schema`, so the README
+and the column contracts cannot drift apart (a test checks it).
+"""
+
+from __future__ import annotations
+
+from coursekit.schema import data_dictionary
+
+INTRO = """\
+# The course data
+
+## The company: Qingmu (青木)
+
+Qingmu is a fictional consumer brand of healthy snacks, tea and coffee (nuts,
+dried fruit, tea, coffee, pastries, jerky, oats and festival gift boxes).
+It sells online through its **app** and its **WeChat mini-program** store, runs
+**24 offline stores** in 12 cities whose staff add shoppers to the brand's
+**WeCom (企业微信) communities**, sells a **paid membership** (Qingmu Plus,
+青木会员 Plus: 15 yuan a month or 128 yuan a year), publishes on four
+**content accounts** (WeChat official account, Xiaohongshu, Douyin, Video
+Account) and buys new users on **paid channels** (Douyin feed ads, Xiaohongshu
+creators, search ads), besides organic sign-ups, referrals (老带新) and store
+sign-ups. The data covers two years, 2024-01-01 to 2025-12-31 (China time).
+
+Every person and number in these tables is simulated: no real person is in
+them. The behaviour comes from latent traits per user (purchase rate, dropout
+chance, spend level, taste, willingness to share), so the patterns of real
+businesses appear without being pasted in. What produced the data, every
+parameter and effect and three planted operational incidents, is in
+`truth.json`; look at it only after your own analysis.
+
+## Files
+
+- one Parquet file per table (below), read with `coursekit.load("orders")`;
+- `truth.json`: the parameters and effects behind the data;
+- `checksums.json`: size, seed, row counts and SHA-256 of every file;
+  `coursekit.load` checks them once per session;
+- `cdnow/`: the real CDNOW transaction data with its source note.
+
+The default data is made with `make data` (20,000 users, seed 2024). Any other
+size or seed: `coursekit data generate --users 300000 --seed 7 --out DIR
+[--format csv]`, then `coursekit.use_world(DIR)` or
+`coursekit.setup(world=DIR)` in a notebook.
+
+## Data dictionary
+
+Times are China time without a time-zone suffix; money is in yuan (CNY) except
+CDNOW (US dollars).
+
+"""
+
+
+def readme_text() -> str:
+    """The full text of ``datasets/README.md``."""
+    return INTRO + data_dictionary()
