@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit.world import params as P
-from coursekit.world._util import group_positions, rng_for, sorted_uniform_within, with_time_of_day
+from coursekit.world._util import rng_for, sorted_uniform_within, with_time_of_day
 from coursekit.world.calendar import Calendar
 
 EVENT_TYPES = ["signup", "search", "view", "add_to_cart", "order", "share", "invite"]
@@ -126,27 +126,31 @@ def events(
     n_invite = (kind == 4).astype(np.int64)
     parts = np.stack([n_signup, n_search, n_view, n_cart, n_order, n_share, n_invite], axis=1)
     count = parts.sum(axis=1)
-    bounds = np.cumsum(parts, axis=1)
-    sid = np.repeat(np.arange(m), count)
-    pos = group_positions(count)
-    etype = (pos[:, None] >= bounds[sid]).sum(axis=1)  # index into EVENT_TYPES
-    gap = rng.exponential(45.0, len(sid)) / 86400
-    gap[pos == 0] = 0.0
-    csum = np.cumsum(gap)
+    # Row-major layout of ``parts`` is the event order: one repeat gives every type.
+    etype = np.repeat(np.tile(np.arange(len(EVENT_TYPES), dtype=np.int8), m), parts.ravel())
+    sid = np.repeat(np.arange(m, dtype=np.int64), count)
+    n_ev = len(sid)
     starts = np.cumsum(count) - count
-    t = np.repeat(sess["t"].to_numpy(), count) + csum - np.repeat(csum[starts], count)
-    # Products: views follow the user's favourite categories; the cart and order
-    # steps of an order session point at the order's first item.
-    fav = u["_fav"][user[sid]]
-    cat = (rng.random(len(sid))[:, None] > np.cumsum(fav, axis=1)).sum(axis=1).clip(0, 7)
-    pid = cat * 10 + np.minimum(rng.geometric(0.3, len(sid)) - 1, 9) + 1
+    gap = rng.exponential(45.0, n_ev) / 86400
+    gap[starts[count > 0]] = 0.0
+    csum = np.cumsum(gap)
+    t = np.repeat(sess["t"].to_numpy() - csum[starts.clip(max=n_ev - 1)], count) + csum
+    # Products: a session browses one category drawn from the user's tastes (one
+    # searchsorted on the users' cumulative tastes laid end to end); the cart and
+    # order steps of an order session point at the order's first item.
+    ev_user = user[sid]
+    cum = np.cumsum(u["_fav"], axis=1)
+    cum[:, -1] = 1.0
+    flat = (cum + np.arange(len(cum))[:, None]).ravel()
+    hit = np.searchsorted(flat, user + rng.random(m), side="right")
+    cat = (hit - user * cum.shape[1]).clip(0, 7)
+    pid = cat[sid] * 10 + np.minimum(rng.geometric(0.3, n_ev) - 1, 9) + 1
     order_pos = np.repeat(sess["order_pos"].to_numpy(), count)
     is_cart_of_order = (etype == 3) & (order_pos >= 0)
     pid[is_cart_of_order] = item_first[order_pos[is_cart_of_order]]
-    has_product = np.isin(etype, [2, 3])
-    pid = np.where(has_product, pid, 0)
+    pid[(etype != 2) & (etype != 3)] = 0
     oid = np.where(etype == 4, order_pos, -1)
     assert pid.max() <= n_products
     return dict(
-        session_idx=sid, user_idx=user[sid], t=t, etype=etype, product_id=pid, order_pos=oid
+        session_idx=sid, user_idx=ev_user, t=t, etype=etype, product_id=pid, order_pos=oid
     )

@@ -40,10 +40,22 @@ STEPS = [
 ]
 
 
-def _ts(t: np.ndarray) -> pd.DatetimeIndex:
-    """Days since START (float) to timestamps rounded to the second."""
-    sec = np.round(np.asarray(t, dtype=float) * 86400).astype(np.int64)
-    return pd.Timestamp(P.START) + pd.to_timedelta(sec, unit="s")
+def _ts(t: np.ndarray) -> np.ndarray:
+    """Days since START (float) to datetime64[s], rounded to the second."""
+    sec = np.round(np.asarray(t, dtype=float) * 86400).astype("timedelta64[s]")
+    return np.datetime64(P.START, "s") + sec
+
+
+def _cat(labels: np.ndarray, idx: np.ndarray | None = None) -> pd.Categorical:
+    """Categorical of ``labels[idx]`` built from codes (no per-row strings)."""
+    base = pd.Categorical(labels)
+    codes = base.codes if idx is None else base.codes[idx]
+    return pd.Categorical.from_codes(codes, base.categories)
+
+
+def _nullable(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
+    """Nullable Int64 array: ``values`` where ``present``, missing elsewhere."""
+    return pd.arrays.IntegerArray(np.where(present, values, 0).astype(np.int64), ~present)
 
 
 def _incident(name: str) -> dict:
@@ -113,9 +125,11 @@ def generate(
     it = commerce.items(seed, allo, u, prods, cal)
     n_o = len(allo["t"])
     gross = np.bincount(it["order_pos"], weights=it["unit_price"] * it["quantity"], minlength=n_o)
-    coupon = {c["campaign_id"]: c for c in marketing.CAMPAIGNS}
-    disc = np.array([coupon[c]["coupon"] if c else 0.0 for c in allo["campaign"]])
-    thr = np.array([coupon[c]["threshold"] if c else 0.0 for c in allo["campaign"]])
+    n_c = max(c["campaign_id"] for c in marketing.CAMPAIGNS) + 1
+    coupon_of, thr_of = np.zeros(n_c), np.zeros(n_c)
+    for c in marketing.CAMPAIGNS:
+        coupon_of[c["campaign_id"]], thr_of[c["campaign_id"]] = c["coupon"], c["threshold"]
+    disc, thr = coupon_of[allo["campaign"]], thr_of[allo["campaign"]]
     disc = np.where(gross >= thr, disc, 0.0)
     tick("order_items")
 
@@ -129,23 +143,20 @@ def generate(
             order_id=order_id,
             user_id=u["user_id"][allo["user_idx"]],
             order_time=_ts(allo["t"]),
-            platform=platform,
-            device=u["device"][allo["user_idx"]],
-            warehouse=allo["warehouse"],
+            platform=_cat(platform),
+            device=_cat(u["device"], allo["user_idx"]),
+            warehouse=_cat(allo["warehouse"]),
             items=np.bincount(it["order_pos"], weights=it["quantity"], minlength=n_o).astype(
                 np.int64
             ),
             gross_amount=np.round(gross, 2),
             discount=disc,
             amount=np.round(gross - disc, 2),
-            campaign_id=pd.array(
-                np.where(allo["campaign"] > 0, allo["campaign"], 0), dtype="Int64"
-            ),
+            campaign_id=_nullable(allo["campaign"], allo["campaign"] > 0),
             promised_days=allo["promised_days"],
             delivery_days=allo["delivery_days"],
         )
     )
-    orders["campaign_id"] = orders["campaign_id"].where(orders["campaign_id"] > 0)
     orders = orders.sort_values("order_id", kind="stable").reset_index(drop=True)
     order_items = pd.DataFrame(
         dict(
@@ -211,16 +222,12 @@ def generate(
             user_id=u["user_id"][ev["user_idx"]],
             session_id=ev["session_idx"] + 1,
             event_time=_ts(ev["t"]),
-            event_type=np.array(activity.EVENT_TYPES)[ev["etype"]],
-            platform=u["device"][ev["user_idx"]],
-            product_id=pd.array(np.where(ev["product_id"] > 0, ev["product_id"], 0), dtype="Int64"),
-            order_id=pd.array(
-                np.where(ev["order_pos"] >= 0, order_id[ev["order_pos"]], 0), dtype="Int64"
-            ),
+            event_type=pd.Categorical.from_codes(ev["etype"], activity.EVENT_TYPES),
+            platform=_cat(u["device"], ev["user_idx"]),
+            product_id=_nullable(ev["product_id"], ev["product_id"] > 0),
+            order_id=_nullable(order_id[np.maximum(ev["order_pos"], 0)], ev["order_pos"] >= 0),
         )
     )
-    events["product_id"] = events["product_id"].where(events["product_id"] > 0)
-    events["order_id"] = events["order_id"].where(events["order_id"] > 0)
     tick("events")
 
     # Users as recorded: the tracking outage hides douyin sign-ups.
@@ -254,17 +261,16 @@ def generate(
         dict(
             user_id=u["user_id"],
             signup_time=_ts(u["signup_t"]),
-            channel=rec_channel,
-            city_tier=u["city_tier"],
-            region=u["region"],
-            age_band=u["age_band"],
-            gender=u["gender"],
-            device=u["device"],
-            store_id=pd.array(u["store_id"], dtype="Int64"),
-            member_tier=tier,
+            channel=_cat(rec_channel),
+            city_tier=_cat(u["city_tier"]),
+            region=_cat(u["region"]),
+            age_band=_cat(u["age_band"]),
+            gender=_cat(u["gender"]),
+            device=_cat(u["device"]),
+            store_id=_nullable(u["store_id"], u["store_id"] > 0),
+            member_tier=_cat(tier),
         )
     )
-    users["store_id"] = users["store_id"].where(users["store_id"] > 0)
 
     ok = ref["inviter_idx"] >= 0
     inv = ref["invitee_idx"][ok]

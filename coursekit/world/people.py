@@ -38,7 +38,11 @@ def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarr
     order = np.argsort(t, kind="stable")
     channel, t = channel[order], t[order]
 
-    cm = {key: np.array([P.CHANNELS[c][key] for c in channel]) for key in P.CHANNELS["organic"]}
+    ch_code = pd.Categorical(channel, categories=names).codes
+    cm = {
+        key: np.array([P.CHANNELS[c][key] for c in names])[ch_code]
+        for key in P.CHANNELS["organic"]
+    }
     tier = choice(rng, P.CITY_TIERS, n)
     region = choice(rng, P.REGIONS, n)
     age = choice(rng, P.AGE_BANDS, n)
