@@ -7,8 +7,14 @@ import numpy as np
 import pandas as pd
 
 from coursekit.world import params as P
-from coursekit.world._util import rng_for, sorted_uniform_within, with_time_of_day
+from coursekit.world._util import (
+    grouped_time_order,
+    rng_for,
+    sorted_uniform_within,
+    with_time_of_day,
+)
 from coursekit.world.calendar import Calendar, festival_days
+from coursekit.world.people import LABELS
 
 CATEGORIES = [
     # (key, Chinese name, price range in yuan, margin)
@@ -25,6 +31,14 @@ CATEGORIES = [
 PARTNERS = {0: 1, 1: 7, 2: 4, 3: 4, 4: 2, 5: 0, 6: 0, 7: 1}
 WAREHOUSE_OF_REGION = {"east": "east", "south": "south", "north": "north", "central": "central",
                        "west": "central"}  # fmt: skip
+WAREHOUSES = ["east", "south", "north", "central"]
+# Lookups by the users' integer codes (positions in ``people.LABELS``).
+WAREHOUSE_CODE_OF_REGION = np.array(
+    [WAREHOUSES.index(WAREHOUSE_OF_REGION[r]) for r in LABELS["region"]], dtype=np.int8
+)
+PROMISED_DAYS_OF_TIER = np.array(
+    [2 if t in ("1", "2") else 3 for t in LABELS["city_tier"]], dtype=np.int64
+)
 
 
 def products(seed: int) -> pd.DataFrame:
@@ -73,7 +87,8 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
     probability ``p``, raised when that order was late or drew a complaint
     (after the first order only the late/complaint part applies). Candidate
     repeat orders are drawn for the whole period and truncated at the first
-    dropout, all vectorised.
+    dropout, all vectorised. Orders come back grouped by customer, in time
+    order within each customer.
     """
     rng = rng_for(seed, "orders")
     n = len(u["user_id"])
@@ -93,30 +108,37 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
     w0 = cal.warp(first[idx], "buy")
     w1 = cal.warp(np.full(len(idx), end - 1e-9), "buy")
     m = rng.poisson(u["_lambda"][idx] * (w1 - w0))
-    owner = np.repeat(idx, m)
-    pos = sorted_uniform_within(rng, owner)
-    w = np.repeat(w0, m) + pos * np.repeat(w1 - w0, m)
-    rep_t = cal.unwarp(w, "buy")
+    pos = sorted_uniform_within(rng, m)
+    pos *= np.repeat(w1 - w0, m)
+    pos += np.repeat(w0, m)
+    rep_t = cal.unwarp(pos, "buy")
+    del pos
 
-    # All orders (first + repeats), grouped by user, in time order within user.
-    user = np.concatenate([idx, owner])
-    t = np.concatenate([first[idx], rep_t])
-    # Time of day from the hourly profile; nothing before the sign-up itself.
+    # All orders laid out by position: each customer's first order, then the repeats.
+    counts = m + 1
+    starts = np.cumsum(counts) - counts
+    user = np.repeat(idx, counts)
+    is_first = np.zeros(len(user), dtype=bool)
+    is_first[starts] = True
+    t = np.empty(len(user))
+    t[starts] = first[idx]
+    t[~is_first] = rep_t
+    del rep_t
+    # Time of day from the hourly profile; nothing before the sign-up itself. Only
+    # orders on the same day can swap, so the regrouping sort is nearly linear.
     t = np.maximum(np.minimum(with_time_of_day(rng, t), end - 1e-6), signup[user])
-    o = np.lexsort((t, user))
-    user, t = user[o], t[o]
-    is_first = np.r_[True, user[1:] != user[:-1]]
+    t = t[grouped_time_order(user, t)]
 
     # Delivery: warehouse by region, promised days by city tier, lateness by day.
-    warehouse = pd.Series(u["region"][user]).map(WAREHOUSE_OF_REGION).to_numpy()
-    promised = np.where(np.isin(u["city_tier"][user], ["1", "2"]), 2, 3)
+    warehouse = WAREHOUSE_CODE_OF_REGION[u["region"][user]]
+    promised = PROMISED_DAYS_OF_TIER[u["city_tier"][user]]
     day = np.floor(t).astype(np.int64)
     late = rng.random(len(t)) < _late_probability(cal, prm)[day]
     days = promised - (rng.random(len(t)) < 0.35) + np.where(late, 1 + rng.poisson(1.2, len(t)), 0)
     inc = next(i for i in P.INCIDENTS if i["name"] == "warehouse_delay")
     lo = (pd.Timestamp(inc["start"]) - pd.Timestamp(P.START)).days
     hi = (pd.Timestamp(inc["end"]) - pd.Timestamp(P.START)).days
-    hit = (warehouse == inc["value"]) & (day >= lo) & (day <= hi)
+    hit = (warehouse == WAREHOUSES.index(inc["value"])) & (day >= lo) & (day <= hi)
     days = days + np.where(hit, inc["extra_days"], 0)
     late = days > promised
     complaint = rng.random(len(t)) < prm.ticket_base + prm.ticket_if_late * late
@@ -126,25 +148,22 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
     base = np.where(is_first, 0.0, u["_p"][user])
     p_die = 1 - (1 - base) * (1 - driver)
     die = rng.random(len(t)) < p_die
-    counts = np.bincount(user, minlength=n)[np.unique(user)]
-    dead_before = _exclusive_group_cumsum(die, counts) > 0
-    keep = ~dead_before
-    value = rng.gamma(prm.p, 1.0 / u["_nu"][user])
+    keep = _exclusive_group_cumsum(die, counts) == 0
     alive_end = np.full(n, np.inf)
     died_at = keep & die
     alive_end[user[died_at]] = t[died_at]
+    user = user[keep]
     out = dict(
         user_idx=user,
-        t=t,
-        warehouse=warehouse,
-        promised_days=promised,
-        delivery_days=days,
-        late=late,
-        complaint=complaint,
-        target_value=value,
-        campaign=np.zeros(len(t), dtype=np.int64),
+        t=t[keep],
+        warehouse=warehouse[keep],
+        promised_days=promised[keep],
+        delivery_days=days[keep],
+        late=late[keep],
+        complaint=complaint[keep],
+        target_value=rng.gamma(prm.p, 1.0 / u["_nu"][user]),
+        campaign=np.zeros(len(user), dtype=np.int64),
     )
-    out = {k: v[keep] for k, v in out.items()}
     out["first_t"] = first_t
     out["alive_end"] = alive_end
     return out
@@ -152,7 +171,7 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
 
 def _exclusive_group_cumsum(flags: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Number of True flags strictly before each element within its group."""
-    c = np.cumsum(flags.astype(np.int64))
+    c = np.cumsum(flags, dtype=np.int64)
     starts = np.cumsum(counts) - counts
     before_group = np.where(starts > 0, c[np.maximum(starts - 1, 0)], 0)
     return c - flags - np.repeat(before_group, counts)
@@ -167,35 +186,72 @@ def items(
     weigh more before the lunar festivals); each next item comes from the
     partner category of the previous one half of the time, which plants the
     co-purchase pairs that basket analysis finds.
+
+    Returns the item rows grouped by order position, by product id within an
+    order, and ``first_item``: the product added first to each order.
     """
     rng = rng_for(seed, "items")
     n_o = len(o["t"])
+    target = o["target_value"]
     fav = u["_fav"][o["user_idx"]]
-    fav = fav.copy()
     fav[:, 6] *= cal.gift[np.floor(o["t"]).astype(np.int64)]
-    fav /= fav.sum(axis=1, keepdims=True)
     cum = np.cumsum(fav, axis=1)
-    cats = np.empty((n_o, max_items), dtype=np.int64)
-    draws = rng.random((n_o, max_items))
-    partner = np.array([PARTNERS[c] for c in range(8)])
-    follow = rng.random((n_o, max_items)) < 0.5
-    for j in range(max_items):  # loop over basket slots (at most 10), not over orders
-        own = (draws[:, j][:, None] > cum).sum(axis=1).clip(0, 7)
-        cats[:, j] = own if j == 0 else np.where(follow[:, j], partner[cats[:, j - 1]], own)
-    pop = prods["_pop"].to_numpy().reshape(8, 10)
+    cum /= cum[:, -1:]
+    del fav
+    n_cat = cum.shape[1]
+    partner = np.array([PARTNERS[c] for c in range(n_cat)], dtype=np.int8)
+    # Product within the category by popularity: one search in the categories'
+    # cumulative popularity laid end to end (category c occupies (c, c + 1]).
+    pop = prods["_pop"].to_numpy().reshape(n_cat, 10)
     pop_cum = np.cumsum(pop / pop.sum(axis=1, keepdims=True), axis=1)
-    within = (rng.random((n_o, max_items))[..., None] > pop_cum[cats]).sum(axis=2).clip(0, 9)
-    pid = cats * 10 + within + 1
-    qty = 1 + (rng.random((n_o, max_items)) < 0.15)
-    price = prods["price"].to_numpy()[pid - 1]
-    line = price * qty
-    before = np.cumsum(line, axis=1) - line
-    take = before < o["target_value"][:, None]
-    take[:, 0] = True
+    pop_cum[:, -1] = 1.0
+    flat = (pop_cum + np.arange(n_cat)[:, None]).ravel()
+    prices = prods["price"].to_numpy()
+
+    # Fill baskets slot by slot; a slot is drawn only for orders still below their
+    # target value, so the work follows the number of items, not orders x slots.
+    pid = np.zeros((n_o, max_items), dtype=np.int16)
+    qty = np.zeros((n_o, max_items), dtype=np.int8)
+    take = np.zeros((n_o, max_items), dtype=bool)
+    value = np.zeros(n_o)  # value of the slots drawn so far
+    last_cat = np.zeros(n_o, dtype=np.int8)
+    active = np.arange(n_o)
+    for j in range(max_items):  # loop over basket slots (at most 10), not over orders
+        if j > 0:
+            active = active[value[active] < target[active]]
+        k = len(active)
+        if k == 0:
+            break
+        own = (rng.random(k)[:, None] > cum[active]).sum(axis=1).clip(0, n_cat - 1)
+        if j == 0:
+            cat = own.astype(np.int8)
+        else:
+            follow = rng.random(k) < 0.5
+            cat = np.where(follow, partner[last_cat[active]], own).astype(np.int8)
+        last_cat[active] = cat
+        within = np.searchsorted(flat, cat + rng.random(k), side="left") - cat * 10
+        p = (cat * 10 + within.clip(0, 9) + 1).astype(np.int16)
+        q = (1 + (rng.random(k) < 0.15)).astype(np.int8)
+        pid[active, j], qty[active, j], take[active, j] = p, q, True
+        value[active] += prices[p - 1] * q
+    del cum, value, last_cat, active
     # A product appears once per order: drop repeated product ids within a basket.
-    dup = np.zeros_like(take)
     for j in range(1, max_items):
-        dup[:, j] = (pid[:, j][:, None] == pid[:, :j]).any(axis=1)
-    take &= ~dup
-    r, c = np.nonzero(take)
-    return dict(order_pos=r, product_id=pid[r, c], quantity=qty[r, c], unit_price=price[r, c])
+        rows = np.flatnonzero(take[:, j])
+        take[rows, j] = ~(pid[rows, j][:, None] == pid[rows, :j]).any(axis=1)
+    first_item = pid[:, 0].astype(np.int64)
+    # Sort each basket by product id (a row-wise sort of small keys; empty slots last).
+    empty = np.iinfo(np.int16).max
+    key = np.where(take, pid * 2 + (qty - 1), empty).astype(np.int16)
+    del pid, qty
+    key.sort(axis=1)
+    r, c = np.nonzero(key != empty)
+    key = key[r, c]
+    product_id = (key >> 1).astype(np.int64)
+    return dict(
+        order_pos=r,
+        product_id=product_id,
+        quantity=(key & 1).astype(np.int64) + 1,
+        unit_price=prices[product_id - 1],
+        first_item=first_item,
+    )

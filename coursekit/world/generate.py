@@ -18,7 +18,13 @@ from coursekit.world import (
     survey,
 )
 from coursekit.world import params as P
-from coursekit.world._util import rng_for
+from coursekit.world._util import (
+    group_positions,
+    grouped_time_order,
+    rng_for,
+    seconds,
+    sort_order,
+)
 from coursekit.world.calendar import build_calendar
 
 STEPS = [
@@ -42,20 +48,39 @@ STEPS = [
 
 def _ts(t: np.ndarray) -> np.ndarray:
     """Days since START (float) to datetime64[s], rounded to the second."""
-    sec = np.round(np.asarray(t, dtype=float) * 86400).astype("timedelta64[s]")
-    return np.datetime64(P.START, "s") + sec
+    out = seconds(t)
+    out += np.datetime64(P.START, "s").astype(np.int64)
+    return out.view("datetime64[s]")
 
 
-def _cat(labels: np.ndarray, idx: np.ndarray | None = None) -> pd.Categorical:
-    """Categorical of ``labels[idx]`` built from codes (no per-row strings)."""
-    base = pd.Categorical(labels)
-    codes = base.codes if idx is None else base.codes[idx]
-    return pd.Categorical.from_codes(codes, base.categories)
+def _cat(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
+    """Categorical of ``labels[codes]`` built from codes (no per-row strings).
+
+    Categories are the labels that occur, sorted, as ``pd.Categorical`` of the
+    labels themselves would give.
+    """
+    labels_arr = np.asarray(labels)
+    present = np.flatnonzero(np.bincount(codes, minlength=len(labels_arr)))
+    present = present[np.argsort(labels_arr[present], kind="stable")]
+    remap = np.full(len(labels_arr), -1, dtype=np.int8)
+    remap[present] = np.arange(len(present))
+    return pd.Categorical.from_codes(remap[codes], categories=list(labels_arr[present]))
 
 
 def _nullable(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
     """Nullable Int64 array: ``values`` where ``present``, missing elsewhere."""
-    return pd.arrays.IntegerArray(np.where(present, values, 0).astype(np.int64), ~present)
+    out = np.asarray(values, dtype=np.int64)
+    if out is values:
+        out = out.copy()
+    out[~present] = 0
+    return pd.arrays.IntegerArray(out, ~present)
+
+
+def _moved(values: np.ndarray, dest: np.ndarray) -> np.ndarray:
+    """Rows of ``values`` placed at positions ``dest`` (a permutation)."""
+    out = np.empty_like(values)
+    out[dest] = values
+    return out
 
 
 def _incident(name: str) -> dict:
@@ -64,6 +89,10 @@ def _incident(name: str) -> dict:
 
 def _day(date: str) -> float:
     return float((pd.Timestamp(date) - pd.Timestamp(P.START)).days)
+
+
+def _code(attribute: str, label: str) -> int:
+    return people.code_of(attribute, label)
 
 
 def generate(
@@ -75,6 +104,7 @@ def generate(
     cal = build_calendar()
     end = float(cal.n_days)
     prods = commerce.products(seed)
+    L = people.LABELS
 
     u = people.users(n_users, seed, cal, prm)
     true_channel = u["channel"].copy()
@@ -82,7 +112,8 @@ def generate(
     o = commerce.orders(seed, u, cal, prm)
     tick("orders")
     ref = people.referrals(seed, u, o["first_t"], prm)
-    true_channel = np.where(u["channel"] == "organic", "organic", true_channel)
+    organic = _code("channel", "organic")
+    true_channel = np.where(u["channel"] == organic, organic, true_channel).astype(np.int8)
     tick("referrals")
     assign, extra = marketing.campaigns(seed, u, o, prm)
     tick("campaigns")
@@ -90,12 +121,11 @@ def generate(
     # Campaign orders join the base orders (delivered like any other order).
     rng = rng_for(seed, "campaign_orders")
     n_x = len(extra["t"])
-    wh = pd.Series(u["region"][extra["user_idx"]]).map(commerce.WAREHOUSE_OF_REGION).to_numpy()
-    prom = np.where(np.isin(u["city_tier"][extra["user_idx"]], ["1", "2"]), 2, 3)
+    prom = commerce.PROMISED_DAYS_OF_TIER[u["city_tier"][extra["user_idx"]]]
     xo = dict(
         user_idx=extra["user_idx"],
         t=extra["t"],
-        warehouse=wh,
+        warehouse=commerce.WAREHOUSE_CODE_OF_REGION[u["region"][extra["user_idx"]]],
         promised_days=prom,
         delivery_days=prom - (rng.random(n_x) < 0.35),
         late=np.zeros(n_x, bool),
@@ -104,27 +134,31 @@ def generate(
         campaign=extra["campaign"],
     )
     allo = {k: np.concatenate([o[k], xo[k]]) for k in xo}
+    del xo
 
     # Payment bug: half of android checkouts in the window fail; most retry after the fix.
     inc = _incident("payment_bug")
     rng = rng_for(seed, "payment_bug")
     lo, hi = _day(inc["start"]), _day(inc["end"]) + 1
     dev = u["device"][allo["user_idx"]]
-    hit = (dev == "android") & (allo["t"] >= lo) & (allo["t"] < hi)
+    hit = (dev == _code("device", "android")) & (allo["t"] >= lo) & (allo["t"] < hi)
     fail = hit & (rng.random(len(hit)) < inc["failure_rate"])
     failed = dict(user_idx=allo["user_idx"][fail], t=allo["t"][fail])
     retry = rng.random(len(hit)) < 0.6
     allo["t"] = np.where(fail & retry, hi + rng.exponential(2.0, len(hit)), allo["t"])
     keep = ~(fail & ~retry) & (allo["t"] < end)
     allo = {k: v[keep] for k, v in allo.items()}
-    srt = np.lexsort((allo["t"], allo["user_idx"]))
+    # Back to customer order (the base orders already are; a stable sort of one key).
+    srt = grouped_time_order(allo["user_idx"], allo["t"])
     allo = {k: v[srt] for k, v in allo.items()}
     allo["first_t"], allo["alive_end"] = o["first_t"], o["alive_end"]
+    del o, dev, hit, fail, retry, keep, srt
     tick("payment_bug")
 
     it = commerce.items(seed, allo, u, prods, cal)
     n_o = len(allo["t"])
     gross = np.bincount(it["order_pos"], weights=it["unit_price"] * it["quantity"], minlength=n_o)
+    n_items = np.bincount(it["order_pos"], weights=it["quantity"], minlength=n_o)
     n_c = max(c["campaign_id"] for c in marketing.CAMPAIGNS) + 1
     coupon_of, thr_of = np.zeros(n_c), np.zeros(n_c)
     for c in marketing.CAMPAIGNS:
@@ -133,42 +167,56 @@ def generate(
     disc = np.where(gross >= thr, disc, 0.0)
     tick("order_items")
 
-    # Published order ids follow order time.
-    chron = np.argsort(allo["t"], kind="stable")
+    # Published order ids follow order time (to the second; ties by customer).
+    order_sec = seconds(allo["t"])
+    chron = sort_order(order_sec, 27)
     order_id = np.empty(n_o, dtype=np.int64)
     order_id[chron] = np.arange(1, n_o + 1)
-    platform = np.where(u["device"][allo["user_idx"]] == "mini_program", "mini_program", "app")
+    o_user = allo["user_idx"][chron]
+    o_dev = u["device"][o_user]
+    mini = _code("device", "mini_program")
+    amount = np.round(gross - disc, 2)[chron]
     orders = pd.DataFrame(
         dict(
-            order_id=order_id,
-            user_id=u["user_id"][allo["user_idx"]],
-            order_time=_ts(allo["t"]),
-            platform=_cat(platform),
-            device=_cat(u["device"], allo["user_idx"]),
-            warehouse=_cat(allo["warehouse"]),
-            items=np.bincount(it["order_pos"], weights=it["quantity"], minlength=n_o).astype(
-                np.int64
-            ),
-            gross_amount=np.round(gross, 2),
-            discount=disc,
-            amount=np.round(gross - disc, 2),
-            campaign_id=_nullable(allo["campaign"], allo["campaign"] > 0),
-            promised_days=allo["promised_days"],
-            delivery_days=allo["delivery_days"],
-        )
+            order_id=np.arange(1, n_o + 1, dtype=np.int64),
+            user_id=u["user_id"][o_user],
+            order_time=_ts(allo["t"][chron]),
+            platform=_cat((o_dev == mini).astype(np.int8), ["app", "mini_program"]),
+            device=_cat(o_dev, L["device"]),
+            warehouse=_cat(allo["warehouse"][chron], commerce.WAREHOUSES),
+            items=n_items[chron].astype(np.int64),
+            gross_amount=np.round(gross, 2)[chron],
+            discount=disc[chron],
+            amount=amount,
+            campaign_id=_nullable(allo["campaign"][chron], allo["campaign"][chron] > 0),
+            promised_days=allo["promised_days"][chron].astype(np.int64),
+            delivery_days=allo["delivery_days"][chron].astype(np.int64),
+        ),
+        copy=False,
     )
-    orders = orders.sort_values("order_id", kind="stable").reset_index(drop=True)
+    del o_dev, gross, disc, n_items
+    # Order items in order-id order: each order's block moves to where its id puts it
+    # (rows are already sorted by product within an order).
+    per_order = np.bincount(it["order_pos"], minlength=n_o)
+    new_start = np.empty(n_o, dtype=np.int64)
+    new_start[chron] = np.cumsum(per_order[chron]) - per_order[chron]
+    dest = new_start[it["order_pos"]] + group_positions(per_order)
+    del new_start
+
+    item_qty = _moved(it["quantity"], dest)
+    item_price = _moved(it["unit_price"], dest)
     order_items = pd.DataFrame(
         dict(
-            order_id=order_id[it["order_pos"]],
-            product_id=it["product_id"],
-            quantity=it["quantity"],
-            unit_price=it["unit_price"],
-        )
+            order_id=_moved(order_id[it["order_pos"]], dest),
+            product_id=_moved(it["product_id"], dest),
+            quantity=item_qty,
+            unit_price=item_price,
+            amount=np.round(item_qty * item_price, 2),
+        ),
+        copy=False,
     )
-    order_items["amount"] = np.round(order_items["quantity"] * order_items["unit_price"], 2)
-    order_items = order_items.sort_values(["order_id", "product_id"], kind="stable")
-    order_items = order_items.reset_index(drop=True)
+    first_item = it["first_item"]
+    del it, dest, item_qty, item_price
 
     # Service tickets from complaints.
     rng = rng_for(seed, "tickets")
@@ -212,31 +260,41 @@ def generate(
 
     sess = activity.sessions(seed, u, allo, ref, failed, cal, prm)
     tick("sessions")
-    first_item = np.full(n_o, 0, dtype=np.int64)
-    first_pos = np.unique(it["order_pos"], return_index=True)[1]
-    first_item[it["order_pos"][first_pos]] = it["product_id"][first_pos]
     ev = activity.events(seed, sess, u, allo, first_item, len(prods))
+    count, s_user = ev.pop("count"), sess["user_idx"]
+    del sess
+    n_ev = len(ev["t"])
+    has_order = np.zeros(n_ev, dtype=bool)
+    has_order[ev["order_at"]] = True
+    ev_order = np.zeros(n_ev, dtype=np.int64)
+    ev_order[ev["order_at"]] = order_id[ev["order_pos"]]
     events = pd.DataFrame(
         dict(
-            event_id=np.arange(1, len(ev["t"]) + 1),
-            user_id=u["user_id"][ev["user_idx"]],
-            session_id=ev["session_idx"] + 1,
-            event_time=_ts(ev["t"]),
-            event_type=pd.Categorical.from_codes(ev["etype"], activity.EVENT_TYPES),
-            platform=_cat(u["device"], ev["user_idx"]),
+            event_id=np.arange(1, n_ev + 1, dtype=np.int64),
+            user_id=np.repeat(u["user_id"][s_user], count),
+            session_id=np.repeat(np.arange(1, len(count) + 1, dtype=np.int64), count),
+            event_time=_ts(ev.pop("t")),
+            event_type=pd.Categorical.from_codes(ev.pop("etype"), activity.EVENT_TYPES),
+            platform=_cat(np.repeat(u["device"][s_user], count), L["device"]),
             product_id=_nullable(ev["product_id"], ev["product_id"] > 0),
-            order_id=_nullable(order_id[np.maximum(ev["order_pos"], 0)], ev["order_pos"] >= 0),
-        )
+            order_id=pd.arrays.IntegerArray(ev_order, ~has_order),
+        ),
+        copy=False,
     )
+    del ev_order, has_order, count, s_user
+    del ev
     tick("events")
 
     # Users as recorded: the tracking outage hides douyin sign-ups.
     inc = _incident("tracking_outage")
     day = np.floor(u["signup_t"])
     hidden = (
-        (u["channel"] == inc["value"]) & (day >= _day(inc["start"])) & (day <= _day(inc["end"]))
+        (u["channel"] == _code("channel", inc["value"]))
+        & (day >= _day(inc["start"]))
+        & (day <= _day(inc["end"]))
     )
-    rec_channel = np.where(hidden, "unknown", u["channel"])
+    rec_labels = L["channel"] + ["unknown"]
+    rec_channel = np.where(hidden, len(L["channel"]), u["channel"]).astype(np.int8)
     spend = marketing.channel_spend(seed, u, u["channel"], cal)
     tick("channel_spend")
 
@@ -251,44 +309,41 @@ def generate(
     tick("survey")
 
     # The company's member tier at the end of the data, from the last 12 months' spend.
-    last_year = orders["order_time"] >= pd.Timestamp(P.END) - pd.Timedelta(days=364)
-    spend_12m = orders[last_year].groupby("user_id")["amount"].sum()
-    s12 = spend_12m.reindex(u["user_id"], fill_value=0.0).to_numpy()
-    tier = np.select(
-        [s12 >= 1500, s12 >= 600, s12 >= 150], ["platinum", "gold", "silver"], "bronze"
-    )
+    since = seconds(_day(str(P.END)) - 364.0)
+    last_year = order_sec[chron] >= since
+    s12 = np.bincount(o_user[last_year], weights=amount[last_year], minlength=n_users)
+    tier = (s12 >= 150).astype(np.int8) + (s12 >= 600) + (s12 >= 1500)
     users = pd.DataFrame(
         dict(
             user_id=u["user_id"],
             signup_time=_ts(u["signup_t"]),
-            channel=_cat(rec_channel),
-            city_tier=_cat(u["city_tier"]),
-            region=_cat(u["region"]),
-            age_band=_cat(u["age_band"]),
-            gender=_cat(u["gender"]),
-            device=_cat(u["device"]),
+            channel=_cat(rec_channel, rec_labels),
+            city_tier=_cat(u["city_tier"], L["city_tier"]),
+            region=_cat(u["region"], L["region"]),
+            age_band=_cat(u["age_band"], L["age_band"]),
+            gender=_cat(u["gender"], L["gender"]),
+            device=_cat(u["device"], L["device"]),
             store_id=_nullable(u["store_id"], u["store_id"] > 0),
-            member_tier=_cat(tier),
-        )
+            member_tier=_cat(tier, ["bronze", "silver", "gold", "platinum"]),
+        ),
+        copy=False,
     )
 
     ok = ref["inviter_idx"] >= 0
     inv = ref["invitee_idx"][ok]
+    has = inv >= 0
+    signup_time = _ts(u["signup_t"][np.maximum(inv, 0)])
+    signup_time[~has] = np.datetime64("NaT")
     referrals = pd.DataFrame(
         dict(
             referral_id=np.arange(1, ok.sum() + 1),
             inviter_id=u["user_id"][ref["inviter_idx"][ok]],
             invite_time=_ts(ref["invite_t"][ok]),
-            invitee_id=pd.array(
-                np.where(inv >= 0, u["user_id"][np.maximum(inv, 0)], 0), dtype="Int64"
-            ),
+            invitee_id=_nullable(u["user_id"][np.maximum(inv, 0)], has),
+            signup_time=signup_time,
+            reward=np.where(has, 20.0, 0.0),
         )
     )
-    referrals["invitee_id"] = referrals["invitee_id"].where(referrals["invitee_id"] > 0)
-    referrals["signup_time"] = referrals["invitee_id"].map(
-        users.set_index("user_id")["signup_time"]
-    )
-    referrals["reward"] = np.where(referrals["invitee_id"].notna(), 20.0, 0.0)
 
     camp = pd.DataFrame(marketing.CAMPAIGNS)
     camp["start_date"] = pd.to_datetime(camp["start"])
@@ -306,29 +361,38 @@ def generate(
             "send_hour",
         ]
     ].copy()
+    treated = assign["treated"]
+    opened = pd.array(np.where(treated, assign["opened"], False), dtype="boolean")
+    opened[~treated] = pd.NA
+    # Outcomes from the final orders: any order, and revenue, inside the window
+    # [sent, end of the campaign's last day), one pass over the orders per campaign.
+    converted = np.zeros(len(treated), dtype=bool)
+    revenue = np.zeros(len(treated))
+    for c in marketing.CAMPAIGNS:  # a handful of campaigns
+        rows = np.flatnonzero(assign["campaign_id"] == c["campaign_id"])
+        if len(rows) == 0:
+            continue
+        sent = seconds(assign["sent_t"][rows[0]])
+        w_end = seconds(_day(c["start"]) + c["days"])
+        inwin = (order_sec[chron] >= sent) & (order_sec[chron] < w_end)
+        who = o_user[inwin]
+        n_in = np.bincount(who, minlength=n_users)
+        rev = np.bincount(who, weights=amount[inwin], minlength=n_users)
+        converted[rows] = n_in[assign["user_idx"][rows]] > 0
+        revenue[rows] = np.round(rev[assign["user_idx"][rows]], 2)
     ca = pd.DataFrame(
         dict(
-            campaign_id=assign["campaign_id"],
+            campaign_id=assign["campaign_id"].astype(np.int64),
             user_id=u["user_id"][assign["user_idx"]],
-            group=np.where(assign["treated"], "treatment", "control"),
-            segment=assign["segment"].astype(str),
+            group=_cat(treated.astype(np.int8), ["control", "treatment"]),
+            segment=_cat(assign["segment"], marketing.SEGMENTS),
             sent_time=_ts(assign["sent_t"]),
-        )
+            opened=opened,
+            converted=converted,
+            revenue=revenue,
+        ),
+        copy=False,
     )
-    ca["opened"] = pd.array(np.where(assign["treated"], assign["opened"], False), dtype="boolean")
-    ca.loc[~assign["treated"], "opened"] = pd.NA
-    # Outcomes from the final orders: any order, and revenue, inside the window.
-    win = camp.set_index("campaign_id")
-    w_end = ca["campaign_id"].map(win["end_date"]) + pd.Timedelta(days=1)
-    cand = orders[["user_id", "order_time", "amount"]].merge(
-        ca[["campaign_id", "user_id", "sent_time"]].assign(w_end=w_end), on="user_id"
-    )
-    inwin = cand[(cand["order_time"] >= cand["sent_time"]) & (cand["order_time"] < cand["w_end"])]
-    agg = inwin.groupby(["campaign_id", "user_id"])["amount"].agg(["size", "sum"])
-    key = pd.MultiIndex.from_frame(ca[["campaign_id", "user_id"]])
-    ca["converted"] = agg["size"].reindex(key).fillna(0).to_numpy() > 0
-    ca["revenue"] = np.round(agg["sum"].reindex(key).fillna(0.0).to_numpy(), 2)
-    ca = ca.sort_values(["campaign_id", "user_id"], kind="stable").reset_index(drop=True)
 
     tables = dict(
         users=users,
@@ -412,7 +476,8 @@ def _truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, qualit
             },
         ),
         true_signups_by_channel={
-            str(k): int(v)
-            for k, v in zip(*np.unique(true_channel, return_counts=True), strict=True)
+            people.LABELS["channel"][k]: int(v)
+            for k, v in enumerate(np.bincount(true_channel, minlength=len(P.CHANNELS)))
+            if v > 0
         },
     )

@@ -38,21 +38,25 @@ def _day(date: str) -> float:
 
 
 def segment_at(t0: float, user: np.ndarray, t: np.ndarray, n: int) -> np.ndarray:
-    """CRM segment of every user at time ``t0`` from their orders before it ('' = no order)."""
+    """CRM segment of every user at time ``t0`` from their orders before it.
+
+    Returns codes into :data:`SEGMENTS` (``int8``), -1 for users with no order yet.
+    """
     before = t < t0
-    cnt = np.bincount(user[before], minlength=n)
+    ub, tb = user[before], t[before]
+    cnt = np.bincount(ub, minlength=n)
     last = np.full(n, -np.inf)
-    np.maximum.at(last, user[before], t[before])
+    np.maximum.at(last, ub, tb)
     first = np.full(n, np.inf)
-    np.minimum.at(first, user[before], t[before])
+    np.minimum.at(first, ub, tb)
     since = t0 - last
-    seg = np.full(n, "", dtype=object)
+    seg = np.full(n, -1, dtype=np.int8)
     has = cnt > 0
-    seg[has & (since > 150)] = "dormant"
-    seg[has & (since <= 150)] = "lapsing"
-    seg[has & (since <= 60)] = "active"
-    seg[has & (since <= 30) & (cnt >= 3)] = "loyal"
-    seg[has & (t0 - first <= 30)] = "new"
+    seg[has & (since > 150)] = SEGMENTS.index("dormant")
+    seg[has & (since <= 150)] = SEGMENTS.index("lapsing")
+    seg[has & (since <= 60)] = SEGMENTS.index("active")
+    seg[has & (since <= 30) & (cnt >= 3)] = SEGMENTS.index("loyal")
+    seg[has & (t0 - first <= 30)] = SEGMENTS.index("new")
     return seg
 
 
@@ -60,21 +64,23 @@ def campaigns(seed: int, u: dict, o: dict, prm: P.Params) -> tuple[dict, dict]:
     """Assign every eligible customer to treatment or control (a fair coin) and add
     the incremental orders the campaign causes, segment by segment.
 
-    Returns the assignment arrays and the extra orders (same keys as ``o``).
+    Returns the assignment arrays (``segment`` as codes into :data:`SEGMENTS`),
+    grouped by campaign and ascending user within a campaign, and the extra orders.
     """
     rng = rng_for(seed, "campaigns")
     n = len(u["user_id"])
-    user, t = o["user_idx"].copy(), o["t"].copy()
+    user, t = o["user_idx"], o["t"]
+    uplift_of = np.array([UPLIFT[s] for s in SEGMENTS])
     assign = {k: [] for k in ("campaign_id", "user_idx", "treated", "segment", "sent_t", "opened")}
     extra = {k: [] for k in ("user_idx", "t", "campaign")}
-    for c in CAMPAIGNS:
+    for c in CAMPAIGNS:  # a handful of campaigns
         t0 = _day(c["start"]) + c["send_hour"] / 24
         seg = segment_at(t0, user, t, n)
-        elig = np.flatnonzero(seg != "")
+        elig = np.flatnonzero(seg >= 0)
         treated = rng.random(len(elig)) < 0.5
         s = seg[elig]
         opened = treated & (rng.random(len(elig)) < c.get("open_rate", OPEN_RATE[c["medium"]]))
-        uplift = np.array([UPLIFT[x] for x in s]) * c["scale"]
+        uplift = uplift_of[s] * c["scale"]
         respond = treated & (rng.random(len(elig)) < uplift)
         who = elig[respond]
         when = t0 + rng.exponential(c["days"] / 4, len(who)).clip(0, c["days"] - 0.01)
@@ -101,6 +107,8 @@ def channel_spend(seed: int, u: dict, true_channel: np.ndarray, cal: Calendar) -
     """Daily spend per paid channel: true sign-ups times the channel's cost per
     sign-up, with day-to-day noise; impressions and clicks from fixed CPM and CTR.
 
+    ``true_channel`` holds channel codes (positions in ``list(params.CHANNELS)``).
+
     Spend follows the true channel of each sign-up, so during the tracking
     outage the money keeps flowing while recorded sign-ups vanish.
     """
@@ -109,10 +117,10 @@ def channel_spend(seed: int, u: dict, true_channel: np.ndarray, cal: Calendar) -
     rows = []
     cpm = {"douyin_ads": 38.0, "xiaohongshu": 55.0, "search_ads": 30.0}
     ctr = {"douyin_ads": 0.011, "xiaohongshu": 0.018, "search_ads": 0.032}
-    for name, spec in P.CHANNELS.items():
+    for code, (name, spec) in enumerate(P.CHANNELS.items()):
         if spec["cac"] <= 0:
             continue
-        n = np.bincount(day[true_channel == name], minlength=cal.n_days)
+        n = np.bincount(day[true_channel == code], minlength=cal.n_days)
         spend = n * spec["cac"] * rng.lognormal(0.0, 0.15, cal.n_days)
         if name in cpm:
             impressions = np.round(spend / cpm[name] * 1000).astype(np.int64)

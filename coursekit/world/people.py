@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from coursekit.world import params as P
-from coursekit.world._util import choice, rng_for, with_time_of_day
+from coursekit.world._util import choice_codes, rng_for, sort_order, with_time_of_day
 from coursekit.world.calendar import Calendar
 
 N_STORES = 24
+# Labels of the users' categorical attributes; the generator carries integer codes
+# (positions in these lists) and turns them into categoricals only when publishing.
+LABELS: dict[str, list[str]] = dict(
+    channel=list(P.CHANNELS),
+    city_tier=list(P.CITY_TIERS),
+    region=list(P.REGIONS),
+    age_band=list(P.AGE_BANDS),
+    gender=list(P.GENDERS),
+    device=list(P.DEVICES),
+)
+AGE_SHIFT = {"18-24": -0.3, "25-30": 0.1, "31-35": 0.2, "36-40": 0.1, "41+": -0.1}
+
+
+def code_of(attribute: str, label: str) -> int:
+    """Integer code of ``label`` in the labels of a user ``attribute`` (see :data:`LABELS`)."""
+    return LABELS[attribute].index(label)
 
 
 def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarray]:
@@ -18,11 +33,12 @@ def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarr
     Daily sign-ups per channel follow a linear growth trend, the browsing
     calendar, and marketing pushes before festivals; ``n`` users are allocated
     to (channel, day) cells with one multinomial draw, so the total is exact.
-    Returns columns as arrays, sorted by sign-up time; latent traits (names
-    starting with ``_``) stay out of the published tables.
+    Returns columns as arrays, sorted by sign-up time; categorical attributes
+    are integer codes into :data:`LABELS`; latent traits (names starting with
+    ``_``) stay out of the published tables.
     """
     rng = rng_for(seed, "users")
-    names = list(P.CHANNELS)
+    names = LABELS["channel"]
     share = np.array([P.CHANNELS[c]["share"] for c in names])
     trend = np.linspace(1.0, prm.growth, cal.n_days)
     push = 1.0 + 0.5 * (cal.buy - 1.0)  # paid channels spend more before sales
@@ -32,35 +48,38 @@ def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarr
     counts = rng.multinomial(n, (cell / cell.sum()).ravel()).reshape(cell.shape)
     ch_idx, day = np.nonzero(counts)
     k = counts[ch_idx, day]
-    channel = np.repeat(np.array(names)[ch_idx], k)
+    channel = np.repeat(ch_idx.astype(np.int8), k)
     t = np.repeat(day, k) + rng.random(n)
     t = np.minimum(with_time_of_day(rng, t), cal.n_days - 1e-6)
-    order = np.argsort(t, kind="stable")
-    channel, t = channel[order], t[order]
+    # Sign-up times on a grid of 2**-26 day (about 1 ms), so one integer sort is exact.
+    grid = np.floor(t * 2.0**26).astype(np.int64)
+    order = sort_order(grid, 36)
+    channel = channel[order]
+    t = grid[order] / 2.0**26
+    del grid, order
 
-    ch_code = pd.Categorical(channel, categories=names).codes
     cm = {
-        key: np.array([P.CHANNELS[c][key] for c in names])[ch_code]
-        for key in P.CHANNELS["organic"]
+        key: np.array([P.CHANNELS[c][key] for c in names])[channel] for key in P.CHANNELS["organic"]
     }
-    tier = choice(rng, P.CITY_TIERS, n)
-    region = choice(rng, P.REGIONS, n)
-    age = choice(rng, P.AGE_BANDS, n)
-    gender = choice(rng, P.GENDERS, n)
-    device = choice(rng, P.DEVICES, n)
+    tier = choice_codes(rng, P.CITY_TIERS, n)
+    region = choice_codes(rng, P.REGIONS, n)
+    age = choice_codes(rng, P.AGE_BANDS, n)
+    gender = choice_codes(rng, P.GENDERS, n)
+    device = choice_codes(rng, P.DEVICES, n)
     # Lower-tier cities use the mini-program more.
-    swap = (np.isin(tier, ["3", "4+"])) & (rng.random(n) < 0.15)
-    device[swap] = "mini_program"
-    store = np.where(channel == "offline_store", rng.integers(1, N_STORES + 1, n), 0)
+    low_tier = np.isin(tier, [code_of("city_tier", "3"), code_of("city_tier", "4+")])
+    swap = low_tier & (rng.random(n) < 0.15)
+    device[swap] = code_of("device", "mini_program")
+    store = np.where(
+        channel == code_of("channel", "offline_store"), rng.integers(1, N_STORES + 1, n), 0
+    )
 
     # Latent traits. Conversion to a first purchase depends on channel, age and gender.
-    age_shift = pd.Series(age).map(
-        {"18-24": -0.3, "25-30": 0.1, "31-35": 0.2, "36-40": 0.1, "41+": -0.1}
-    )
+    age_shift = np.array([AGE_SHIFT[a] for a in LABELS["age_band"]])[age]
     logit = (
         np.log(cm["convert"] / (1 - cm["convert"]))
-        + age_shift.to_numpy()
-        + 0.15 * (gender == "female")
+        + age_shift
+        + 0.15 * (gender == code_of("gender", "female"))
     )
     converts = rng.random(n) < 1 / (1 + np.exp(-logit))
     lam = rng.gamma(prm.r, 1.0 / prm.alpha, n) * cm["rate"]
@@ -115,12 +134,12 @@ def referrals(
         out[ok] = np.minimum(pick[ok], k[ok] - 1)
         return out
 
-    invitee = np.flatnonzero(u["channel"] == "referral")
+    invitee = np.flatnonzero(u["channel"] == code_of("channel", "referral"))
     inv_t = signup[invitee] - rng.exponential(1.5, len(invitee))
     inviter = draw_inviters(inv_t)
     # Referral sign-ups with nobody before them (the first days) count as organic.
     orphan = inviter < 0
-    u["channel"][invitee[orphan]] = "organic"
+    u["channel"][invitee[orphan]] = code_of("channel", "organic")
     invitee, inv_t, inviter = invitee[~orphan], inv_t[~orphan], inviter[~orphan]
     n_lost = rng.poisson(len(invitee) * (1 - prm.invite_conversion) / prm.invite_conversion)
     lost_t = rng.uniform(signup[min(50, n - 1)], signup[-1], n_lost)
