@@ -36,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check coursekit tests benchmarks
 
 unit: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile tests
+	$(PY) -m pytest -n 2 --dist loadfile --doctest-modules coursekit tests
 
 notebooks: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile -p no:randomly --nbval \

@@ -7,6 +7,7 @@ Sub-commands::
     coursekit data generate --users N --seed S --out DIR [--format csv|parquet]
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book                   render the course site
+    coursekit build run PATH ...           execute notebooks in place (outputs kept)
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--root", default=".", help="course root folder")
     bk = bsub.add_parser("book", help="render the course site into _build/book")
     bk.add_argument("--root", default=".", help="course root folder")
+    run = bsub.add_parser("run", help="execute lesson or solution notebooks in place")
+    run.add_argument("paths", nargs="+", help="notebook files")
+    run.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
     return p
 
 
@@ -89,6 +93,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from coursekit.build.book import build_book
 
             return build_book(Path(args.root))
+        if args.build_command == "run":
+            from coursekit.build.execute import run_notebooks
+
+            return run_notebooks([Path(p) for p in args.paths], timeout=args.timeout)
     return 2  # pragma: no cover
 
 

@@ -1,0 +1,83 @@
+"""Lessons run unchanged on another world, through their ``parameters`` cell.
+
+Every lesson and solution notebook opens with a cell tagged ``parameters``;
+papermill injects other values after it. Here the welcome lesson runs on a
+small world of another seed, and its computed figures follow that world.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from coursekit.world import write_world
+
+REPO = Path(__file__).resolve().parents[1]
+LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
+SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: p.name)
+def test_every_notebook_has_a_parameters_cell_before_its_code(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code, f"{path.name} has no code"
+    assert "parameters" in code[0].metadata.get("tags", []), (
+        f"{path.name}: the first code cell must be tagged 'parameters'"
+    )
+    assert "world" in code[0].source
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory):
+    out = tmp_path_factory.mktemp("world")
+    write_world(out, users=3_000, seed=7, progress=False)
+    return out
+
+
+def _texts(nb) -> str:
+    parts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                parts.append(out["text"])
+            elif "data" in out:
+                parts.append(out["data"].get("text/plain", ""))
+    return "\n".join(parts)
+
+
+def test_welcome_lesson_runs_on_another_world(small_world, tmp_path):
+    out = tmp_path / "00_welcome.ipynb"
+    pm.execute_notebook(
+        str(REPO / "notebooks" / "00_welcome.ipynb"),
+        str(out),
+        parameters={"world": str(small_world), "year": 2024},
+        cwd=str(REPO / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    text = _texts(nb)
+    manifest = json.loads((small_world / "checksums.json").read_text(encoding="utf-8"))
+    assert manifest["tables"]["users"]["rows"] == 3_000
+    assert re.search(r"users signed up \(all time\)\s+3,000\n", text)
+    assert "orders in 2024" in text and "orders in 2025" not in text
+
+
+def test_welcome_exercises_follow_the_world(small_world, tmp_path):
+    out = tmp_path / "00_welcome_exercises.ipynb"
+    pm.execute_notebook(
+        str(REPO / "solutions" / "00_welcome_exercises.ipynb"),
+        str(out),
+        parameters={"world": str(small_world)},
+        cwd=str(REPO / "solutions"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    text = _texts(nbformat.read(out, as_version=4))
+    assert text.count("Correct:") == 3 and "Incorrect:" not in text

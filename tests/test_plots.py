@@ -1,0 +1,82 @@
+"""The house style renders Chinese labels; the plot helpers draw what they are given."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib as mpl  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from coursekit import plots  # noqa: E402
+
+TEXT = "青木 · 重要价值客户 · 会员 ARPU −5%"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_style():
+    with mpl.rc_context():
+        plots.set_style()
+        yield
+    plt.close("all")
+
+
+def test_the_font_ships_with_the_dependencies():
+    assert plots.font_path() is not None and plots.font_path().is_file()
+    assert mpl.rcParams["font.family"] == plots.FONT_FAMILY
+    assert mpl.rcParams["axes.unicode_minus"] is False
+
+
+def test_chinese_renders_without_missing_glyphs():
+    assert plots.missing_glyphs(TEXT) == []
+
+
+def test_the_check_fails_without_the_fallback_font():
+    """Control: the same text in the Latin font alone is reported missing."""
+    mpl.rcParams["font.family"] = ["DejaVu Sans"]
+    missing = plots.missing_glyphs(TEXT)
+    assert missing and all("missing from font" in m for m in missing)
+
+
+def test_a_full_figure_with_chinese_everywhere_warns_nothing():
+    s = pd.Series([3.0, 5.0, 4.0], index=pd.date_range("2025-06-17", periods=3))
+    fig, (a, b) = plt.subplots(1, 2)
+    plots.daily_line(s, marks={"618 大促": "2025-06-18"}, title="订单在 618 达到峰值",
+                     ylabel="订单数", ax=a)
+    plots.ranked_bar(pd.Series({"自然流量": 0.4, "抖音广告": 0.35, "门店": 0.25}), share=True,
+                     highlight=["抖音广告"], title="用户从哪里来", ax=b)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    glyphs = [str(w.message) for w in caught if "Glyph" in str(w.message)]
+    assert glyphs == []
+
+
+def test_daily_line_marks_only_days_in_the_series():
+    s = pd.Series([1.0, 2.0], index=pd.date_range("2025-01-01", periods=2))
+    ax = plots.daily_line(s, marks={"in": "2025-01-02", "out": "2025-03-08"}, rolling=None)
+    assert [t.get_text() for t in ax.texts] == ["in"]
+    assert len(ax.lines) == 1
+
+
+def test_ranked_bar_orders_and_labels():
+    ax = plots.ranked_bar(pd.Series({"a": 0.1, "b": 0.6, "c": 0.3}), share=True,
+                          highlight=["c"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "c", "b"]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["10%", "30%", "60%"]
+    colours = [mpl.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    assert colours[1] == plots.HIGHLIGHT and colours[0] == plots.PALETTE[0]
+
+
+def test_bold_titles_log_no_font_weight_notice(caplog):
+    fig, ax = plt.subplots()
+    ax.set_title("订单 Orders", fontweight="bold")
+    with caplog.at_level("INFO", logger="matplotlib.font_manager"):
+        fig.canvas.draw()
+    assert not [r for r in caplog.records if "Failed to find font weight" in r.getMessage()]
