@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
+# Extra JupyterLab options, e.g. make lab LAB_ARGS="--port 9999 --no-browser"
+LAB_ARGS ?=
 
 .PHONY: lab test unit notebooks book data exercises lint bench clean help
 
@@ -30,7 +32,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) notebooks/00_welcome.ipynb
+	$(VENV)/bin/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00_welcome.ipynb $(LAB_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check coursekit tests benchmarks
