@@ -17,7 +17,7 @@ help:
 	@echo "make book       build the rendered course site into _build/book"
 	@echo "make data       regenerate the default data in datasets/"
 	@echo "make exercises  regenerate exercises/ from solutions/"
-	@echo "make bench      run the benchmarks and rewrite benchmarks/RESULTS.md"
+	@echo "make bench      run every benchmarks/bench_*.py; each rewrites its section of RESULTS.md"
 
 # Create the venv and install coursekit with everything the course uses.
 # uv installs in seconds; when it cannot be had, plain pip does the same work.
@@ -57,7 +57,7 @@ exercises: $(STAMP)
 	$(PY) -m coursekit build exercises
 
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	set -e; for script in benchmarks/bench_*.py; do $(PY) $$script; done
 
 clean:
 	rm -rf _build .pytest_cache

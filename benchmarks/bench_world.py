@@ -8,13 +8,14 @@ the script records wall time, the child's peak resident memory, the rows of
 times the same per-customer summary of the orders (orders, revenue, first and
 last order) with pandas and with DuckDB SQL, reading the same Parquet file.
 
-Results go to ``benchmarks/RESULTS.md`` with the command that produced them.
+Results go to the "world" section of ``benchmarks/RESULTS.md`` with the command
+that produced them.
 
 Run from the repository root::
 
-    python benchmarks/run.py                 # 100k, 300k and 1M users
-    python benchmarks/run.py --quick         # small sizes, a smoke test
-    python benchmarks/run.py --sizes 50000 200000
+    python benchmarks/bench_world.py                 # 100k, 300k and 1M users
+    python benchmarks/bench_world.py --quick         # small sizes, a smoke test
+    python benchmarks/bench_world.py --sizes 50000 200000
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+from _common import HERE, RESULTS, WORK, write_section
+
 ROOT = HERE.parent
-WORK = HERE / "_work"
-RESULTS = HERE / "RESULTS.md"
 DEFAULT_SIZES = [100_000, 300_000, 1_000_000]
 QUICK_SIZES = [2_000, 6_000, 20_000]
 
@@ -159,10 +159,10 @@ def machine() -> dict:
 
 
 def write_results(rows: list[dict], cmp: dict | None, command: str, seed: int) -> str:
-    """The Markdown of ``RESULTS.md``."""
+    """The Markdown of the "world" section of ``RESULTS.md``."""
     m = machine()
     lines = [
-        "# Benchmarks",
+        "## Generating the course company",
         "",
         f"Measured {dt.date.today().isoformat()} on {m['cpus']} CPUs ({m['system']}), "
         f"Python {m['python']}, numpy {m['numpy']}, pandas {m['pandas']}, "
@@ -173,8 +173,6 @@ def write_results(rows: list[dict], cmp: dict | None, command: str, seed: int) -
         "```bash",
         command,
         "```",
-        "",
-        "## Generating the course company",
         "",
         f"`python -m coursekit data generate --users N --seed {seed} --out DIR --quiet`, "
         "one fresh process per size (wall time includes start-up, writing the Parquet "
@@ -205,7 +203,7 @@ def write_results(rows: list[dict], cmp: dict | None, command: str, seed: int) -
     if cmp:
         lines += [
             "",
-            "## The same work in pandas and in DuckDB",
+            "### The same work in pandas and in DuckDB",
             "",
             f"Per-customer summary of the orders of the {rows[-1]['users']:,}-user world "
             f"({cmp['rows']:,} orders, {cmp['customers']:,} customers): number of orders, "
@@ -230,10 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help=f"small sizes {QUICK_SIZES}")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-duckdb", action="store_true", help="skip the pandas/DuckDB comparison")
-    p.add_argument("--out", default=str(RESULTS), help="where to write the results")
     args = p.parse_args(argv)
     sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))
-    command = "python benchmarks/run.py" + (
+    command = "python benchmarks/bench_world.py" + (
         " " + shlex.join(argv if argv is not None else sys.argv[1:])
         if (argv if argv is not None else sys.argv[1:])
         else ""
@@ -262,9 +259,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     if not any(WORK.iterdir()):
         WORK.rmdir()
-    text = write_results(rows, cmp, command, args.seed)
-    Path(args.out).write_text(text, encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_section("world", write_results(rows, cmp, command, args.seed))
+    print(f"wrote the 'world' section of {RESULTS}")
     return 0
 
 
