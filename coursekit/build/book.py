@@ -45,8 +45,9 @@ __all__ = [
     "toc_text",
 ]
 
-#: Lessons are the notebooks of ``notebooks/`` named like ``05_fine_grained_ops.ipynb``.
-LESSON_NAME = re.compile(r"^\d{2}_[^/\\]+\.ipynb$")
+#: Lessons are the notebooks of ``notebooks/`` named like ``05_fine_grained_ops.ipynb``
+#: or, for a module split in parts, ``06a_method.ipynb``.
+LESSON_NAME = re.compile(r"^\d{2}[a-z]?_[^/\\]+\.ipynb$")
 #: The start page and the pages of the "Reference" part that come first, in this order.
 ROOT_PAGE = "intro"
 REFERENCE_PAGES = ("glossary", "references")
