@@ -44,6 +44,7 @@ __all__ = [
     "daily_line",
     "ranked_bar",
     "percent_axis",
+    "heatmap",
 ]
 
 #: Family name of the CJK fallback font.
@@ -360,4 +361,81 @@ def ranked_bar(
         ax.set_title(title)
     if xlabel:
         ax.set_xlabel(xlabel)
+    return ax
+
+
+def heatmap(
+    table: pd.DataFrame,
+    *,
+    fmt: str | None = "{:.0%}",
+    title: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    cmap: str = "Greens",
+    vmax: float | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """A table as a heatmap, e.g. a cohort retention table; NaN cells stay blank.
+
+    Drawn with matplotlib's ``imshow`` (no seaborn import: it costs seconds).
+
+    Parameters
+    ----------
+    table
+        Rows and columns as shown; values numbers (NaN allowed).
+    fmt
+        Format of the value written in each cell (None: no text). Text is
+        written only when the table has at most 400 cells.
+    title, xlabel, ylabel
+        Title (state the finding) and axis labels.
+    cmap
+        Matplotlib colour map.
+    vmax
+        Value of the darkest colour (default: the largest value).
+    ax
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> t = pd.DataFrame([[1.0, 0.4], [1.0, np.nan]], index=["2025-01", "2025-02"])
+    >>> ax = heatmap(t)
+    >>> [x.get_text() for x in ax.texts]
+    ['100%', '40%', '100%']
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    values = table.to_numpy(dtype=float, na_value=np.nan)
+    rows, cols = values.shape
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(1.0 + 0.5 * cols, 14), min(1.0 + 0.32 * rows, 10)))
+    top = vmax if vmax is not None else np.nanmax(values)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=top, aspect="auto")
+    ax.set_xticks(range(cols), [str(c) for c in table.columns])
+    ax.set_yticks(range(rows), [str(r) for r in table.index])
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    if fmt is not None and values.size <= 400:
+        small = "x-small" if cols > 12 else "small"
+        for i in range(rows):
+            for j in range(cols):
+                v = values[i, j]
+                if np.isnan(v):
+                    continue
+                dark = image.norm(v) > 0.6
+                ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=small,
+                        color="white" if dark else "#262626")
+    if title:
+        ax.set_title(title)
+    ax.set_xlabel(xlabel if xlabel is not None else str(table.columns.name or ""))
+    ax.set_ylabel(ylabel if ylabel is not None else str(table.index.name or ""))
     return ax

@@ -80,3 +80,13 @@ def test_bold_titles_log_no_font_weight_notice(caplog):
     with caplog.at_level("INFO", logger="matplotlib.font_manager"):
         fig.canvas.draw()
     assert not [r for r in caplog.records if "Failed to find font weight" in r.getMessage()]
+
+
+def test_heatmap_leaves_missing_cells_blank_and_labels_axes():
+    t = pd.DataFrame([[1.0, 0.5, 0.25], [1.0, 0.6, float("nan")]],
+                     index=pd.Index(["2025-01", "2025-02"], name="cohort"),
+                     columns=pd.Index([0, 1, 2], name="months since first"))
+    ax = plots.heatmap(t, title="留存 retention")
+    assert [x.get_text() for x in ax.texts] == ["100%", "50%", "25%", "100%", "60%"]
+    assert ax.get_xlabel() == "months since first" and ax.get_ylabel() == "cohort"
+    assert len(plots.heatmap(t, fmt=None).texts) == 0
