@@ -128,3 +128,13 @@ def test_validate_accepts_good_data():
 def test_data_dictionary_is_current():
     readme = (default_dir() / "README.md").read_text(encoding="utf-8")
     assert data_dictionary() in readme
+
+
+def test_cdnow_comes_with_the_course_whatever_the_world(tmp_path):
+    from coursekit.world import write_world
+
+    write_world(tmp_path, users=500, seed=3, progress=False)
+    sample = coursekit.load("cdnow_sample", world=str(tmp_path))
+    assert sample["customer_id"].nunique() == 2357
+    names = set(coursekit.datasets(world=str(tmp_path))["name"])
+    assert {"cdnow", "cdnow_sample"} <= names

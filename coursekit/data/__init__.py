@@ -129,7 +129,7 @@ def catalog(*, world: str | os.PathLike | None = None) -> pd.DataFrame:
         for n, e in man["tables"].items()
     ]
     for n in CDNOW:
-        f = folder / CDNOW[n][0]
+        f = default_dir() / CDNOW[n][0]
         if f.is_file():
             with open(f, encoding="utf-8") as fh:
                 count = sum(1 for line in fh if line.strip() and line.split()[0].isdigit())
@@ -187,9 +187,11 @@ def load(name: str, *, world: str | os.PathLike | None = None) -> pd.DataFrame:
             table="datasets",
             fix="check the spelling, or run `coursekit datasets`",
         )
-    _ensure_verified(folder)
     if name in CDNOW:
-        return _load_cdnow(folder, name)
+        # Real data, the same whichever world is in use: it stays with the course.
+        _ensure_verified(default_dir())
+        return _load_cdnow(default_dir(), name)
+    _ensure_verified(folder)
     from coursekit.data.io import read_raw
 
     entry = _manifest(folder)["tables"].get(name)

@@ -1,0 +1,157 @@
+"""Module 3 checks, three ways: the answer passes, a stub is not attempted, plausible
+wrong answers fail with the hint aimed at them. Right and wrong answers are computed
+here in plain pandas, independently of the checks' own code where the question
+teaches the computation."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import coursekit
+from coursekit import clv, cohorts, lifecycle
+from coursekit.exercises import ____, m03
+
+
+@pytest.fixture(scope="module")
+def d():
+    users, orders = coursekit.load("users"), coursekit.load("orders")
+    return dict(users=users, orders=orders, o25=orders[orders["order_time"].dt.year == 2025],
+                events=coursekit.load("events"), spend=coursekit.load("channel_spend"))
+
+
+def judge(question, **answer):
+    return question.evaluate(**answer)
+
+
+def wrong(question, hint_words, **answer):
+    r = question.evaluate(**answer)
+    assert r.status == "incorrect", r.text
+    assert hint_words in r.message, r.message
+
+
+def test_every_question_is_not_attempted_as_handed_out():
+    for q in m03.EXERCISES.bind({}):
+        assert q.evaluate().status == "not_attempted"
+        variables = {v: ____ for v in q.variables}
+        assert q.evaluate(**variables).status == "not_attempted"
+
+
+def test_q1_arpu(d):
+    q = m03.Arpu()
+    assert judge(q, arpu_2025=d["o25"]["amount"].sum() / len(d["users"])).is_correct
+    wrong(q, "ARPPU", arpu_2025=d["o25"]["amount"].sum() / d["o25"]["user_id"].nunique())
+    wrong(q, "average order value", arpu_2025=d["o25"]["amount"].mean())
+    wrong(q, "2025", arpu_2025=d["orders"]["amount"].sum() / len(d["users"]))
+
+
+def test_q2_arppu(d):
+    q = m03.Arppu()
+    assert judge(q, arppu_2025=d["o25"]["amount"].sum() / d["o25"]["user_id"].nunique()).is_correct
+    wrong(q, "all users", arppu_2025=d["o25"]["amount"].sum() / len(d["users"]))
+    wrong(q, "orders", arppu_2025=d["o25"]["amount"].sum() / len(d["o25"]))
+
+
+def test_q3_arpu_by_channel(d):
+    q = m03.ArpuByChannel()
+    x = d["o25"].merge(d["users"][["user_id", "channel"]], on="user_id")
+    revenue = x.groupby("channel", observed=True)["amount"].sum()
+    right = revenue / d["users"]["channel"].value_counts()
+    assert judge(q, arpu_by_channel=right.sort_values()).is_correct
+    assert judge(q, arpu_by_channel=right.rename("whatever")).is_correct
+    wrong(q, "buyers", arpu_by_channel=revenue / x.groupby("channel", observed=True)[
+        "user_id"].nunique())
+    wrong(q, "shares", arpu_by_channel=revenue / revenue.sum())
+    assert judge(q, arpu_by_channel=3.0).status == "incorrect"
+
+
+def test_q4_cohort_month_one(d):
+    q = m03.CohortMonthOne()
+    o = d["orders"]
+    month = o["order_time"].dt.to_period("M")
+    first = month.groupby(o["user_id"]).transform("min")
+    jan, feb = pd.Period("2025-01", "M"), pd.Period("2025-02", "M")
+    cohort = set(o.loc[first == jan, "user_id"])
+    back = set(o.loc[month == feb, "user_id"])
+    assert judge(q, jan_month1=len(cohort & back) / len(cohort)).is_correct
+    in_jan = set(o.loc[month == jan, "user_id"])
+    wrong(q, "first order was in January", jan_month1=len(in_jan & back) / len(in_jan))
+    wrong(q, "share", jan_month1=len(cohort & back))
+
+
+def test_q5_day_seven(d):
+    q = m03.DaySeven()
+    signup = d["users"].set_index("user_id")["signup_time"].dt.normalize()
+    ev = d["events"]
+    day = (ev["event_time"].dt.normalize() - ev["user_id"].map(signup)).dt.days
+    last = ev["event_time"].max().normalize()
+    eligible = signup[signup + pd.Timedelta(days=7) <= last]
+    exact = eligible.index.isin(ev.loc[day == 7, "user_id"].unique())
+    assert judge(q, day7=exact.mean()).is_correct
+    within = eligible.index.isin(ev.loc[day.between(1, 7), "user_id"].unique())
+    wrong(q, "any day from 1 to 7", day7=within.mean())
+    wrong(q, "could not have come back", day7=exact.sum() / len(signup))
+
+
+def test_q6_cac_by_channel(d):
+    q = m03.CacByChannel()
+    cost = d["spend"].groupby("channel", observed=True)["spend"].sum()
+    right = cost / d["users"]["channel"].value_counts()
+    assert judge(q, cac_by_channel=right).is_correct  # NaN for channels without spend is fine
+    assert judge(q, cac_by_channel=right.dropna()).is_correct
+    buyers = d["users"][d["users"]["user_id"].isin(d["orders"]["user_id"])]
+    wrong(q, "users who bought", cac_by_channel=cost / buyers["channel"].value_counts())
+    clicks = d["spend"].groupby("channel", observed=True)["clicks"].sum()
+    wrong(q, "cost per click", cac_by_channel=cost / clicks)
+
+
+def test_q7_simple_ltv(d):
+    q = m03.SimpleLtv()
+    month = d["o25"]["order_time"].dt.to_period("M")
+    g = d["o25"].groupby(month)
+    monthly = (g["amount"].sum() / g["user_id"].nunique()).mean()
+    assert judge(q, ltv=monthly * 0.5 / 0.1).is_correct
+    wrong(q, "margin", ltv=monthly / 0.1)
+    wrong(q, "not by retention", ltv=monthly * 0.5 / 0.9)
+    yearly = d["o25"]["amount"].sum() / d["o25"]["user_id"].nunique()
+    wrong(q, "per year", ltv=yearly * 0.5 / 0.1)
+
+
+def test_q8_ltv_to_cac(d):
+    q = m03.LtvToCac()
+    users, orders = d["users"], d["orders"]
+    channel = users.set_index("user_id")["channel"]
+    curves = cohorts.ltv_curves(orders, customer="user_id", start=users, by=channel, pooled=True)
+    cost = d["spend"].groupby("channel", observed=True)["spend"].sum()
+    cac = cost["douyin_ads"] / (users["channel"] == "douyin_ads").sum()
+    assert judge(q, ltv_to_cac=curves.loc["douyin_ads", 12] * 0.5 / cac).is_correct
+    wrong(q, "gross profit", ltv_to_cac=curves.loc["douyin_ads", 12] / cac)
+    per_buyer = cohorts.ltv_curves(orders, customer="user_id", by=channel, pooled=True)
+    wrong(q, "per buyer", ltv_to_cac=per_buyer.loc["douyin_ads", 12] * 0.5 / cac)
+
+
+def test_q9_cdnow_bgnbd():
+    q = m03.CdnowBgnbd()
+    published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader et al. 2005
+    assert judge(q, params=published).is_correct
+    assert judge(q, params=pd.Series(published)).is_correct
+    cdnow = coursekit.load("cdnow_sample")
+    days = clv.summary(cdnow, at="order_date", amount=None, calibration_end="1997-09-30",
+                       unit="D")
+    wrong(q, "weeks", params=clv.BetaGeo().fit(days).params_)
+    wrong(q, "r, alpha, a and b", params=[0.243, 4.414, 0.793, 2.426])
+    wrong(q, "no b", params={"r": 0.243, "alpha": 4.414, "a": 0.793})
+    off = dict(published, alpha=4.414 * 1.05)
+    assert judge(q, params=off).status == "incorrect"
+
+
+def test_q10_dormant(d):
+    q = m03.DormantCount()
+    o = d["orders"]
+    asof = pd.Timestamp("2026-01-01")
+    last = o[o["order_time"] < asof].groupby("user_id")["order_time"].max()
+    recency = (asof - last).dt.days
+    assert judge(q, dormant=int(recency.between(90, 179).sum())).is_correct
+    wrong(q, "churned customers too", dormant=int((recency >= 90).sum()))
+    stages = lifecycle.stages(o, customer="user_id", asof=asof)
+    wrong(q, "churned", dormant=int((stages["stage"] == "churned").sum()))
