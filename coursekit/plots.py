@@ -416,7 +416,8 @@ def heatmap(
     values = table.to_numpy(dtype=float, na_value=np.nan)
     rows, cols = values.shape
     if ax is None:
-        _, ax = plt.subplots(figsize=(min(1.0 + 0.5 * cols, 14), min(1.0 + 0.32 * rows, 10)))
+        width = min(max(5.5, 1.6 + 0.9 * cols), 14)
+        _, ax = plt.subplots(figsize=(width, min(max(3.0, 1.0 + 0.42 * rows), 10)))
     top = vmax if vmax is not None else np.nanmax(values)
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=top, aspect="auto")
     ax.set_xticks(range(cols), [str(c) for c in table.columns])
