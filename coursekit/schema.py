@@ -218,6 +218,32 @@ TABLES: dict[str, Table] = {
             key=("campaign_id", "user_id"),
         ),
         Table(
+            "messages",
+            "The CRM's routine messages (app push, SMS, WeCom) and how each was received; "
+            "the randomised campaigns' messages are in campaign_assignments.",
+            (
+                C("message_id", "int", "message key, in send-time order", min=1),
+                C("user_id", "int", "recipient", min=1),
+                C("sent_time", "datetime", "when the message went out"),
+                C("medium", "category", "app_push, sms or wecom"),
+                C("purpose", "category", "promotion, reminder, content or service"),
+                C(
+                    "opened",
+                    "bool",
+                    "opened: push tapped, WeCom message read, SMS short link visited",
+                ),
+                C("clicked", "bool", "went on from it to the store or a coupon (implies opened)"),
+                C(
+                    "unsubscribed",
+                    "bool",
+                    "the recipient opted out of this medium on this message; nothing "
+                    "more is sent to them on it",
+                ),
+                C("complained", "bool", "the recipient marked it as spam or complained"),
+            ),
+            key=("message_id",),
+        ),
+        Table(
             "referrals",
             "Invitations sent by customers (老带新), accepted or not.",
             (

@@ -148,3 +148,56 @@ def test_planted_incidents_are_in_the_data(t):
         return c["order"] / c["add_to_cart"]
 
     assert ratio(android & when) < 0.75 * ratio(android & before)
+
+
+@pytest.fixture(scope="module")
+def msgs():
+    """The messages with ``recent``: messages the user received in the 7 days up to
+    and including each one (all media), counted from the data alone."""
+    m = coursekit.load("messages")
+    order = np.lexsort((m["sent_time"].to_numpy(), m["user_id"].to_numpy()))
+    sec = m["sent_time"].to_numpy().astype("datetime64[s]").astype(np.int64)[order]
+    key = m["user_id"].to_numpy()[order] * 2**32 + (sec - sec.min())
+    first = np.searchsorted(key, key - 7 * 86_400, side="right")
+    recent = np.empty(len(m), dtype=np.int64)
+    recent[order] = np.arange(len(m)) - first + 1
+    return m.assign(recent=recent)
+
+
+def test_message_fatigue_rises_with_frequency(msgs):
+    bins = pd.cut(msgs["recent"], [0, 1, 3, 6, np.inf], labels=["1", "2-3", "4-6", "7+"])
+    by = msgs.assign(bad=msgs["unsubscribed"] | msgs["complained"]).groupby(bins, observed=True)
+    assert (by.size() >= 1_000).all()
+    bad, opened = by["bad"].mean(), by["opened"].mean()
+    assert (np.diff(bad.to_numpy()) > 0).all()  # more messages, more opt-outs and complaints
+    assert bad["7+"] > 4 * bad["1"]
+    assert (np.diff(opened.to_numpy()) < 0).all()  # and fewer opens per message
+    assert opened["7+"] < opened["1"] - 0.03
+    fatigue = truth()["message_fatigue"]
+    assert fatigue["window_days"] == 7
+    assert fatigue["unsubscribe"]["slope"] > 0 and fatigue["complaint"]["slope"] > 0
+
+
+def test_nothing_is_sent_after_an_unsubscribe(msgs):
+    stream = msgs.groupby(["user_id", "medium"], observed=True)
+    last = stream["sent_time"].transform("max")
+    out = msgs["unsubscribed"]
+    assert out.sum() > 0
+    assert (msgs.loc[out, "sent_time"] == last[out]).all()
+    assert stream["unsubscribed"].sum().max() == 1
+
+
+def test_messages_follow_the_crm_policy(msgs):
+    users = coursekit.load("users").set_index("user_id")
+    assert (msgs["sent_time"] >= msgs["user_id"].map(users["signup_time"])).all()
+    assert msgs["clicked"].le(msgs["opened"]).all()
+    assert set(msgs["medium"].cat.categories) == {"app_push", "sms", "wecom"}
+    # Some users are written to far more often than others.
+    per_user = msgs.groupby("user_id").size()
+    assert per_user.quantile(0.9) > 4 * per_user.median()
+    # The CRM writes more in the run-up to Double 11 than in an ordinary week.
+    daily = msgs.groupby(msgs["sent_time"].dt.normalize()).size()
+    for year in (2024, 2025):
+        runup = daily[f"{year}-11-04" : f"{year}-11-11"].mean()
+        before = daily[f"{year}-10-01" : f"{year}-10-21"].mean()
+        assert runup > 1.4 * before

@@ -22,7 +22,9 @@ It sells online through its **app** and its **WeChat mini-program** store, runs
 **content accounts** (WeChat official account, Xiaohongshu, Douyin, Video
 Account) and buys new users on **paid channels** (Douyin feed ads, Xiaohongshu
 creators, search ads), besides organic sign-ups, referrals (老带新) and store
-sign-ups. The data covers two years, 2024-01-01 to 2025-12-31 (China time).
+sign-ups. Its CRM writes to the users it can reach by **app push, SMS and
+WeCom**, more often to some segments and before the big sales, and some readers
+tire of it. The data covers two years, 2024-01-01 to 2025-12-31 (China time).
 
 Every person and number in these tables is simulated: no real person is in
 them. The behaviour comes from latent traits per user (purchase rate, dropout

@@ -13,6 +13,7 @@ from coursekit.world import (
     marketing,
     media,
     membership,
+    messaging,
     offline,
     people,
     survey,
@@ -42,6 +43,7 @@ STEPS = [
     "content_posts",
     "stores",
     "survey",
+    "messages",
     "truth",
 ]
 
@@ -307,6 +309,24 @@ def generate(
     tick("stores")
     sv = survey.survey(seed, u)
     tick("survey")
+    msg = messaging.messages(seed, u, allo, cal)
+    sent = msg["sec"] + np.datetime64(P.START, "s").astype(np.int64)
+    messages = pd.DataFrame(
+        dict(
+            message_id=np.arange(1, len(sent) + 1, dtype=np.int64),
+            user_id=u["user_id"][msg["user_idx"]],
+            sent_time=sent.view("datetime64[s]"),
+            medium=_cat(msg["medium"], messaging.MEDIA),
+            purpose=_cat(msg["purpose"], messaging.PURPOSES),
+            opened=msg["opened"],
+            clicked=msg["clicked"],
+            unsubscribed=msg["unsubscribed"],
+            complained=msg["complained"],
+        ),
+        copy=False,
+    )
+    del msg, sent
+    tick("messages")
 
     # The company's member tier at the end of the data, from the last 12 months' spend.
     since = seconds(_day(str(P.END)) - 364.0)
@@ -410,6 +430,7 @@ def generate(
         stores=st,
         store_months=sm,
         survey=sv,
+        messages=messages,
     )
     truth = _truth(prm, seed, n_users, u, true_channel, quality)
     tick("truth")
@@ -474,6 +495,43 @@ def _truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, qualit
             brand_performance={
                 b: dict(zip(survey.ATTRIBUTES, v, strict=True)) for b, v in survey.BRANDS.items()
             },
+        ),
+        message_fatigue=dict(
+            P.MESSAGE_FATIGUE,
+            medium_shift={
+                m: dict(unsubscribe=v["unsubscribe"], complaint=v["complaint"])
+                for m, v in P.MESSAGE_MEDIA.items()
+            },
+            formula="P(event | x) = 1 / (1 + exp(-(intercept + slope * x + medium_shift "
+            "+ purpose_shift))), x = messages the user received (all media) in the "
+            "window_days up to and including this one; an unsubscribe stops the medium "
+            "for that user; the open log-odds change by open_slope * (x - 1)",
+            curve_without_shifts={
+                x: {
+                    e: round(float(messaging.logistic(c["intercept"] + c["slope"] * x)), 5)
+                    for e, c in (
+                        ("unsubscribe", P.MESSAGE_FATIGUE["unsubscribe"]),
+                        ("complaint", P.MESSAGE_FATIGUE["complaint"]),
+                    )
+                }
+                for x in range(1, 15)
+            },
+        ),
+        messaging=dict(
+            media=P.MESSAGE_MEDIA,
+            reach=P.MESSAGE_REACH,
+            rates_per_week=P.MESSAGE_RATES,
+            purpose_mix={
+                k: dict(zip(P.MESSAGE_PURPOSES, v, strict=True))
+                for k, v in P.MESSAGE_PURPOSE_MIX.items()
+            },
+            policy=P.MESSAGING,
+            send_slots=[dict(medium=m, hour=h, minutes=d) for m, h, d in messaging.SLOTS],
+            effect_on_purchasing=0.0,
+            note="weekly rate over all media = rates_per_week[CRM segment on the send "
+            "day, from the orders before it] x the user's intensity (lognormal, mean 1) "
+            "x the festival run-up, split over the media that reach the user by weight; "
+            "at most one message per user, medium and day",
         ),
         true_signups_by_channel={
             people.LABELS["channel"][k]: int(v)

@@ -49,14 +49,31 @@ def segment_at(t0: float, user: np.ndarray, t: np.ndarray, n: int) -> np.ndarray
     np.maximum.at(last, ub, tb)
     first = np.full(n, np.inf)
     np.minimum.at(first, ub, tb)
-    since = t0 - last
-    seg = np.full(n, -1, dtype=np.int8)
-    has = cnt > 0
-    seg[has & (since > 150)] = SEGMENTS.index("dormant")
-    seg[has & (since <= 150)] = SEGMENTS.index("lapsing")
-    seg[has & (since <= 60)] = SEGMENTS.index("active")
-    seg[has & (since <= 30) & (cnt >= 3)] = SEGMENTS.index("loyal")
-    seg[has & (t0 - first <= 30)] = SEGMENTS.index("new")
+    return segment_codes(cnt, t0 - last, t0 - first)
+
+
+def segment_codes(count: np.ndarray, since_last: np.ndarray, since_first: np.ndarray) -> np.ndarray:
+    """CRM segment from a customer's orders so far (the rule of :func:`segment_at`).
+
+    Parameters
+    ----------
+    count
+        Number of orders so far.
+    since_last, since_first
+        Days since the last and since the first of those orders.
+
+    Returns
+    -------
+    numpy.ndarray
+        Codes into :data:`SEGMENTS` (``int8``), -1 where ``count`` is 0.
+    """
+    seg = np.full(len(count), -1, dtype=np.int8)
+    has = count > 0
+    seg[has & (since_last > 150)] = SEGMENTS.index("dormant")
+    seg[has & (since_last <= 150)] = SEGMENTS.index("lapsing")
+    seg[has & (since_last <= 60)] = SEGMENTS.index("active")
+    seg[has & (since_last <= 30) & (count >= 3)] = SEGMENTS.index("loyal")
+    seg[has & (since_first <= 30)] = SEGMENTS.index("new")
     return seg
 
 

@@ -126,3 +126,82 @@ INCIDENTS = [
         failure_rate=0.5,
     ),
 ]
+
+# Outbound CRM messages (app push, SMS, WeCom). Who can be reached on which
+# medium, how often the CRM writes to each segment, when it writes, and how
+# readers tire of it.
+MESSAGE_MEDIA: dict[str, dict[str, float]] = {
+    # weight: share of a user's messages among the media that reach them;
+    # open: log-odds of opening when it is the only message of the week, for a
+    # user of average browsing who has not bought yet (see MESSAGING);
+    # unsubscribe / complaint: shifts of the fatigue log-odds for this medium.
+    "app_push": dict(weight=0.45, open=-2.3, unsubscribe=0.3, complaint=-0.6),
+    "sms":      dict(weight=0.30, open=-1.3, unsubscribe=0.0, complaint=0.6),
+    "wecom":    dict(weight=0.55, open=-0.6, unsubscribe=-0.4, complaint=-0.2),
+}  # fmt: skip
+# Reach: app push needs the app and notifications allowed (chance by device);
+# SMS needs marketing consent; WeCom needs the user to add the brand's adviser:
+# most store sign-ups do at sign-up, some customers at their first order (a card
+# in the parcel), a few others at sign-up.
+MESSAGE_REACH = dict(
+    app_push=dict(ios=0.55, android=0.75, mini_program=0.0),
+    sms=0.80,
+    wecom=dict(store_signup=0.85, at_first_order=0.20, other=0.03),
+)
+# Messages per week over all media by the user's CRM segment on the day of
+# sending (from the orders placed before that day): 'welcome' in the first
+# `welcome_days` after sign-up and 'prospect' later while no order is seen, then
+# the segments of the campaigns (new, loyal, active, lapsing, dormant).
+MESSAGE_RATES: dict[str, float] = {
+    "welcome": 1.0,
+    "prospect": 0.03,
+    "new": 0.8,
+    "loyal": 1.6,
+    "active": 0.45,
+    "lapsing": 0.25,
+    "dormant": 0.03,
+}
+# Purpose mix by segment (promotion, reminder, content, service); promotion
+# weighs more in the festival run-up, by the day's send multiplier.
+MESSAGE_PURPOSES = ["promotion", "reminder", "content", "service"]
+MESSAGE_PURPOSE_MIX: dict[str, tuple[float, float, float, float]] = {
+    "welcome":  (0.25, 0.15, 0.35, 0.25),
+    "prospect": (0.50, 0.20, 0.30, 0.00),
+    "new":      (0.35, 0.25, 0.20, 0.20),
+    "loyal":    (0.40, 0.20, 0.20, 0.20),
+    "active":   (0.45, 0.25, 0.20, 0.10),
+    "lapsing":  (0.60, 0.20, 0.15, 0.05),
+    "dormant":  (0.65, 0.10, 0.25, 0.00),
+}  # fmt: skip
+MESSAGING = dict(
+    # Days after sign-up in the 'welcome' segment.
+    welcome_days=14.0,
+    # Per-user send intensity: lognormal with mean 1 (some lists get written to
+    # far more than others).
+    intensity_sigma=1.0,
+    # Festival run-up: the send rate rises linearly to 1 + push x (peak - 1) on
+    # the festival day, starting `lead_days` before the buying run-up does.
+    festival_push=0.45,
+    festival_lead_days=4,
+    # Clicks: log-odds of clicking through once opened, by purpose.
+    click=dict(promotion=-1.1, reminder=-0.85, content=-1.5, service=-0.6),
+    # Opens: shift of the open log-odds by purpose.
+    open_purpose=dict(promotion=-0.1, reminder=0.1, content=-0.2, service=0.4),
+    # Engagement, added to the open log-odds and half of it to the click
+    # log-odds: 0.5 x log(browsing intensity), plus these shifts while the
+    # customer still buys (latent: before their dropout) and after dropout.
+    engagement_alive=0.4,
+    engagement_dropped=-0.4,
+)
+# Fatigue. x = messages the user received from the brand (all media) in the
+# 7 days up to and including this one. The chance that this message makes the
+# user unsubscribe from its medium, or complain (mark it as spam), is
+# logistic(intercept + slope * x + medium shift + purpose shift); the open
+# log-odds change by `open_slope` (negative) per message above one.
+MESSAGE_FATIGUE = dict(
+    window_days=7,
+    unsubscribe=dict(intercept=-6.2, slope=0.38),
+    complaint=dict(intercept=-7.6, slope=0.42),
+    purpose_shift=dict(promotion=0.2, reminder=0.0, content=-0.2, service=-1.0),
+    open_slope=-0.12,
+)
