@@ -92,3 +92,36 @@ def write_section(name: str, markdown: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + block
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def order_log_arguments(script: str, description: str, argv: list[str] | None):
+    """The arguments every order-log benchmark takes, and the command that ran it."""
+    import argparse
+    import shlex
+    import sys
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--orders", type=int, default=10_000_000)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
+    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    command = f"python benchmarks/{script}" + (" " + shlex.join(argv) if argv else "")
+    return args, command
+
+
+def order_log_in_duckdb(n_orders: int, n_customers: int):
+    """The synthetic log as a pandas frame, a Parquet file and a DuckDB table ``orders``
+    (the frame also registered as ``orders_frame``); returns path, frame, connection, threads."""
+    import duckdb
+
+    t0 = time.perf_counter()
+    path, frame = orders_parquet(n_orders, n_customers)
+    print(f"data: {len(frame):,} orders, {frame['customer_id'].nunique():,} customers "
+          f"({time.perf_counter() - t0:.1f} s to make)", flush=True)
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{path.as_posix()}')")
+    con.register("orders_frame", frame)
+    threads = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
+    return path, frame, con, threads

@@ -29,10 +29,7 @@ Run from the repository root::
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -93,24 +90,9 @@ def check(ours: pd.DataFrame, sql: pd.DataFrame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--orders", type=int, default=10_000_000)
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
-    args = parser.parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
-    command = "python benchmarks/bench_rfm.py" + (" " + shlex.join(argv) if argv else "")
-
-    t0 = time.perf_counter()
-    path, frame = _common.orders_parquet(args.orders, args.customers)
-    print(f"data: {len(frame):,} orders, {frame['customer_id'].nunique():,} customers "
-          f"({time.perf_counter() - t0:.1f} s to make)", flush=True)
+    args, command = _common.order_log_arguments('bench_rfm.py', __doc__.split("\n\n")[0], argv)
+    path, frame, con, threads = _common.order_log_in_duckdb(args.orders, args.customers)
     parquet = f"read_parquet('{path.as_posix()}')"
-    con = duckdb.connect()
-    con.execute(f"CREATE TABLE orders AS SELECT * FROM {parquet}")
-    con.register("orders_frame", frame)
-    threads = int(con.sql("SELECT current_setting('threads')").fetchone()[0])
 
     times: dict[str, float] = {}
     chosen: dict[str, str] = {}
