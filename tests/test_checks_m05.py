@@ -176,3 +176,24 @@ def test_q12_view_to_cart(d):
     assert q.evaluate(view_to_cart=steps.loc["add_to_cart", "step_conversion"]).is_correct
     wrong(q, "cart-to-order", view_to_cart=steps.loc["order", "step_conversion"])
     wrong(q, "view to order", view_to_cart=steps.loc["order", "overall_conversion"])
+
+
+def test_q13_fatigue_ratio():
+    q = m05.FatigueRatio()
+    m = coursekit.load("messages")
+    lost = m["unsubscribed"] | m["complained"]
+    # the trailing 7-day count written out: a self-merge per user, 7 days back, itself included
+    pairs = m[["message_id", "user_id", "sent_time"]].merge(
+        m[["user_id", "sent_time"]], on="user_id", suffixes=("", "_other"))
+    inside = (pairs["sent_time_other"] <= pairs["sent_time"]) & (
+        pairs["sent_time_other"] > pairs["sent_time"] - pd.Timedelta(days=7))
+    counts = pairs[inside].groupby("message_id").size().reindex(m["message_id"]).to_numpy()
+    ratio = lost[counts >= 7].mean() / lost[counts == 1].mean()
+    assert q.evaluate(fatigue_ratio=ratio).is_correct
+    week = m.groupby([m["user_id"], m["sent_time"].dt.to_period("W")])["message_id"].transform(
+        "size").to_numpy()
+    wrong(q, "calendar week", fatigue_ratio=lost[week >= 7].mean() / lost[week == 1].mean())
+    wrong(q, "itself", fatigue_ratio=lost[counts >= 8].mean() / lost[counts == 2].mean())
+    unsub = m["unsubscribed"]
+    wrong(q, "or* complained",
+          fatigue_ratio=unsub[counts >= 7].mean() / unsub[counts == 1].mean())

@@ -7,14 +7,15 @@ Expected values come from the data of the world in use through
 answer is a classic mistake of the module (a reversed R score, a median split
 where the mean was asked, TGI upside down, a cumulative stage count, relative
 lift for absolute uplift, a point estimate read as significant, AUC for KS,
-a window that is not closed yet ...), computed from the same data.
+a window that is not closed yet, calendar weeks for a
+trailing window ...), computed from the same data.
 
 Examples
 --------
 >>> from coursekit.exercises import m05
 >>> questions = m05.EXERCISES.bind({})
 >>> len(questions), questions[0].evaluate().status
-(12, 'not_attempted')
+(13, 'not_attempted')
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 import coursekit
-from coursekit import churn, experiments, funnels, segments
+from coursekit import churn, experiments, funnels, reach, segments
 from coursekit.exercises.core import Exercise, ExerciseSet, Result
 
 #: The day the segment questions describe, and the churn questions' cut-off.
@@ -448,10 +449,58 @@ class ViewToCart(Exercise):
         ]
 
 
+def _lost_messages() -> pd.DataFrame:
+    m = coursekit.load("messages")
+    return m.assign(lost=m["unsubscribed"] | m["complained"])
+
+
+class FatigueRatio(Exercise):
+    """How much likelier a message is to be lost under heavy pressure."""
+
+    qid = "q13"
+    title = "Message fatigue"
+    variables = ("fatigue_ratio",)
+    rtol = 1e-6
+    hints = (
+        "For every message, count the messages the same user received in the 7 days up to "
+        "and including it (all media). Compare the share of messages lost (unsubscribed or "
+        "complained) at 7 or more with the share at exactly 1.",
+        "`reach.fatigue_curve(messages.assign(lost=...), outcomes=['lost'], bands=(1, 2, 7), "
+        "customer='user_id')`, then the `lost_rate` of band '7+' divided by that of band '1'.",
+    )
+    correct_message = "the case for a weekly frequency cap across all media."
+
+    def _ratio(self, messages: pd.DataFrame, outcome: str, counts: pd.Series) -> float:
+        lost = messages[outcome]
+        return float(lost[counts >= 7].mean() / lost[counts == 1].mean())
+
+    def expected(self) -> float:
+        curve = reach.fatigue_curve(_lost_messages(), outcomes=["lost"], bands=(1, 2, 7),
+                                    customer="user_id")
+        return float(curve.loc["7+", "lost_rate"] / curve.loc["1", "lost_rate"])
+
+    def mistakes(self) -> list[tuple[object, str]]:
+        m = _lost_messages()
+        trailing = reach.messages_in_window(m, customer="user_id")
+        week = m["sent_time"].dt.to_period("W")
+        calendar = m.groupby([m["user_id"], week])["message_id"].transform("size")
+        return [
+            (self._ratio(m, "lost", calendar),
+             "That counts messages per calendar week; count the 7 days up to each message "
+             "(a trailing window), as the customer feels it."),
+            (self._ratio(m, "lost", trailing - 1),
+             "Count the message itself too: 'only one' means the message was the first in "
+             "7 days."),
+            (self._ratio(m, "unsubscribed", trailing),
+             "A message is lost when the user unsubscribed *or* complained."),
+        ]
+
+
 EXERCISES = ExerciseSet(
     "05_fine_grained_ops_exercises",
     [ImportantValue, ValueRevenueShare, GoldOrAbove, GifterTgi, InterestStage, CampaignUplift,
-     SignificantSegments, SampleSize, ChurnRate, RecencyKs, AfterThirdOrder, ViewToCart],
+     SignificantSegments, SampleSize, ChurnRate, RecencyKs, AfterThirdOrder, ViewToCart,
+     FatigueRatio],
 )
 
 __all__ = ["EXERCISES", "ASOF", "CUTOFF", "HORIZON", "CAMPAIGN", "TAG"]
