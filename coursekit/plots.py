@@ -32,8 +32,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "FONT_NAME",
@@ -45,6 +47,10 @@ __all__ = [
     "ranked_bar",
     "percent_axis",
     "heatmap",
+    "diverging_bar",
+    "bad_vs_good",
+    "highlight_lines",
+    "small_multiples",
 ]
 
 #: Family name of the CJK fallback font.
@@ -440,3 +446,411 @@ def heatmap(
     ax.set_xlabel(xlabel if xlabel is not None else str(table.columns.name or ""))
     ax.set_ylabel(ylabel if ylabel is not None else str(table.index.name or ""))
     return ax
+
+
+# The chart gallery (lesson 6b): a diverging bar, a bad-vs-good pair of panels,
+# one series highlighted among many, and small multiples.
+
+
+def _numbers(values: object, name: str) -> pd.Series:
+    """``values`` as a non-empty numeric Series without missing values, or a DataError."""
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    if isinstance(values, Mapping) and not isinstance(values, pd.Series):
+        values = pd.Series(dict(values))
+    if not isinstance(values, pd.Series):
+        raise DataError(f"{name} must be a pandas Series (labels in the index), not "
+                        f"{type(values).__name__}", table=name,
+                        fix="pass one value per label, e.g. table['revenue'] or a dict")
+    if values.empty:
+        raise DataError(f"{name} is empty: nothing to draw", table=name,
+                        fix="check the filter that produced it")
+    if not pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values):
+        raise DataError(f"{name} holds {values.dtype} values, not numbers", table=name,
+                        rows=values.head(5), fix="pass the numeric column to draw")
+    missing = values.isna()
+    if missing.any():
+        raise DataError(f"{name} has {int(missing.sum())} missing values", table=name,
+                        rows=values[missing].head(5),
+                        fix="drop them or fill them (e.g. .fillna(0) for 'no change') first")
+    return values.astype(float)
+
+
+def _number_frame(frame: object, name: str) -> pd.DataFrame:
+    """``frame`` as a non-empty DataFrame of numeric columns (NaN allowed: gaps in a line)."""
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{name} must be a DataFrame with one column per series, not "
+                        f"{type(frame).__name__}", table=name,
+                        fix="pivot the table first, e.g. .pivot_table(index='month', "
+                        "columns='store_id', values='revenue')")
+    if frame.empty or frame.shape[1] == 0:
+        raise DataError(f"{name} is empty: nothing to draw", table=name,
+                        fix="check the filter or the pivot that produced it")
+    bad = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
+           or pd.api.types.is_bool_dtype(frame[c].dtype)]
+    if bad:
+        raise DataError(f"{name} has columns that are not numbers: {bad[:5]}", table=name,
+                        column=[str(c) for c in bad[:5]], rows=frame[bad[:5]].head(3),
+                        fix="keep only the numeric series to draw (one column each)")
+    return frame
+
+
+def _date_axis(ax: Axes, *, most: int = 8) -> None:
+    """Short date labels (2025, Apr, Jul, ...) that do not collide."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator(minticks=2, maxticks=most)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+
+
+def _label_ends(ax: Axes, data: pd.DataFrame, ends: list[tuple]) -> None:
+    """Write labels at the ends of lines, pushed apart to at least 5% of the
+    y range from each other (from the bottom up)."""
+    import numpy as np
+    from matplotlib.transforms import offset_copy
+
+    values = data.to_numpy(dtype=float, na_value=np.nan)
+    low, high = np.nanmin(values), np.nanmax(values)
+    gap = 0.05 * (high - low) if high > low else 1.0
+    ends = sorted(ends, key=lambda end: end[0])
+    heights = np.array([end[0] for end in ends])
+    for k in range(1, len(heights)):  # a handful of highlighted lines
+        heights[k] = max(heights[k], heights[k - 1] + gap)
+    shifted = offset_copy(ax.transData, fig=ax.figure, x=5, y=0, units="points")
+    for (_, when, label, colour), height in zip(ends, heights, strict=True):
+        ax.text(when, height, label, transform=shifted, va="center", color=colour,
+                fontsize="small", clip_on=False)
+
+
+def diverging_bar(
+    values: pd.Series | Mapping[object, float],
+    *,
+    fmt: str = "{:+,.0f}",
+    sort: bool = True,
+    positive: str = PALETTE[0],
+    negative: str = HIGHLIGHT,
+    title: str | None = None,
+    xlabel: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Horizontal bars that grow left or right of zero, coloured by their sign.
+
+    The chart for a *difference*: each channel's sign-ups against last year
+    or against target, each store's revenue against plan. Positive bars take
+    one colour and negative bars another, so the reader sees at once which
+    labels are above and which below, and by how much.
+
+    Parameters
+    ----------
+    values
+        One difference per label (the index gives the labels); zero counts
+        as positive. No missing values.
+    fmt
+        Format of the value written at the end of each bar, e.g. ``"{:+.1%}"``
+        for shares (then call :func:`percent_axis` with ``axis="x"``).
+    sort
+        Sort from the most negative (bottom) to the most positive (top);
+        False keeps the order given (the first label at the bottom).
+    positive, negative
+        Colours of the bars at or above zero and below zero.
+    title, xlabel
+        Title (state the finding) and x-axis label.
+    ax
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    DataError
+        ``values`` is not a Series or mapping, is empty, is not numeric or has
+        missing values.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> set_style()
+    >>> ax = diverging_bar(pd.Series({"抖音 douyin": -120, "自然 organic": 300, "门店 store": 40}))
+    >>> [t.get_text() for t in ax.get_yticklabels()]  # from the bottom up
+    ['抖音 douyin', '门店 store', '自然 organic']
+    >>> [t.get_text() for t in ax.texts]
+    ['-120', '+40', '+300']
+    >>> ax.patches[0].get_facecolor() != ax.patches[2].get_facecolor()
+    True
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+
+    v = _numbers(values, "values")
+    if sort:
+        v = v.sort_values(kind="stable")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.42 * len(v) + 1.2))
+    colours = [positive if x >= 0 else negative for x in v.to_numpy()]
+    bars = ax.barh([str(i) for i in v.index], v.to_numpy(), color=colours)
+    ax.axvline(0, color="#262626", lw=1)
+    ax.bar_label(bars, labels=[fmt.format(x) for x in v.to_numpy()], padding=3,
+                 fontsize="small")
+    ax.margins(x=0.18)
+    ax.grid(axis="y", visible=False)
+    if title:
+        ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    return ax
+
+
+def bad_vs_good(
+    *,
+    figsize: tuple[float, float] = (12.0, 4.0),
+    labels: tuple[str, str] = ("✗ bad · 差", "✓ good · 好"),
+    width_ratios: Sequence[float] | None = None,
+) -> tuple[Figure, tuple[Axes, Axes]]:
+    """A 1 x 2 figure for a bad and a good chart of the same data, side by side.
+
+    Each panel is a sub-figure with one Axes and a coloured tag above the
+    Axes' own title: red for the bad version, which also gets a faint red
+    background, green for the good one. Give each Axes its title as usual:
+    the bad chart's title says what it gets wrong, the good chart's title
+    states the finding.
+
+    Parameters
+    ----------
+    figsize
+        Size of the whole figure in inches.
+    labels
+        Tags written above the bad and the good panel.
+    width_ratios
+        Relative widths of the two panels (default equal).
+
+    Returns
+    -------
+    tuple
+        ``(figure, (bad_axes, good_axes))``; each tag is the ``suptitle`` of
+        its Axes' sub-figure (``ax.figure``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> set_style()
+    >>> fig, (bad, good) = bad_vs_good()
+    >>> bad.figure.get_suptitle(), good.figure.get_suptitle()
+    ('✗ bad · 差', '✓ good · 好')
+    >>> bad.figure is not good.figure and bad.figure.figure is fig
+    True
+    >>> plt.close(fig)
+    """
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    panels = fig.subfigures(1, 2, width_ratios=list(width_ratios or (1, 1)), wspace=0.04)
+    axes = []
+    for panel, label, colour in zip(panels, labels, (HIGHLIGHT, PALETTE[0]), strict=True):
+        panel.suptitle(label, x=0.01, ha="left", color=colour, fontweight="bold",
+                       fontsize=plt.rcParams["font.size"])
+        axes.append(panel.subplots())
+    axes[0].set_facecolor("#fdf5f5")
+    return fig, (axes[0], axes[1])
+
+
+def highlight_lines(
+    frame: pd.DataFrame,
+    highlight: Sequence[object],
+    *,
+    label_ends: bool = True,
+    title: str | None = None,
+    ylabel: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Many series as thin grey lines, the few that matter in colour.
+
+    The cure for a "spaghetti" chart of many coloured lines that nobody can
+    follow: every series stays as context, in grey, and the ones the text is
+    about are drawn on top in colour and labelled at their last point.
+
+    Parameters
+    ----------
+    frame
+        One column per series, the x values in the index (e.g. months); NaN
+        leaves a gap (a store not yet open).
+    highlight
+        Column labels to draw in colour, the first in the highlight colour.
+    label_ends
+        Write each highlighted series' label at its last value.
+    title, ylabel
+        Title (state the finding) and y-axis label.
+    ax
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The grey lines come first in ``ax.lines``, then the highlighted ones.
+
+    Raises
+    ------
+    DataError
+        ``frame`` is not a DataFrame, is empty or has non-numeric columns; a
+        label of ``highlight`` is not a column.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> set_style()
+    >>> f = pd.DataFrame({"上海": [1, 2, 3], "北京": [2, 2, 2], "成都": [3, 2, 1]})
+    >>> ax = highlight_lines(f, ["成都"])
+    >>> len(ax.lines), [t.get_text() for t in ax.texts]
+    (3, ['成都'])
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    data = _number_frame(frame, "frame")
+    chosen = list(highlight)
+    unknown = [h for h in chosen if h not in data.columns]
+    if unknown:
+        raise DataError(f"highlight names {unknown[:5]}, which are not columns of frame",
+                        table="frame", column=[str(u) for u in unknown[:5]],
+                        rows=list(data.columns[:10]),
+                        fix="pass column labels of frame (same type too: 3 is not '3')")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    x = data.index
+    for column in data.columns:
+        if column not in chosen:
+            ax.plot(x, data[column].to_numpy(dtype=float, na_value=np.nan), color="#c8c8c8",
+                    lw=1, zorder=1)
+    colours = [HIGHLIGHT, *[c for c in PALETTE if c != HIGHLIGHT]]
+    ends = []
+    for k, column in enumerate(chosen):
+        colour = colours[k % len(colours)]
+        y = data[column].to_numpy(dtype=float, na_value=np.nan)
+        ax.plot(x, y, color=colour, lw=2.2, zorder=3)
+        seen = np.flatnonzero(~np.isnan(y))
+        if len(seen):
+            ends.append((y[seen[-1]], x[seen[-1]], str(column), colour))
+    if label_ends and ends:
+        _label_ends(ax, data, ends)
+    if isinstance(x, pd.DatetimeIndex):
+        _date_axis(ax)
+    ax.margins(x=0.06)
+    if title:
+        ax.set_title(title)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return ax
+
+
+def small_multiples(
+    frame: pd.DataFrame,
+    *,
+    ncols: int = 4,
+    sharey: bool = True,
+    context: bool = True,
+    title: str | None = None,
+    panel_size: tuple[float, float] = (2.8, 2.0),
+) -> np.ndarray:
+    """One small panel per series, on the same axes, instead of one crowded chart.
+
+    Each panel draws its series in the house colour; with ``context`` every
+    other series is drawn behind it in light grey, so each panel reads on its
+    own and against the rest. With ``sharey`` the panels share one y scale,
+    so heights compare across panels.
+
+    Parameters
+    ----------
+    frame
+        One column per series (panel), the x values in the index; panels in
+        column order, left to right and top to bottom.
+    ncols
+        Panels per row (at least 1).
+    sharey
+        Share the y axis between panels (False: each panel scales to its own
+        series, which shows shapes but hides sizes).
+    context
+        Draw the other series in light grey behind each panel's own.
+    title
+        Title of the whole figure (state the finding).
+    panel_size
+        Width and height of one panel, in inches.
+
+    Returns
+    -------
+    numpy.ndarray
+        The Axes, one per column of ``frame``, in column order (the figure
+        is ``axes[0].figure``; unused grid cells are removed).
+
+    Raises
+    ------
+    DataError
+        ``frame`` is not a DataFrame, is empty or has non-numeric columns;
+        ``ncols`` is below 1.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> set_style()
+    >>> f = pd.DataFrame({"抖音": [3, 4, 6], "自然": [5, 5, 4], "门店": [1, 2, 2]})
+    >>> axes = small_multiples(f, ncols=2, title="各渠道注册 sign-ups")
+    >>> [a.get_title(loc="left") for a in axes], len(axes[0].figure.axes)
+    (['抖音', '自然', '门店'], 3)
+    >>> plt.close(axes[0].figure)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    data = _number_frame(frame, "frame")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise DataError(f"ncols={ncols!r} must be a whole number >= 1", table="arguments",
+                        column="ncols", fix="e.g. ncols=4 panels per row")
+    n = data.shape[1]
+    cols = min(ncols, n)
+    rows = -(-n // cols)
+    fig, grid = plt.subplots(rows, cols, figsize=(panel_size[0] * cols, panel_size[1] * rows),
+                             sharex=True, sharey=sharey, squeeze=False, layout="constrained")
+    axes = grid.ravel()
+    x = data.index
+    values = data.to_numpy(dtype=float, na_value=np.nan)
+    dates = isinstance(x, pd.DatetimeIndex)
+    for k, ax in enumerate(axes[:n]):
+        if context:
+            for j in range(n):
+                if j != k:
+                    ax.plot(x, values[:, j], color="#dddddd", lw=0.9, zorder=1)
+        ax.plot(x, values[:, k], color=PALETTE[0], lw=2, zorder=3)
+        ax.set_title(str(data.columns[k]), fontsize="medium", fontweight="normal")
+        if dates:
+            _date_axis(ax, most=4)
+    for ax in axes[n:]:
+        fig.delaxes(ax)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontweight="bold",
+                     fontsize=plt.rcParams["axes.titlesize"])
+    return axes[:n]
