@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["DataError", "datasets", "load", "setup", "use_world", "__version__"]
+__all__ = ["DataError", "datasets", "load", "setup", "truth", "use_world", "__version__"]
 
 
 def load(name: str, *, world: str | None = None) -> pd.DataFrame:
@@ -40,6 +40,22 @@ def datasets(*, world: str | None = None) -> pd.DataFrame:
     from coursekit.data import catalog
 
     return catalog(world=world)
+
+
+def truth(*, world: str | None = None) -> dict:
+    """What really generated the world: its parameters, effects and planted
+    incidents (``truth.json``), to set an estimate beside. See
+    :func:`coursekit.data.truth`.
+
+    Examples
+    --------
+    >>> import coursekit
+    >>> [incident["name"] for incident in coursekit.truth()["incidents"]]
+    ['tracking_outage', 'warehouse_delay', 'payment_bug']
+    """
+    from coursekit.data import truth as _truth
+
+    return _truth(world=world)
 
 
 def use_world(path: str | None) -> None:
