@@ -43,7 +43,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtri
 
 from coursekit.cohorts import _freq, _labels, _ordinals
 from coursekit.errors import DataError
@@ -107,7 +107,7 @@ def _flags(messages: pd.DataFrame, names: Sequence[str], table: str) -> dict[str
 
 def _wilson(x: np.ndarray, n: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for x successes in n trials (n > 0)."""
-    z = stats.norm.ppf(0.5 + confidence / 2)
+    z = ndtri(0.5 + confidence / 2)
     p = x / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
