@@ -37,7 +37,6 @@ import numbers
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from coursekit.errors import DataError
 from coursekit.inputs import columns
@@ -166,6 +165,8 @@ def pairs(
     # one entry per (basket, item): duplicate lines of an item in a basket count once
     key = np.unique(b_code.astype(np.int64) * n_items + i_code)
     rows, cols_ = key // n_items, key % n_items
+    from scipy import sparse  # here, not at the top: a lesson's first cell stays light
+
     incidence = sparse.csr_matrix(
         (np.ones(len(key), dtype=np.int64), (rows, cols_)), shape=(n_baskets, n_items)
     )
