@@ -997,8 +997,10 @@ def _day_pairs(cust: np.ndarray, n_cust: int,
         mark = np.zeros(n_cust * n_days, dtype=bool)
         mark[cust * n_days + off] = True
         keys = np.flatnonzero(mark)
-    else:
-        keys = np.unique(cust * n_days + off)
+    else:  # sort and keep each first of a run: same keys as np.unique, which hashes (far slower)
+        keys = np.sort(cust * n_days + off)
+        if keys.size:
+            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     pair_cust, pair_day = np.divmod(keys, n_days)
     return pair_cust, pair_day, lo, n_days
 

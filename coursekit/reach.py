@@ -387,16 +387,24 @@ def messages_in_window(
     cols = columns(messages, "messages", ids=[customer], times=[at])
     cust = pd.factorize(cols[customer])[0].astype(np.int64)
     ns = cols[at].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    order = np.lexsort((ns, cust))
-    c, t = cust[order], ns[order]
-    # Sorting by (customer, time) makes each customer's messages one run. Times
-    # are replaced by their rank among all distinct times so that one integer
-    # key (customer, time rank) orders the log; the window of a message is then
-    # the slice between two binary searches on that key.
-    times = np.unique(t)
-    span = len(times) + 1
-    key = c * span + np.searchsorted(times, t)
-    start = c * span + np.searchsorted(times, t - window_days * _NS_PER_DAY, side="right")
+    # Each time is replaced by its rank among all distinct times, so that one
+    # integer key, customer * (number of times + 1) + rank, orders the log by
+    # customer then time; a message's window is then the slice of the sorted
+    # keys between two binary searches. The ranks come from one sort by time,
+    # with the window's lower edge searched in that sorted order: sorted
+    # queries keep the searches cache-friendly (ten million unsorted ones take
+    # several seconds), and one sort of the combined key replaces a lexsort.
+    by_time = np.argsort(ns, kind="stable")
+    t_sorted = ns[by_time]
+    new_time = np.concatenate(([True], t_sorted[1:] != t_sorted[:-1]))  # not empty: checked above
+    times = t_sorted[new_time]
+    rank, rank_start = np.empty_like(ns), np.empty_like(ns)
+    rank[by_time] = np.cumsum(new_time) - 1
+    rank_start[by_time] = np.searchsorted(times, t_sorted - window_days * _NS_PER_DAY, side="right")
+    base = cust * (len(times) + 1)
+    key = base + rank
+    order = np.argsort(key)  # ties are the same customer at the same time: they count each other
+    key, start = key[order], (base + rank_start)[order]
     upper = np.searchsorted(key, key, side="right")
     lower = np.searchsorted(key, start, side="left")
     counts = np.empty(len(order), dtype=np.int64)
