@@ -38,6 +38,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import distinct
 from coursekit.errors import DataError
 from coursekit.inputs import columns
 
@@ -163,7 +164,7 @@ def pairs(
     i_code, labels = pd.factorize(cols[item], sort=True)
     n_baskets, n_items = len(baskets), len(labels)
     # one entry per (basket, item): duplicate lines of an item in a basket count once
-    key = np.unique(b_code.astype(np.int64) * n_items + i_code)
+    key = distinct(b_code.astype(np.int64) * n_items + i_code)
     rows, cols_ = key // n_items, key % n_items
     from scipy import sparse  # here, not at the top: a lesson's first cell stays light
 

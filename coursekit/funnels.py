@@ -55,6 +55,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import distinct_first
 from coursekit.errors import DataError
 from coursekit.inputs import columns, timestamp
 
@@ -510,7 +511,7 @@ def new_vs_returning_paths(
     n_sess = len(sess_ids)
     start = np.full(n_sess, np.iinfo(np.int64).max)
     np.minimum.at(start, sess, ns)
-    owner = data[customer].to_numpy()[np.unique(sess, return_index=True)[1]]
+    owner = data[customer].to_numpy()[distinct_first(sess)[1]]
     has_order = np.bincount(sess[kinds.to_numpy() == order], minlength=n_sess) > 0
     bought_at = pd.Series(np.where(has_order, start, np.iinfo(np.int64).max))
     first_buy = bought_at.groupby(owner).transform("min").to_numpy()

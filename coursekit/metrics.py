@@ -47,6 +47,7 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import distinct, distinct_first
 from coursekit.cohorts import (
     PERIODS,
     _check_flags,
@@ -372,7 +373,7 @@ def arppu(
     cust, uniques = _factorize(cols[customer].to_numpy())
     paid = money > 0
     if freq is None:
-        payers = len(np.unique(cust[paid]))
+        payers = len(distinct(cust[paid]))
         if payers == 0:
             raise _nobody("paying users", "orders", "ARPPU needs at least one order with a "
                           "positive amount")
@@ -503,8 +504,8 @@ def repurchase_rate(
     n_cust = len(uniques)
     if by_day:  # one purchase per customer and day
         days = _ordinals(cols[at], "D")
-        _, first = np.unique(cust * (int(days.max()) - int(days.min()) + 1)
-                             + (days - days.min()), return_index=True)
+        _, first = distinct_first(cust * (int(days.max()) - int(days.min()) + 1)
+                                  + (days - days.min()))
         cust = cust[first]
         per_o = per_o[first] if per_o is not None else None
     if freq is None:
@@ -997,10 +998,8 @@ def _day_pairs(cust: np.ndarray, n_cust: int,
         mark = np.zeros(n_cust * n_days, dtype=bool)
         mark[cust * n_days + off] = True
         keys = np.flatnonzero(mark)
-    else:  # sort and keep each first of a run: same keys as np.unique, which hashes (far slower)
-        keys = np.sort(cust * n_days + off)
-        if keys.size:
-            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    else:
+        keys = distinct(cust * n_days + off)
     pair_cust, pair_day = np.divmod(keys, n_days)
     return pair_cust, pair_day, lo, n_days
 

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import distinct
 from coursekit.cohorts import PERIODS, _factorize, _freq, _ordinal, _ordinals
 from coursekit.errors import DataError
 from coursekit.inputs import columns, timestamp
@@ -524,7 +525,7 @@ def customer_structure(
     revenue = np.bincount(cell, weights=money, minlength=size)
     back = np.bincount(cell, weights=np.where(returning[inside], money, 0.0), minlength=size)
     # distinct (customer, cell): the customer's group never changes, so one key per buyer-period
-    key = np.unique(cust[inside] * size + cell)
+    key = distinct(cust[inside] * size + cell)
     buyer, buyer_cell = key // size, key % size
     buyer_back = first[buyer] < buyer_cell // n_g + axis.lo
     buyers = np.bincount(buyer_cell, minlength=size)

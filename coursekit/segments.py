@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import distinct
 from coursekit.errors import DataError
 from coursekit.inputs import columns, timestamp
 
@@ -1730,7 +1731,7 @@ def user_features(
     if len(e_day):
         lo_day = int(e_day.min())
         width = int(e_day.max()) - lo_day + 1
-        pairs = np.unique(e_pos * width + (e_day - lo_day))
+        pairs = distinct(e_pos * width + (e_day - lo_day))
         active_days = np.bincount(pairs // width, minlength=n).astype(np.int64)
     else:
         active_days = np.zeros(n, dtype=np.int64)
