@@ -8,6 +8,7 @@ Sub-commands::
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book                   render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
+    coursekit grade PATH ... [--out F]     run a class's exercise notebooks, tabulate the checks
 """
 
 from __future__ import annotations
@@ -51,7 +52,45 @@ def _parser() -> argparse.ArgumentParser:
     run = bsub.add_parser("run", help="execute lesson or solution notebooks in place")
     run.add_argument("paths", nargs="+", help="notebook files")
     run.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
+
+    gr = sub.add_parser(
+        "grade", help="run a class's exercise notebooks and tabulate every check"
+    )
+    gr.add_argument("paths", nargs="+", help="submitted notebooks, or folders of them")
+    gr.add_argument("--out", default="grades.csv",
+                    help="table of results, one row per notebook (default grades.csv); "
+                         "the per-question messages go beside it, in *_details.csv")
+    gr.add_argument("--timeout", type=float, default=60,
+                    help="seconds one cell may run before it is interrupted (default 60)")
+    gr.add_argument("--budget", type=float, default=600,
+                    help="seconds one notebook may run; later cells are skipped (default 600)")
+    gr.add_argument("--jobs", type=int, default=1, help="notebooks run at the same time")
     return p
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from coursekit.grade import find_submissions, grade, summary_by_question
+
+    if not find_submissions(args.paths):
+        print("no notebooks found in " + ", ".join(args.paths), file=sys.stderr)
+        return 2
+    grades, details = grade(args.paths, cell_timeout=args.timeout, budget=args.budget,
+                            jobs=max(1, args.jobs), progress=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    grades.to_csv(out, index=False, encoding="utf-8")
+    detail_path = out.with_name(out.stem + "_details.csv")
+    details.to_csv(detail_path, index=False, encoding="utf-8")
+    by_q = summary_by_question(details)
+    if len(by_q):
+        print("\nthe class, question by question:")
+        print(by_q.to_string(index=False, float_format=lambda x: f"{x:.0%}"))
+    problems = grades[grades["problem"] != ""]
+    if len(problems):
+        print(f"\n{len(problems)} notebook(s) could not be graded fully:")
+        print(problems[["submission", "problem"]].to_string(index=False))
+    print(f"\nwrote {out} and {detail_path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -97,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from coursekit.build.execute import run_notebooks
 
             return run_notebooks([Path(p) for p in args.paths], timeout=args.timeout)
+    if args.command == "grade":
+        return _grade(args)
     return 2  # pragma: no cover
 
 

@@ -773,6 +773,8 @@ class Exercise:
         self.namespace: Mapping[str, Any] = {} if namespace is None else namespace
         self.notebook = notebook
         self._hint_level = 0
+        #: The outcome the learner last saw from :meth:`check` (None before the first check).
+        self.last_result: Result | None = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.qid}: {self.title}>"
@@ -920,6 +922,7 @@ class Exercise:
         Incorrect: `n` is too high.
         """
         result = self.evaluate()
+        self.last_result = result
         _show(result.text, **{"text/html": result.html()})
 
     def hint(self, level: int | None = None) -> None:

@@ -1,0 +1,138 @@
+"""Grading a class: ``coursekit grade`` runs submissions and tabulates the checks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from coursekit import cli
+from coursekit.exercises import m00
+from coursekit.exercises.core import find_course_root
+from coursekit.grade import collect, exercise_sets, grade, grade_notebook, summary_by_question
+
+ROOT = find_course_root()
+EXERCISE = "00_welcome_exercises.ipynb"
+
+
+def _write(path: Path, cells: list[str]) -> Path:
+    nb = new_notebook(cells=[new_code_cell(src) for src in cells])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _edit(source: Path, target: Path, replace: dict[str, str], extra: list[str]) -> Path:
+    """A learner's copy of the exercise notebook: some answers filled in, cells added."""
+    nb = nbformat.read(str(source), as_version=4)
+    for cell in nb.cells:
+        for old, new in replace.items():
+            if old in cell.source:
+                cell.source = cell.source.replace(old, new)
+    nb.cells += [new_code_cell(src) for src in extra]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(target))
+    return target
+
+
+def test_every_exercise_set_is_found() -> None:
+    sets = exercise_sets()
+    assert {"00_welcome_exercises", "05_fine_grained_ops_exercises"} <= set(sets)
+    assert all(len(s) >= 3 for s in sets.values())
+
+
+def test_collect_prefers_the_outcome_the_learner_saw() -> None:
+    ns: dict = {}
+    q1, q2, q3 = m00.EXERCISES.bind(ns)
+    ns.update(q1=q1, q2=q2, q3=q3)
+    ns["buyer_share"] = 0.0
+    q3.check()  # incorrect when checked
+    ns["buyer_share"] = m00.EXERCISES.exercises[2]().expected()  # right later: not what was seen
+    status = {r["question"]: (r["status"], r["checked"]) for r in collect(ns)}
+    assert status["q3"] == ("incorrect", True)
+    assert status["q1"] == ("not_attempted", False)
+
+
+def test_collect_lists_questions_that_were_never_bound() -> None:
+    (q1, *_) = m00.EXERCISES.bind({})
+    rows = collect({"q1": q1})  # the learner's bind cell kept only q1
+    assert [r["question"] for r in rows] == ["q1", "q2", "q3"]
+    assert rows[1]["status"] == "not_attempted" and "not bound" in rows[1]["message"]
+
+
+@pytest.mark.skipif(ROOT is None, reason="needs the course's exercises/ and solutions/")
+def test_a_class_is_graded_from_a_folder(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    subs = tmp_path / "class"
+    (subs / "ana").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / EXERCISE, subs / "ana" / EXERCISE)
+    # bo: a wrong q1 checked, then changed back; q3's cell raises; q2 left as the stub
+    _edit(ROOT / "exercises" / EXERCISE, subs / "bo" / EXERCISE,
+          {"signups = ____": "signups = users['channel'].value_counts().head(2)",
+           "buyer_share = ____": "buyer_share = no_such_name"},
+          ["signups = ____"])
+    (subs / "bo" / ".ipynb_checkpoints").mkdir()
+    shutil.copy(ROOT / "solutions" / EXERCISE, subs / "bo" / ".ipynb_checkpoints" / EXERCISE)
+    (subs / "cy.ipynb").write_text("{not a notebook", encoding="utf-8")
+    out = tmp_path / "marks" / "grades.csv"
+
+    code = cli.main([
+        "grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "120",
+    ])
+
+    assert code == 0
+    grades = pd.read_csv(out, keep_default_na=False).set_index("submission")
+    assert list(grades.index) == [f"ana/{EXERCISE}", f"bo/{EXERCISE}", "cy.ipynb"]
+    ana, bo, cy = (grades.loc[i] for i in grades.index)
+    assert (ana["q1"], ana["q2"], ana["q3"], ana["correct"]) == ("correct",) * 3 + (3,)
+    assert ana["cell_errors"] == 0 and ana["problem"] == ""
+    assert (bo["q1"], bo["q2"], bo["q3"]) == ("incorrect", "not_attempted", "not_attempted")
+    assert bo["correct"] == 0 and bo["cell_errors"] == 1 and bo["questions"] == 3
+    assert cy["problem"].startswith("not a readable notebook") and cy["questions"] == 0
+    details = pd.read_csv(tmp_path / "marks" / "grades_details.csv")
+    q1 = details[(details["submission"] == f"bo/{EXERCISE}") & (details["question"] == "q1")]
+    assert q1["message"].iloc[0]  # the hint the learner saw is kept
+    printed = capsys.readouterr().out
+    assert "the class, question by question" in printed and "could not be graded" in printed
+
+
+def test_a_slow_cell_is_interrupted_and_the_rest_still_runs(tmp_path: Path) -> None:
+    nb = _write(tmp_path / "slow.ipynb", [
+        "import time\ntime.sleep(60)",
+        "from coursekit.exercises import m00\nq1, q2, q3 = m00.EXERCISES.bind(globals())",
+    ])
+    g = grade_notebook(nb, cell_timeout=2)
+    assert g.timeouts == 1 and g.cell_errors == 1 and g.problem == ""
+    assert [r["status"] for r in g.records] == ["not_attempted"] * 3
+    assert g.seconds < 50
+
+
+def test_the_budget_skips_the_remaining_cells(tmp_path: Path) -> None:
+    nb = _write(tmp_path / "long.ipynb", ["import time\ntime.sleep(1.5)"] * 4)
+    g = grade_notebook(nb, budget=2.5, cell_timeout=10)
+    assert 1 <= g.skipped <= 3 and g.cells == 4
+    assert g.problem.startswith("no checked questions")
+
+
+def test_summary_by_question_counts_each_status() -> None:
+    d = pd.DataFrame({"notebook": ["n"] * 4, "question": ["q2", "q1", "q2", "q1"],
+                      "status": ["correct", "not_attempted", "incorrect", "correct"]})
+    s = summary_by_question(d)
+    assert list(s["question"]) == ["q2", "q1"]  # the notebook's order, not the alphabet's
+    assert list(s["not_attempted"]) == [0, 1] and list(s["share_correct"]) == [0.5, 0.5]
+
+
+def test_nothing_to_grade_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["grade", str(tmp_path)]) == 2
+    assert "no notebooks found" in capsys.readouterr().err
+    grades, details = grade([tmp_path])
+    assert grades.empty and details.empty
+
+
+def test_a_kernel_that_dies_gives_a_row_that_says_so(tmp_path: Path) -> None:
+    nb = _write(tmp_path / "dies.ipynb", ["import os\nos._exit(1)", "x = 1"])
+    g = grade_notebook(nb, cell_timeout=20)
+    assert g.problem.startswith("the run stopped: DeadKernelError") and g.records == []
