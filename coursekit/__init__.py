@@ -89,3 +89,42 @@ def setup(*, world: str | None = None, style: bool = True) -> None:
         from coursekit.plots import set_style
 
         set_style()
+    _stable_styled_tables()
+
+
+_styled_tables = 0
+
+
+def _stable_styled_tables() -> None:
+    """Show pandas styled tables the same way on every run of a notebook.
+
+    A ``Styler`` names its HTML table with a random id and prints as
+    ``<Styler at 0x...>``, so each run of a lesson changes its saved outputs.
+    In IPython this registers two display formatters: the HTML gets the id
+    ``T_ck<n>`` (the n-th styled table shown in the kernel) and the plain text
+    is the formatted table itself, columns aligned. Outside IPython it does
+    nothing.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from pandas.io.formats.style import Styler
+
+    def html(styler: Styler) -> str:
+        global _styled_tables
+        _styled_tables += 1
+        return styler.set_uuid(f"ck{_styled_tables}").to_html()
+
+    def text(styler: Styler, printer: object, cycle: bool) -> None:
+        rows = [line.split("\t") for line in styler.to_string(delimiter="\t").splitlines()]
+        widths = [max(len(r[i]) for r in rows if i < len(r)) for i in range(max(map(len, rows)))]
+        lines = ("  ".join(v.rjust(w) for v, w in zip(r, widths, strict=False)) for r in rows)
+        printer.text("\n".join(line.rstrip() for line in lines))  # type: ignore[attr-defined]
+
+    formatters = shell.display_formatter.formatters
+    formatters["text/html"].for_type(Styler, html)
+    formatters["text/plain"].for_type(Styler, text)
