@@ -81,6 +81,11 @@ def machine() -> str:
     )
 
 
+def produced_by(command: str) -> list[str]:
+    """The lines under a section's title: the machine, then the command that wrote it."""
+    return ["", machine(), "", "Produced by:", "", "```bash", command, "```", ""]
+
+
 def write_section(name: str, markdown: str) -> None:
     """Replace (or append) the section ``name`` of RESULTS.md with ``markdown``."""
     begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"

@@ -173,15 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     fitted = {**bg.params_, **gg.params_}
     lines = [
         "## CLV: customer-base summary and BG/NBD / Gamma-Gamma fits",
-        "",
-        _common.machine(),
-        "",
-        "Produced by:",
-        "",
-        "```bash",
-        command,
-        "```",
-        "",
+        *_common.produced_by(command),
         f"Order log: `_common.orders_log({n_orders:_}, {n_customers:_})` "
         f"({len(frame):,} orders); summary with calibration to {CAL} and hold-out to {OBS}, "
         f"time in days ({len(ours):,} customers with a first purchase by {CAL}). Summaries: "

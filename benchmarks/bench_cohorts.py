@@ -160,15 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     n, c = len(frame), frame["customer_id"].nunique()
     lines = [
         "## Cohorts: `coursekit.cohorts` against DuckDB",
-        "",
-        _common.machine(),
-        "",
-        "Produced by:",
-        "",
-        "```bash",
-        command,
-        "```",
-        "",
+        *_common.produced_by(command),
         f"Synthetic order log of `_common.orders_parquet({n:_}, {c:_})`: {n:,} orders of "
         f"{c:,} customers over two years. Monthly cohorts by first-order month: "
         f"`retention(orders)` (share of each cohort active k months later; "

@@ -380,15 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         "## Engagement: `coursekit.metrics.mau`, `stickiness` and "
         "`coursekit.reach.messages_in_window` against DuckDB",
-        "",
-        _common.machine(),
-        "",
-        "Produced by:",
-        "",
-        "```bash",
-        command,
-        "```",
-        "",
+        *_common.produced_by(command),
         f"Synthetic activity log of `bench_engagement.activity_log({args.events:_}, "
         f"{args.users:_})`: {len(events):,} events of {args.users:,} users over two years, "
         "times to the second, events per user heavy-tailed, each user active over an "

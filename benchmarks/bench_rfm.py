@@ -134,15 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     shares = ours["segment_en"].value_counts(normalize=True, sort=False)
     lines = [
         "## RFM: `coursekit.segments.rfm` against DuckDB",
-        "",
-        _common.machine(),
-        "",
-        "Produced by:",
-        "",
-        "```bash",
-        command,
-        "```",
-        "",
+        *_common.produced_by(command),
         f"Synthetic order log of `_common.orders_parquet({n:_}, {args.customers:_})`: {n:,} "
         f"orders of {c:,} customers over two years. `rfm(orders)`: per customer the recency "
         "in calendar days to midnight after the last day of the data, the number of orders, "
