@@ -106,29 +106,23 @@ def collect(namespace: Mapping[str, Any]) -> list[dict[str, Any]]:
     >>> [(r["question"], r["status"]) for r in collect(ns)]
     [('q1', 'not_attempted'), ('q2', 'not_attempted'), ('q3', 'not_attempted')]
     """
-    bound: dict[str, dict[str, Exercise]] = {}
-    for value in list(namespace.values()):
-        if isinstance(value, Exercise) and value.notebook:
-            bound.setdefault(value.notebook, {}).setdefault(value.qid, value)
+    notebooks = dict.fromkeys(
+        v.notebook for v in list(namespace.values()) if isinstance(v, Exercise) and v.notebook
+    )
     sets = exercise_sets()
     records = []
-    for notebook, questions in bound.items():
-        qids = sets[notebook].qids if notebook in sets else tuple(questions)
-        for qid in qids:
-            q = questions.get(qid)
-            if q is None:
-                status, message, checked = (
-                    "not_attempted",
-                    f"{qid} is not bound: the cell with EXERCISES.bind(globals()) was changed.",
-                    False,
-                )
-            else:
-                checked = q.last_result is not None
-                result = q.last_result if checked else q.evaluate()
-                status, message = result.status, result.message
+    for notebook in notebooks:
+        ex = sets.get(notebook)
+        if ex is None:  # a set defined outside coursekit.exercises: the questions bound
+            classes = list(dict.fromkeys(
+                type(v) for v in list(namespace.values())
+                if isinstance(v, Exercise) and v.notebook == notebook
+            ))
+            ex = ExerciseSet(notebook, classes)
+        for cls, result, checked in ex.outcomes(namespace):
             records.append(
-                {"notebook": notebook, "question": qid, "status": status,
-                 "message": message, "checked": checked}
+                {"notebook": notebook, "question": cls.qid, "status": result.status,
+                 "message": result.message, "checked": checked}
             )
     return records
 

@@ -73,11 +73,20 @@ def test_exercises_in_sync_with_solutions():
 
 @pytest.mark.parametrize("path", EXERCISE_NOTEBOOKS, ids=lambda p: p.name)
 def test_exercise_notebook_runs_and_says_not_attempted(path, learner_env):
-    checks = check_outputs(run_notebook(path))
+    nb = run_notebook(path)
+    checks = check_outputs(nb)
     assert checks, f"{path.name} has no .check() cell"
     for shown in checks:
         assert "Not attempted:" in shown, shown
         assert "Correct:" not in shown, shown
+    # the progress table near the end agrees: nothing correct, everything not attempted
+    progress = [
+        "\n".join(output_texts(c)) for c in nb.cells
+        if c.cell_type == "code" and ".progress(globals())" in c.source
+    ]
+    n = len(checks)
+    assert len(progress) == 1, f"{path.name} should end with one progress cell"
+    assert progress[0].startswith(f"Progress: 0 of {n} correct, 0 incorrect, {n} not attempted.")
 
 
 SETUP = '''\

@@ -79,6 +79,8 @@ def test_solutions_are_correct_on_another_world(path, small_world, tmp_path):
     checks = [c for c in nb.cells if c.cell_type == "code" and ".check()" in c.source]
     text = _texts(nb)
     assert text.count("Correct:") == len(checks) and "Incorrect:" not in text, text
+    n = len(checks)
+    assert f"Progress: {n} of {n} correct, 0 incorrect, 0 not attempted." in text
 
 
 @pytest.mark.parametrize("path", [p for p in LESSONS if p.name != "00_welcome.ipynb"],

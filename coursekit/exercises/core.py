@@ -1078,3 +1078,85 @@ class ExerciseSet:
         """
         namespace.setdefault("____", ____)
         return tuple(cls(namespace, notebook=self.notebook) for cls in self.exercises)
+
+    def outcomes(self, namespace: Mapping[str, Any]) -> list[tuple[type[Exercise], Result, bool]]:
+        """Every question's outcome in a notebook's namespace, in order.
+
+        A question that was checked gives the outcome its last ``check()``
+        showed; one bound but never checked is judged now; one never bound
+        (its name reassigned, or the bind cell changed) is not attempted.
+
+        Returns
+        -------
+        list of (question class, Result, checked)
+
+        Examples
+        --------
+        >>> class Q1(Exercise):
+        ...     qid, variables = "q1", ("n",)
+        ...     def expected(self):
+        ...         return 3
+        >>> ns = {"n": 3}
+        >>> (ns["q1"],) = ExerciseSet("00_demo", [Q1]).bind(ns)
+        >>> [(cls.qid, r.status, checked) for cls, r, checked in
+        ...  ExerciseSet("00_demo", [Q1]).outcomes(ns)]
+        [('q1', 'correct', False)]
+        """
+        bound: dict[str, Exercise] = {}
+        for value in list(namespace.values()):
+            if isinstance(value, Exercise) and value.notebook == self.notebook:
+                bound.setdefault(value.qid, value)
+        out = []
+        for cls in self.exercises:
+            q = bound.get(cls.qid)
+            if q is None:
+                result = Result(
+                    "not_attempted",
+                    f"{cls.qid} is not bound: run the first cells, with "
+                    "EXERCISES.bind(globals()), unchanged.",
+                )
+                out.append((cls, result, False))
+            elif q.last_result is not None:
+                out.append((cls, q.last_result, True))
+            else:
+                out.append((cls, q.evaluate(), False))
+        return out
+
+    def progress(self, namespace: Mapping[str, Any]) -> None:
+        """Show where the learner stands on every question of the notebook.
+
+        Examples
+        --------
+        >>> class Q1(Exercise):
+        ...     qid, title, variables = "q1", "Orders", ("n",)
+        ...     def expected(self):
+        ...         return 3
+        >>> class Q2(Q1):
+        ...     qid, title, variables = "q2", "Users", ("m",)
+        >>> ns = {"n": 3}
+        >>> ns["q1"], ns["q2"] = ExerciseSet("00_demo", [Q1, Q2]).bind(ns)
+        >>> ExerciseSet("00_demo", [Q1, Q2]).progress(ns)
+        Progress: 1 of 2 correct, 0 incorrect, 1 not attempted.
+          q1  Correct        Orders
+          q2  Not attempted  Users
+        """
+        rows = self.outcomes(namespace)
+        count = {s: sum(r.status == s for _, r, _ in rows) for s in _LABELS}
+        head = (
+            f"Progress: {count['correct']} of {len(rows)} correct, {count['incorrect']} "
+            f"incorrect, {count['not_attempted']} not attempted."
+        )
+        width = max(len(cls.qid) for cls, _, _ in rows) if rows else 2
+        label = max(len(v) for v in _LABELS.values())
+        lines = [
+            f"  {cls.qid:<{width}}  {_LABELS[r.status]:<{label}}  {cls.title}".rstrip()
+            for cls, r, _ in rows
+        ]
+        cells = "".join(
+            f"<tr><td>{html.escape(cls.qid)}</td>"
+            f'<td style="color: {_COLOURS[r.status]}; font-weight: bold">'
+            f"{_LABELS[r.status]}</td><td>{html.escape(cls.title)}</td></tr>"
+            for cls, r, _ in rows
+        )
+        _show("\n".join([head, *lines]),
+              **{"text/html": f"<p><b>{html.escape(head)}</b></p><table>{cells}</table>"})
