@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import multiprocessing
 import pkgutil
 import subprocess
 import time
@@ -362,7 +363,10 @@ def grade(
     subs = find_submissions(paths)
     tasks = [(p, float(cell_timeout), float(budget), kernel) for p, _ in subs]
     if jobs > 1 and len(tasks) > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        # spawn, not fork: a forked child would inherit this process's ZeroMQ
+        # context (from earlier kernels) and can hang talking to its own kernel
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=spawn) as pool:
             results = []
             for (_, name), g in zip(subs, pool.map(_grade_one, tasks), strict=True):
                 results.append(g)

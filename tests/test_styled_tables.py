@@ -6,6 +6,14 @@ import pytest
 import coursekit
 
 
+@pytest.fixture(autouse=True)
+def pandas_options_restored():
+    """setup() sets pandas display options for the process: put them back after."""
+    with pd.option_context("display.max_columns", 20, "display.width", 120,
+                           "display.precision", 3):
+        yield
+
+
 @pytest.fixture()
 def shell():
     from IPython.core.interactiveshell import InteractiveShell
