@@ -1,4 +1,4 @@
-"""Distinct integer keys by sorting.
+"""Integer keys: distinct keys by sorting, and compact codes for ids.
 
 numpy 2.3 and later answer ``np.unique(keys)`` (no ``return_*`` option) and
 ``np.unique(keys, return_index=True)`` with a hash table: on ten million
@@ -12,6 +12,7 @@ modules reduce them here.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def _starts(sorted_keys: np.ndarray) -> np.ndarray:
@@ -48,3 +49,39 @@ def distinct_first(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ordered = keys[order]
     starts = _starts(ordered)
     return ordered[starts], order[starts]
+
+
+def codes(values: np.ndarray, *, sort: bool = False) -> tuple[np.ndarray, pd.Index]:
+    """Codes 0..n-1 for ids, and the id of each code.
+
+    Integer ids in a compact range (the usual case: customer numbers) are
+    coded by offset, with no hashing: several times faster than
+    ``pd.factorize`` on 10 million rows, and the ids come out sorted. Other
+    ids go through ``pd.factorize``, in order of first appearance, or sorted
+    with ``sort=True`` when they can be compared.
+
+    Examples
+    --------
+    >>> c, ids = codes(np.array([12, 10, 12, 11]))
+    >>> c.tolist(), ids.tolist()
+    ([2, 0, 2, 1], [10, 11, 12])
+    >>> c, ids = codes(np.array(["b", "a", "b"], dtype=object), sort=True)
+    >>> c.tolist(), ids.tolist()
+    ([1, 0, 1], ['a', 'b'])
+    """
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and len(values):
+        lo, hi = int(values.min()), int(values.max())
+        span = hi - lo + 1
+        if span <= 2 * len(values) + (1 << 16):
+            offset = values - values.dtype.type(lo)
+            present = np.zeros(span, dtype=bool)
+            present[offset] = True
+            remap = np.cumsum(present, dtype=np.int64) - 1
+            ids = (np.flatnonzero(present) + lo).astype(values.dtype)
+            return remap[offset], pd.Index(ids)
+    try:
+        found, uniques = pd.factorize(values, sort=sort)
+    except TypeError:  # ids of mixed types cannot be sorted
+        found, uniques = pd.factorize(values)
+    return found.astype(np.int64, copy=False), pd.Index(uniques)

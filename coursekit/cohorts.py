@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import codes as _factorize
 from coursekit.errors import DataError
 from coursekit.inputs import columns, timestamp
 
@@ -105,26 +106,6 @@ def _labels(ordinals: np.ndarray, freq: str, name: str) -> pd.PeriodIndex:
 
 
 # --------------------------------------------------------------------------- customers
-
-
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
-    """Codes 0..n-1 for the customer ids, and the id of each code.
-
-    Integer ids in a compact range (the usual case) are coded by offset, with
-    no hashing: about five times faster than ``pd.factorize`` on 10 million rows.
-    """
-    if values.dtype.kind in "iu" and len(values):
-        lo, hi = int(values.min()), int(values.max())
-        span = hi - lo + 1
-        if span <= 2 * len(values) + (1 << 16):
-            offset = values - values.dtype.type(lo)
-            present = np.zeros(span, dtype=bool)
-            present[offset] = True
-            remap = np.cumsum(present, dtype=np.int64) - 1
-            ids = np.flatnonzero(present) + lo
-            return remap[offset], pd.Index(ids.astype(values.dtype))
-    codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
 def _keyed(

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from coursekit._arrays import distinct
+from coursekit._arrays import codes, distinct
 from coursekit.errors import DataError
 from coursekit.inputs import columns, timestamp
 
@@ -78,28 +78,8 @@ _MAX_I8 = np.iinfo(np.int64).max
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes 0..n-1 of ``values`` and the id of each code, ids sorted.
-
-    Integer ids in a compact range (the usual case) are coded by offset, with
-    no hashing and no sort: several times faster than ``pd.factorize`` on 10
-    million rows.
-    """
-    values = np.asarray(values)
-    if values.dtype.kind in "iu" and len(values):
-        lo, hi = int(values.min()), int(values.max())
-        span = hi - lo + 1
-        if span <= 2 * len(values) + (1 << 16):
-            offset = values - values.dtype.type(lo)
-            present = np.zeros(span, dtype=bool)
-            present[offset] = True
-            remap = np.cumsum(present, dtype=np.int64) - 1
-            ids = (np.flatnonzero(present) + lo).astype(values.dtype)
-            return remap[offset], pd.Index(ids)
-    try:
-        codes, uniques = pd.factorize(values, sort=True)
-    except TypeError:  # ids of mixed types cannot be sorted
-        codes, uniques = pd.factorize(values)
-    return codes.astype(np.int64, copy=False), pd.Index(uniques)
+    """Integer codes 0..n-1 of ``values`` and the id of each code, ids sorted."""
+    return codes(values, sort=True)
 
 
 def _slots(values: np.ndarray) -> tuple[np.ndarray, int, Callable[[np.ndarray], pd.Index]]:

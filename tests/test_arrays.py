@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from coursekit._arrays import distinct, distinct_first
+from coursekit._arrays import codes, distinct, distinct_first
 
 
 @pytest.mark.parametrize("n, high", [(0, 5), (1, 5), (1_000, 10), (5_000, 10**12)])
@@ -20,3 +20,23 @@ def test_negative_keys_and_dtype_kept() -> None:
     keys = np.array([-3, 2, -3, 0], dtype=np.int64)
     assert distinct(keys).tolist() == [-3, 0, 2]
     assert distinct(keys).dtype == np.int64
+
+
+@pytest.mark.parametrize("values", [
+    np.array([5, 3, 5, 9, 3]),                        # compact integers: by offset
+    np.array([10**12, 3, 10**12, -7]),                # sparse integers: through pandas
+    np.array(["b", "a", "b", "c"], dtype=object),
+])
+@pytest.mark.parametrize("sort", [False, True])
+def test_codes_map_back_to_the_ids(values: np.ndarray, sort: bool) -> None:
+    found, ids = codes(values, sort=sort)
+    assert found.dtype == np.int64
+    assert ids.to_numpy()[found].tolist() == values.tolist()  # every row gets its own id back
+    assert len(ids) == len(set(values.tolist()))
+    if sort:
+        assert ids.is_monotonic_increasing
+
+
+def test_codes_of_ids_that_cannot_be_sorted_keep_first_appearance() -> None:
+    found, ids = codes(np.array([2, "a", 2], dtype=object), sort=True)
+    assert found.tolist() == [0, 1, 0] and ids.tolist() == [2, "a"]
