@@ -24,6 +24,7 @@ from __future__ import annotations
 import importlib
 import json
 import multiprocessing
+import os
 import pkgutil
 import subprocess
 import time
@@ -296,24 +297,33 @@ def _records(cell: Any) -> list[dict[str, Any]]:
 def find_submissions(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
     """The notebooks to grade, each with the name it is reported under.
 
-    A file is reported under its name; a folder is searched for ``.ipynb``
-    files (Jupyter's ``.ipynb_checkpoints`` left out), each reported under its
-    path inside the folder, e.g. ``alice/05_fine_grained_ops_exercises.ipynb``.
+    Folders are searched for ``.ipynb`` files (Jupyter's
+    ``.ipynb_checkpoints`` left out); files are taken as they are. Each
+    notebook is named by its path from the folder all of them share, so
+    ``submissions/`` holding ``ana/`` and ``bo/`` gives
+    ``ana/05_fine_grained_ops_exercises.ipynb`` and
+    ``bo/05_fine_grained_ops_exercises.ipynb``.
 
     Examples
     --------
     >>> find_submissions([])
     []
     """
-    found: list[tuple[Path, str]] = []
+    files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            for nb in sorted(p.rglob("*.ipynb")):
-                if ".ipynb_checkpoints" not in nb.parts:
-                    found.append((nb, nb.relative_to(p).as_posix()))
+            files += [nb for nb in sorted(p.rglob("*.ipynb"))
+                      if ".ipynb_checkpoints" not in nb.parts]
         else:
-            found.append((p, p.name))
-    return found
+            files.append(p)
+    if not files:
+        return []
+    folders = [str(f.resolve().parent) for f in files]
+    try:
+        base = Path(os.path.commonpath(folders))
+    except ValueError:  # no folder in common (e.g. two drives)
+        return [(f, f.as_posix()) for f in files]
+    return [(f, f.resolve().relative_to(base).as_posix()) for f in files]
 
 
 def _grade_one(args: tuple[Path, float, float, str]) -> Graded:

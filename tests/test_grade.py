@@ -13,7 +13,14 @@ from nbformat.v4 import new_code_cell, new_notebook
 from coursekit import cli
 from coursekit.exercises import m00
 from coursekit.exercises.core import find_course_root
-from coursekit.grade import collect, exercise_sets, grade, grade_notebook, summary_by_question
+from coursekit.grade import (
+    collect,
+    exercise_sets,
+    find_submissions,
+    grade,
+    grade_notebook,
+    summary_by_question,
+)
 
 ROOT = find_course_root()
 EXERCISE = "00_welcome_exercises.ipynb"
@@ -136,3 +143,20 @@ def test_a_kernel_that_dies_gives_a_row_that_says_so(tmp_path: Path) -> None:
     nb = _write(tmp_path / "dies.ipynb", ["import os\nos._exit(1)", "x = 1"])
     g = grade_notebook(nb, cell_timeout=20)
     assert g.problem.startswith("the run stopped: DeadKernelError") and g.records == []
+
+
+def test_submissions_are_named_from_the_folder_they_share(tmp_path: Path) -> None:
+    for rel in ["ana/x.ipynb", "bo/x.ipynb", "bo/.ipynb_checkpoints/x.ipynb", "cy.ipynb"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("{}", encoding="utf-8")
+    names = lambda *ps: [name for _, name in find_submissions(ps)]  # noqa: E731
+    assert names(tmp_path) == ["ana/x.ipynb", "bo/x.ipynb", "cy.ipynb"]
+    assert names(tmp_path / "ana", tmp_path / "bo") == ["ana/x.ipynb", "bo/x.ipynb"]
+    assert names(tmp_path / "ana" / "x.ipynb") == ["x.ipynb"]
+
+
+def test_worker_processes_can_import_the_command_module() -> None:
+    """Spawned workers import ``__main__`` as ``__mp_main__``: it must not run the CLI."""
+    import runpy
+
+    runpy.run_module("coursekit", run_name="__mp_main__")  # no SystemExit
