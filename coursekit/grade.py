@@ -230,6 +230,9 @@ def grade_notebook(
     path = Path(path)
     out = Graded(path=path)
     start = time.perf_counter()
+    if not path.is_file():
+        out.problem = "no such file"
+        return out
     try:
         with path.open(encoding="utf-8") as f:
             nb = nbformat.read(f, as_version=4)

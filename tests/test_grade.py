@@ -153,6 +153,7 @@ def test_submissions_are_named_from_the_folder_they_share(tmp_path: Path) -> Non
     assert names(tmp_path) == ["ana/x.ipynb", "bo/x.ipynb", "cy.ipynb"]
     assert names(tmp_path / "ana", tmp_path / "bo") == ["ana/x.ipynb", "bo/x.ipynb"]
     assert names(tmp_path / "ana" / "x.ipynb") == ["x.ipynb"]
+    assert grade_notebook(tmp_path / "ana" / "typo.ipynb").problem == "no such file"
 
 
 def test_worker_processes_can_import_the_command_module() -> None:
