@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
+from coursekit._arrays import codes
 from coursekit.cohorts import _freq, _labels, _ordinals
 from coursekit.errors import DataError
 from coursekit.inputs import columns
@@ -385,7 +386,7 @@ def messages_in_window(
     """
     window_days = _positive_int(window_days, "window_days")
     cols = columns(messages, "messages", ids=[customer], times=[at])
-    cust = pd.factorize(cols[customer])[0].astype(np.int64)
+    cust, _ = codes(cols[customer].to_numpy())
     ns = cols[at].to_numpy().astype("datetime64[ns]").astype(np.int64)
     # Each time is replaced by its rank among all distinct times, so that one
     # integer key, customer * (number of times + 1) + rank, orders the log by
