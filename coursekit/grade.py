@@ -14,6 +14,10 @@ notebook over its whole budget has its remaining cells skipped and is still
 judged; a file that is not a notebook, a notebook with no questions, or a
 kernel that dies gives a row that says so.
 
+The grade trusts the notebook it runs: a learner who rewrites the checks
+themselves can fake a result. It is made for feedback in a course, not for an
+exam.
+
 Executing notebooks is nbclient's job (the library Jupyter itself uses); this
 module only adds the per-cell bookkeeping and one last cell that reports the
 questions (:func:`report`).
