@@ -101,7 +101,9 @@ def _stable_styled_tables() -> None:
     A ``Styler`` names its HTML table with a random id and prints as
     ``<Styler at 0x...>``, so each run of a lesson changes its saved outputs.
     In IPython this registers two display formatters: the HTML gets the id
-    ``T_ck<n>`` (the n-th styled table shown in the kernel) and the plain text
+    ``T_ck<n>`` (the n-th styled table shown in the kernel) and, unless it has
+    table attributes of its own, the class ``dataframe`` so that it looks like
+    a plain DataFrame (padding, striped rows); the plain text
     is the formatted table itself, columns aligned. Outside IPython it does
     nothing.
     """
@@ -117,7 +119,10 @@ def _stable_styled_tables() -> None:
     def html(styler: Styler) -> str:
         global _styled_tables
         _styled_tables += 1
-        return styler.set_uuid(f"ck{_styled_tables}").to_html()
+        styler = styler.set_uuid(f"ck{_styled_tables}")
+        if not styler.table_attributes:  # the look of plain DataFrames, in JupyterLab and on the site
+            styler = styler.set_table_attributes('class="dataframe"')
+        return styler.to_html()
 
     def text(styler: Styler, printer: object, cycle: bool) -> None:
         rows = [line.split("\t") for line in styler.to_string(delimiter="\t").splitlines()]

@@ -32,6 +32,9 @@ def test_styled_tables_get_numbered_ids_and_a_readable_text(shell) -> None:
     second, _ = shell.display_formatter.format(frame.style)
     ids = [d["text/html"].split('<table id="')[1].split('"')[0] for d in (first, second)]
     assert ids[0].startswith("T_ck") and ids[1].startswith("T_ck") and ids[0] != ids[1]
+    assert 'class="dataframe"' in first["text/html"]  # styled like a plain DataFrame
+    own, _ = shell.display_formatter.format(frame.style.set_table_attributes('class="mine"'))
+    assert 'class="mine"' in own["text/html"] and "dataframe" not in own["text/html"]
     assert "0x" not in first["text/plain"]
     assert first["text/plain"].splitlines() == [
         "            share  revenue",
