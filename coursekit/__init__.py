@@ -120,7 +120,7 @@ def _stable_styled_tables() -> None:
         global _styled_tables
         _styled_tables += 1
         styler = styler.set_uuid(f"ck{_styled_tables}")
-        if not styler.table_attributes:  # the look of plain DataFrames, in JupyterLab and on the site
+        if not styler.table_attributes:  # look like a plain DataFrame (JupyterLab, the site)
             styler = styler.set_table_attributes('class="dataframe"')
         return styler.to_html()
 
