@@ -52,8 +52,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
 
+# scipy.special is imported inside the functions that use it: 0.3 s less in the
+# first cell of every lesson that imports this module
 from coursekit.errors import CourseError, DataError
 from coursekit.inputs import columns, timestamp
 
@@ -513,6 +514,7 @@ class BetaGeo:
     @staticmethod
     def _negll(theta: np.ndarray, d: dict[str, np.ndarray]) -> tuple[float, np.ndarray]:
         """Mean negative log-likelihood and its gradient in log-parameters."""
+        from scipy.special import betaln, digamma, gammaln
         r, alpha, a, b = np.exp(theta)
         ux, ix, x, tx, T, w = d["ux"], d["ix"], d["x"], d["tx"], d["T"], d["w"]
         wsum, wx = d["wsum"], d["wx"]
@@ -670,6 +672,7 @@ class BetaGeo:
         pandas.Series
             ``probability_alive``, indexed like ``summary``.
         """
+        from scipy.special import expit
         x, tx, T = _bgnbd_input(summary)
         p = expit(-self._log_dropout_odds(x, tx, T))
         return pd.Series(p, index=summary.index, name="probability_alive")
@@ -683,6 +686,7 @@ class BetaGeo:
         into :math:`(1 - z)^{a - 1}\,{}_2F_1(a + b - 1 - r, a - 1; a + b + x - 1; z)`:
         the same number, but the first two arguments no longer grow with ``x``.
         """
+        from scipy.special import hyp2f1
         r, alpha, a, b = self._fitted().values()
         x = np.asarray(x, dtype="float64")
         one_minus_z = (alpha + T) / (alpha + T + t)
@@ -765,6 +769,7 @@ class BetaGeo:
         pandas.Series
             ``expected_purchases``, indexed like ``summary``.
         """
+        from scipy.special import expit
         t = _scalar_time(t)
         x, tx, T = _bgnbd_input(summary)
         alive = expit(-self._log_dropout_odds(x, tx, T))
@@ -862,6 +867,7 @@ class GammaGamma:
 
     @staticmethod
     def _negll(theta: np.ndarray, x: np.ndarray, m: np.ndarray, const: float) -> tuple:
+        from scipy.special import digamma, gammaln
         p, q, v = np.exp(theta)
         px = p * x
         log_xm = np.log(x * m)
