@@ -52,6 +52,7 @@ __all__ = [
     "grade_notebook",
     "report",
     "summary_by_question",
+    "tabulate",
 ]
 
 #: The output type of the grading cell's report.
@@ -365,8 +366,9 @@ def grade(
     grades : pandas.DataFrame
         One row per submission: ``submission``, ``notebook``, ``correct``,
         ``questions``, ``score`` (share correct), one column per question
-        with its status, then ``cell_errors``, ``timeouts``, ``skipped_cells``,
-        ``seconds`` and ``problem``.
+        with its status (``q1``; ``05 q1``, ``06 q1`` when the submissions
+        hold more than one exercise notebook), then ``cell_errors``,
+        ``timeouts``, ``skipped_cells``, ``seconds`` and ``problem``.
     details : pandas.DataFrame
         One row per submission and question, with the message the learner
         saw and whether they ran the check.
@@ -395,9 +397,31 @@ def grade(
             results.append(_grade_one(task))
             if progress:
                 print(_line(name, results[-1]), flush=True)
+    return tabulate([(name, g) for (_, name), g in zip(subs, results, strict=True)])
+
+
+def tabulate(graded: Sequence[tuple[str, Graded]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables of :func:`grade` from graded notebooks, each with its name.
+
+    Examples
+    --------
+    >>> g = Graded(Path("ana.ipynb"), records=[
+    ...     {"notebook": "00_welcome_exercises", "question": "q1", "status": "correct",
+    ...      "message": "", "checked": True}])
+    >>> grades, details = tabulate([("ana.ipynb", g)])
+    >>> grades[["submission", "correct", "score", "q1"]]
+      submission  correct  score       q1
+    0  ana.ipynb        1    1.0  correct
+    """
     rows, details = [], []
     qcols: list[str] = []
-    for (_, name), g in zip(subs, results, strict=True):
+    mixed = len({r["notebook"] for _, g in graded for r in g.records}) > 1
+
+    def column(record: dict[str, Any]) -> str:
+        # with several exercise notebooks, "05 q1" and "06 q1" are different questions
+        return f"{record['notebook'][:2]} {record['question']}" if mixed else record["question"]
+
+    for name, g in graded:
         notebooks = sorted({r["notebook"] for r in g.records})
         n_ok = sum(r["status"] == "correct" for r in g.records)
         row: dict[str, Any] = {
@@ -408,9 +432,9 @@ def grade(
             "score": n_ok / len(g.records) if g.records else float("nan"),
         }
         for r in g.records:
-            if r["question"] not in qcols:
-                qcols.append(r["question"])
-            row[r["question"]] = r["status"]
+            if column(r) not in qcols:
+                qcols.append(column(r))
+            row[column(r)] = r["status"]
             details.append({"submission": name, **r})
         row.update(cell_errors=g.cell_errors, timeouts=g.timeouts, skipped_cells=g.skipped,
                    seconds=round(g.seconds, 1), problem=g.problem)

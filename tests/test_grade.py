@@ -14,12 +14,14 @@ from coursekit import cli
 from coursekit.exercises import m00
 from coursekit.exercises.core import find_course_root
 from coursekit.grade import (
+    Graded,
     collect,
     exercise_sets,
     find_submissions,
     grade,
     grade_notebook,
     summary_by_question,
+    tabulate,
 )
 
 ROOT = find_course_root()
@@ -161,3 +163,20 @@ def test_worker_processes_can_import_the_command_module() -> None:
     import runpy
 
     runpy.run_module("coursekit", run_name="__mp_main__")  # no SystemExit
+
+
+def test_questions_of_several_notebooks_get_their_own_columns() -> None:
+    def graded(notebook: str, statuses: list[str]) -> Graded:
+        return Graded(Path("x.ipynb"), records=[
+            {"notebook": notebook, "question": f"q{i}", "status": s, "message": "", "checked": True}
+            for i, s in enumerate(statuses, 1)])
+
+    grades, details = tabulate([
+        ("ana/05.ipynb", graded("05_fine_grained_ops_exercises", ["correct", "incorrect"])),
+        ("ana/06.ipynb", graded("06_data_analysis_exercises", ["not_attempted"])),
+    ])
+    assert [c for c in grades.columns if " q" in c] == ["05 q1", "05 q2", "06 q1"]
+    assert grades.loc[0, "05 q2"] == "incorrect" and pd.isna(grades.loc[0, "06 q1"])
+    assert list(grades["score"]) == [0.5, 0.0] and len(details) == 3
+    one, _ = tabulate([("ana/05.ipynb", graded("05_fine_grained_ops_exercises", ["correct"]))])
+    assert "q1" in one.columns  # one notebook: plain question ids
