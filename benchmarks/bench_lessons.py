@@ -135,9 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         f"notebook took {max(r[1] for r in rows):.1f} s.",
         "",
         f"The machine's pace in the same run: a fresh Python process importing pandas and "
-        f"matplotlib took {gauge:.2f} s (best of 3). On a shared machine this varies: "
-        "measured by hand within one hour on 2026-11-23 it ranged from 3.2 s to 4.6 s, and "
-        "every import cell moves with it, so read a cell's time against this figure.",
+        f"matplotlib took {gauge:.2f} s (best of 3). On a shared machine this varies from "
+        "run to run, and every import cell moves with it: read a cell's time against it.",
     ]
     if not args.no_write:
         _common.write_section("lessons", "\n".join(lines))
