@@ -99,21 +99,25 @@ def write_section(name: str, markdown: str) -> None:
     RESULTS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def command_line(script: str, argv: list[str] | None) -> str:
+    """The command that ran ``script``, as RESULTS.md records it (``argv`` None: this process's)."""
+    import shlex
+    import sys
+
+    argv = sys.argv[1:] if argv is None else argv
+    return f"python benchmarks/{script}" + (" " + shlex.join(argv) if argv else "")
+
+
 def order_log_arguments(script: str, description: str, argv: list[str] | None):
     """The arguments every order-log benchmark takes, and the command that ran it."""
     import argparse
-    import shlex
-    import sys
 
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--orders", type=int, default=10_000_000)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
-    args = parser.parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
-    command = f"python benchmarks/{script}" + (" " + shlex.join(argv) if argv else "")
-    return args, command
+    return parser.parse_args(argv), command_line(script, argv)
 
 
 def order_log_in_duckdb(n_orders: int, n_customers: int):

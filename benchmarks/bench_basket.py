@@ -38,7 +38,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -201,8 +200,7 @@ def arguments(argv: list[str] | None) -> tuple[argparse.Namespace, str]:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     args = parser.parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
-    command = "python benchmarks/bench_basket.py" + (" " + shlex.join(argv) if argv else "")
+    command = _common.command_line("bench_basket.py", argv)
     return args, command
 
 

@@ -25,7 +25,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import time
 import warnings
@@ -127,8 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     args = p.parse_args(argv)
     n_orders, n_customers = (100_000, 10_000) if args.quick else (10_000_000, 1_000_000)
-    argv_used = sys.argv[1:] if argv is None else argv
-    command = "python benchmarks/bench_clv.py" + (" " + shlex.join(argv_used) if argv_used else "")
+    command = _common.command_line("bench_clv.py", argv)
 
     t_log, (path, frame) = timed(lambda: _common.orders_parquet(n_orders, n_customers))
     print(f"order log: {len(frame):,} orders, {frame['customer_id'].nunique():,} customers "

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -83,8 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each notebook, fastest kept")
     parser.add_argument("--no-write", action="store_true", help="print, do not touch RESULTS.md")
     args = parser.parse_args(argv)
-    argv = sys.argv[1:] if argv is None else argv
-    command = "python benchmarks/bench_lessons.py" + (" " + shlex.join(argv) if argv else "")
+    command = _common.command_line("bench_lessons.py", argv)
     paths = [Path(p) for p in args.paths] or [
         *sorted((ROOT / "notebooks").glob("*.ipynb")), *sorted((ROOT / "solutions").glob("*.ipynb"))
     ]
