@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit._arrays import distinct
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns
 
 __all__ = ["pairs"]
@@ -52,19 +52,17 @@ def _check_threshold(min_support: object, min_count: object) -> tuple[float | No
     if min_support is not None:
         ok = isinstance(min_support, numbers.Real) and not isinstance(min_support, bool)
         if not ok or not (0.0 < float(min_support) <= 1.0):  # type: ignore[arg-type]
-            raise DataError(
+            raise ArgumentError(
                 f"min_support={min_support!r} is outside (0, 1]",
-                table="arguments",
-                column="min_support",
+                name="min_support",
                 fix="give a share of baskets, e.g. min_support=0.005 for 0.5 % (or None for "
                 "no limit)",
             )
     ok = isinstance(min_count, numbers.Integral) and not isinstance(min_count, bool)
     if not ok or int(min_count) < 1:  # type: ignore[arg-type]
-        raise DataError(
+        raise ArgumentError(
             f"min_count={min_count!r} must be a whole number >= 1",
-            table="arguments",
-            column="min_count",
+            name="min_count",
             fix="give the fewest baskets a pair must share, e.g. min_count=20",
         )
     return (None if min_support is None else float(min_support)), int(min_count)  # type: ignore

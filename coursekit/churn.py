@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,8 +99,7 @@ def _days(delta: pd.Series | pd.Timedelta) -> pd.Series | float:
 
 def _positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise DataError(f"expected a positive whole number of days, got {value!r}",
-                        table="arguments", column=name)
+        raise ArgumentError(f"expected a positive whole number of days, got {value!r}", name=name)
     return int(value)
 
 
@@ -109,8 +108,8 @@ def _windows(windows: Sequence[int]) -> list[int]:
         windows = [windows]
     out = [_positive_int(w, "windows") for w in windows]
     if not out or len(set(out)) != len(out):
-        raise DataError(f"windows must be distinct positive days, got {list(windows)!r}",
-                        table="arguments", column="windows", fix="e.g. windows=(30, 90)")
+        raise ArgumentError(f"windows must be distinct positive days, got {list(windows)!r}",
+                            name="windows", fix="e.g. windows=(30, 90)")
     return sorted(out)
 
 
@@ -288,8 +287,8 @@ def features(
     wins = _windows(windows)
     cut = timestamp(cutoff, "cutoff", table="orders")
     if (promised is None) != (delivered is None):
-        raise DataError("give both delivery columns or neither", table="arguments",
-                        column=["promised", "delivered"])
+        raise ArgumentError("give both delivery columns or neither",
+                        name=["promised", "delivered"])
     delivery = [promised, delivered] if promised is not None else []
     keys = [customer] + ([order_key] if tickets is not None and order_key else [])
     need = [*keys, at, amount, *delivery]
@@ -554,28 +553,27 @@ def _scored(y_true: object, score: object) -> tuple[np.ndarray, np.ndarray]:
     try:
         s = np.asarray(score, dtype="float64")
     except (TypeError, ValueError):
-        raise DataError("scores must be numbers", table="arguments", column="score",
+        raise ArgumentError("scores must be numbers", name="score",
                         fix="pass the predicted churn probabilities") from None
     if s.ndim != 1:
-        raise DataError(f"expected one score per customer (1-d), got shape {s.shape}",
-                        table="arguments", column="score",
+        raise ArgumentError(f"expected one score per customer (1-d), got shape {s.shape}",
+                            name="score",
                         fix="for predict_proba output take the churn column: proba[:, 1]")
     if len(y) != len(s):
-        raise DataError(f"{len(y)} labels but {len(s)} scores", table="arguments",
-                        column=["y_true", "score"], fix="pass one score per labelled customer")
+        raise ArgumentError(f"{len(y)} labels but {len(s)} scores",
+                        name=["y_true", "score"], fix="pass one score per labelled customer")
     if len(y) == 0:
-        raise DataError("no customers to evaluate", table="arguments", column="y_true")
+        raise ArgumentError("no customers to evaluate", name="y_true")
     if not np.isfinite(s).all():
         bad = np.flatnonzero(~np.isfinite(s))[:5]
-        raise DataError(
+        raise ArgumentError(
             f"missing or infinite scores at positions {bad.tolist()}",
-            table="arguments", column="score", fix="score every customer (no NaN)",
+                name="score", fix="score every customer (no NaN)",
         )
     if len(np.unique(y)) < 2:
-        raise DataError(
+        raise ArgumentError(
             f"only one class in the labels (all {int(y[0])}): KS, AUC and lift need both "
-            "churners and stayers",
-            table="arguments", column="y_true",
+            "churners and stayers", name="y_true",
             fix="evaluate on a larger or different sample",
         )
     return y, s
@@ -646,7 +644,7 @@ def fit_churn_model(
     from sklearn.preprocessing import StandardScaler
 
     if model not in _MODELS:
-        raise DataError(f"unknown model {model!r}", table="arguments", column="model",
+        raise ArgumentError(f"unknown model {model!r}", name="model",
                         fix=f"use one of {list(_MODELS)}")
     x, y = _xy(frame, target)
     if len(np.unique(y)) < 2:
@@ -678,8 +676,8 @@ def churn_probability(model: Pipeline, frame: pd.DataFrame) -> pd.Series:
     """
     names = list(getattr(model, "feature_names_in_", []))
     if not names:
-        raise DataError("the model was not fitted on a DataFrame with named features",
-                        table="arguments", column="model", fix="use fit_churn_model()")
+        raise ArgumentError("the model was not fitted on a DataFrame with named features",
+                            name="model", fix="use fit_churn_model()")
     x, _ = _xy(frame, "", names, need_target=False)
     return pd.Series(model.predict_proba(x)[:, 1], index=frame.index, name="churn_probability")
 
@@ -756,24 +754,23 @@ def drivers(
         getattr(model, "feature_names_in_", []))
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     if method not in ("auto", "coef", "permutation"):
-        raise DataError(f"unknown method {method!r}", table="arguments", column="method",
+        raise ArgumentError(f"unknown method {method!r}", name="method",
                         fix="use 'auto', 'coef' or 'permutation'")
     if method == "auto":
         method = "coef" if hasattr(final, "coef_") else "permutation"
     if method == "coef":
         if not hasattr(final, "coef_"):
-            raise DataError("this model has no coefficients", table="arguments",
-                            column="method", fix="use method='permutation' with frame=...")
+            raise ArgumentError("this model has no coefficients",
+                            name="method", fix="use method='permutation' with frame=...")
         coef = np.asarray(final.coef_, dtype="float64").ravel()
         if len(names) != len(coef):
-            raise DataError(f"{len(names)} feature names for {len(coef)} coefficients",
-                            table="arguments", column="feature_names")
+            raise ArgumentError(f"{len(names)} feature names for {len(coef)} coefficients",
+                                name="feature_names")
         steps = dict(model.steps) if hasattr(model, "steps") else {}
         if not any(type(s).__name__ == "StandardScaler" for s in steps.values()):
             if frame is None:
-                raise DataError(
-                    "coefficients of unscaled features are not comparable",
-                    table="arguments", column="frame",
+                raise ArgumentError(
+                    "coefficients of unscaled features are not comparable", name="frame",
                     fix="pass frame= to rescale them by each feature's standard deviation",
                 )
             x, _ = _xy(frame, target, names, need_target=False)
@@ -782,8 +779,8 @@ def drivers(
                             "coefficient": coef}, index=pd.Index(names, name="feature"))
     else:
         if frame is None:
-            raise DataError("permutation importance needs labelled data", table="arguments",
-                            column="frame", fix="pass frame=held_out_rows")
+            raise ArgumentError("permutation importance needs labelled data",
+                            name="frame", fix="pass frame=held_out_rows")
         x, y = _xy(frame, target, names or None)
         names = list(x.columns)
         got = permutation_importance(model, x, y, scoring="roc_auc", n_repeats=n_repeats,
@@ -1011,8 +1008,8 @@ def purchase_cycle(
     """
     qs = list(quantiles)
     if not qs or not all(isinstance(q, (float, int)) and 0 < q < 1 for q in qs):
-        raise DataError(f"quantiles must be fractions between 0 and 1, got {qs}",
-                        table="arguments", column="quantiles", fix="e.g. (0.5, 0.8, 0.9)")
+        raise ArgumentError(f"quantiles must be fractions between 0 and 1, got {qs}",
+                            name="quantiles", fix="e.g. (0.5, 0.8, 0.9)")
     top = _positive_int(max_k, "max_k")
     data, _ = _purchases(orders, customer, at, merge_same_day, asof)
     same = data[customer].eq(data[customer].shift(-1)).to_numpy()
@@ -1102,7 +1099,7 @@ def winback_list(
     [9, 8]
     """
     if by not in ("value_at_risk", "churn_probability"):
-        raise DataError(f"unknown sort key {by!r}", table="arguments", column="by",
+        raise ArgumentError(f"unknown sort key {by!r}", name="by",
                         fix="use 'value_at_risk' or 'churn_probability'")
     p = churn_probability(model, frame)
     base = columns(frame, "frame", numbers=["recency_days", "frequency"])
@@ -1242,7 +1239,7 @@ def repeat_probability(
     top = _positive_int(max_k, "max_k")
     days = _positive_int(window, "window")
     if basis not in ("within", "ever"):
-        raise DataError(f"unknown basis {basis!r}", table="arguments", column="basis",
+        raise ArgumentError(f"unknown basis {basis!r}", name="basis",
                         fix="use 'within' or 'ever'")
     data, end = _purchases(orders, customer, at, merge_same_day, asof)
     k = (data.groupby(customer, sort=False).cumcount() + 1).to_numpy()

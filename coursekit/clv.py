@@ -55,7 +55,7 @@ import pandas as pd
 
 # scipy.special is imported inside the functions that use it: 0.3 s less in the
 # first cell of every lesson that imports this module
-from coursekit.errors import CourseError, DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 from coursekit.inputs import columns, timestamp
 
 if TYPE_CHECKING:
@@ -81,10 +81,9 @@ _BOUND = 25.0  # log-parameters stay within exp(+-25): ~1e-11 .. 7e10
 
 def _unit_days(unit: object, name: str = "unit") -> float:
     if unit not in _UNIT_DAYS:
-        raise DataError(
+        raise ArgumentError(
             f"unknown time unit {unit!r}",
-            table="arguments",
-            column=name,
+            name=name,
             fix="use 'D' (days) or 'W' (weeks = days / 7)",
         )
     return _UNIT_DAYS[unit]  # type: ignore[index]
@@ -193,30 +192,27 @@ def summary(
     first_day, last_day = int(day.min()), int(day.max())
     if calibration_end is None:
         if observation_end is not None:
-            raise DataError(
+            raise ArgumentError(
                 "observation_end given without calibration_end",
-                table="arguments",
-                column="calibration_end",
+                name="calibration_end",
                 fix="give the last day of the calibration period too",
             )
         cal = last_day
     else:
         cal = _day(timestamp(calibration_end, "calibration_end"))
     if cal < first_day:
-        raise DataError(
+        raise ArgumentError(
             f"calibration_end {_date(cal)} is before the first purchase ({_date(first_day)})",
-            table="arguments",
-            column="calibration_end",
+            name="calibration_end",
             fix="choose a calibration end inside the data's period",
         )
     end = cal
     if observation_end is not None:
         end = _day(timestamp(observation_end, "observation_end"))
         if end < cal:
-            raise DataError(
+            raise ArgumentError(
                 f"observation_end {_date(end)} is before calibration_end {_date(cal)}",
-                table="arguments",
-                column="observation_end",
+                name="observation_end",
                 fix="the hold-out period follows the calibration period: swap the dates?",
             )
 
@@ -385,10 +381,9 @@ def _scalar_time(t: object, name: str = "t") -> float:
     except (TypeError, ValueError):
         value = float("nan")
     if not math.isfinite(value) or value < 0:
-        raise DataError(
+        raise ArgumentError(
             f"{name} must be a finite number >= 0, got {t!r}",
-            table="arguments",
-            column=name,
+            name=name,
             fix="give the length of the forecast period in the summary's time unit",
         )
     return value
@@ -593,10 +588,9 @@ class BetaGeo:
         else:
             w = np.asarray(weights, dtype="float64").ravel()
             if w.shape != x.shape or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-                raise DataError(
+                raise ArgumentError(
                     "weights must be one finite number >= 0 per row, not all zero",
-                    table="arguments",
-                    column="weights",
+                    name="weights",
                     fix="pass the number of customers each row stands for",
                 )
         # Group identical rows (daily data repeats a lot): fewer logs per evaluation.
@@ -728,10 +722,9 @@ class BetaGeo:
         """
         ts = np.asarray(t, dtype="float64")
         if not np.isfinite(ts).all() or (ts < 0).any():
-            raise DataError(
+            raise ArgumentError(
                 f"t must be finite numbers >= 0, got {t!r}",
-                table="arguments",
-                column="t",
+                name="t",
                 fix="give the length of the period in the summary's time unit",
             )
         out = self._bracket(ts, 0.0, 0.0)  # type: ignore[arg-type]
@@ -1033,27 +1026,24 @@ class GammaGamma:
         Name: clv, dtype: float64
         """
         if not isinstance(bgnbd, BetaGeo):
-            raise DataError(
+            raise ArgumentError(
                 f"expected a fitted BetaGeo, got {type(bgnbd).__name__}",
-                table="arguments",
-                column="bgnbd",
+                name="bgnbd",
                 fix="pass clv.BetaGeo().fit(summary)",
             )
         bgnbd._fitted()
         unit = freq if freq is not None else summary.attrs.get("unit")
         if unit is None:
-            raise DataError(
+            raise ArgumentError(
                 "the summary's time unit is unknown",
-                table="arguments",
-                column="freq",
+                name="freq",
                 fix="pass freq='D' or freq='W' (the unit of recency and T)",
             )
         days = _unit_days(unit, "freq")
         if bgnbd.unit_ is not None and bgnbd.unit_ != unit:
-            raise DataError(
+            raise ArgumentError(
                 f"the BG/NBD model was fitted in unit {bgnbd.unit_!r}, the summary is in {unit!r}",
-                table="arguments",
-                column="freq",
+                name="freq",
                 fix="build the summary with the unit the model was fitted in",
             )
         if (
@@ -1062,10 +1052,9 @@ class GammaGamma:
             or not float(time).is_integer()
             or time < 1
         ):
-            raise DataError(
+            raise ArgumentError(
                 f"time must be a whole number of months >= 1, got {time!r}",
-                table="arguments",
-                column="time",
+                name="time",
                 fix="e.g. time=12 for a year",
             )
         for name, value, ok in (
@@ -1073,10 +1062,9 @@ class GammaGamma:
             ("margin", margin, lambda u: u >= 0),
         ):
             if not (isinstance(value, numbers.Real) and math.isfinite(value) and ok(value)):
-                raise DataError(
+                raise ArgumentError(
                     f"{name} = {value!r} is out of range",
-                    table="arguments",
-                    column=name,
+                    name=name,
                     fix="discount_rate is per month (e.g. 0.01); margin a share (e.g. 0.3)",
                 )
         spend = self.conditional_expected_average_profit(summary).to_numpy()

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit._arrays import codes as _factorize
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 __all__ = ["retention", "day_n_retention", "ltv_curves"]
@@ -58,10 +58,9 @@ def _freq(period: object, name: str = "period") -> str:
     """Validate ``period`` (the argument ``name``) and return its one-letter code."""
     key = period.upper() if isinstance(period, str) else period
     if key not in PERIODS:
-        raise DataError(
+        raise ArgumentError(
             f"unknown period {period!r}",
-            table="arguments",
-            column=name,
+            name=name,
             fix=f"use one of {list(PERIODS)} (days, Monday-Sunday weeks, months, quarters, "
             "years)",
         )
@@ -207,10 +206,9 @@ def _prepare(
     else:
         end = _ordinal(timestamp(asof, "asof"), freq)
         if end < int(first.min()):
-            raise DataError(
+            raise ArgumentError(
                 f"asof={asof!r} is before the first period of the data",
-                table="arguments",
-                column="asof",
+                name="asof",
                 fix="give a date inside the data, or leave asof out to use all of it",
             )
     # rows after the end, or (with start=) before the customer's start, are ignored
@@ -303,10 +301,9 @@ def _active_counts(p: _Prepared, rows: _Rows, age: np.ndarray) -> np.ndarray:
 def _check_flags(name: str, value: object, allowed: Iterable[object]) -> None:
     allowed = tuple(allowed)
     if value not in allowed:
-        raise DataError(
+        raise ArgumentError(
             f"unknown {name} {value!r}",
-            table="arguments",
-            column=name,
+            name=name,
             fix=f"use one of {list(allowed)}",
         )
 
@@ -430,17 +427,15 @@ def retention(
         kind = "customers" if value is None else "revenue"
     _check_flags("kind", kind, _KINDS)
     if kind != "customers" and value is None:
-        raise DataError(
+        raise ArgumentError(
             f"kind={kind!r} needs the column of amounts",
-            table="arguments",
-            column="value",
+            name="value",
             fix="pass value='amount' (or the name of your amount column)",
         )
     if counts and kind != "customers":
-        raise DataError(
+        raise ArgumentError(
             f"counts=True is for kind='customers'; kind={kind!r} is money",
-            table="arguments",
-            column="counts",
+            name="counts",
             fix="drop counts=True, or use kind='revenue' for the totals",
         )
     p = _prepare(activity, table="activity", customer=customer, at=at,
@@ -567,10 +562,9 @@ def day_n_retention(
         isinstance(n, int | np.integer) and not isinstance(n, bool) and n >= 1
         for n in days_list
     ):
-        raise DataError(
+        raise ArgumentError(
             f"days must be positive whole numbers of days, got {days!r}",
-            table="arguments",
-            column="days",
+            name="days",
             fix="e.g. days=(1, 7, 30)",
         )
     p = _prepare(events, table="events", customer=customer, at=at, value=None, freq="D",

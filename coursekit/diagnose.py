@@ -55,7 +55,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from coursekit.cohorts import _check_flags, _factorize, _freq, _labels, _ordinals
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -124,16 +124,16 @@ def _as_series(obj: object, name: str) -> pd.Series:
 def _dims(by: str | Sequence[str] | None, *, required: bool) -> list[str]:
     if by is None:
         if required:
-            raise DataError("no dimension given", table="arguments", column="by",
+            raise ArgumentError("no dimension given", name="by",
                             fix="pass by='channel' or by=['channel', 'device']")
         return []
     dims = [by] if isinstance(by, str) else list(by)
     if not dims or not all(isinstance(d, str) for d in dims):
-        raise DataError(f"by must be a column name or a list of them, got {by!r}",
-                        table="arguments", column="by", fix="e.g. by=['channel', 'device']")
+        raise ArgumentError(f"by must be a column name or a list of them, got {by!r}",
+                            name="by", fix="e.g. by=['channel', 'device']")
     if len(set(dims)) < len(dims):
-        raise DataError(f"a dimension appears twice in {dims}", table="arguments",
-                        column="by", fix="name each dimension once")
+        raise ArgumentError(f"a dimension appears twice in {dims}",
+                        name="by", fix="name each dimension once")
     return dims
 
 
@@ -177,8 +177,8 @@ def _prepare(table: object, name: str, *, at: str, values: Sequence[str],
         )
     for d in dims:
         if d in checked.columns:
-            raise DataError(f"{d!r} is both a dimension and the time or value column",
-                            table="arguments", column=d, fix="use another column in by=")
+            raise ArgumentError(f"{d!r} is both a dimension and the time or value column",
+                                name=d, fix="use another column in by=")
         checked[d] = table[d]  # type: ignore[index]
     return checked
 
@@ -193,10 +193,9 @@ def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
         try:
             spec = pd.Period(spec)
         except (TypeError, ValueError):
-            raise DataError(
+            raise ArgumentError(
                 f"cannot read {spec!r} as a period",
-                table="arguments",
-                column=name,
+                name=name,
                 fix="give a pandas Period ('2025-03'), or a pair of dates "
                 "('2025-03-10', '2025-03-16'), both days included",
             ) from None
@@ -206,16 +205,14 @@ def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
         start = timestamp(spec[0], name)
         end = timestamp(spec[1], name)
         if end < start:
-            raise DataError(f"the period ends ({end}) before it starts ({start})",
-                            table="arguments", column=name,
+            raise ArgumentError(f"the period ends ({end}) before it starts ({start})", name=name,
                             fix="give (start, end) with start <= end")
         stop = end + pd.Timedelta(days=1) if end == end.normalize() else end + pd.Timedelta(1)
         label = f"{start.date()}..{end.date()}" if end == end.normalize() else f"{start}..{end}"
         return start, stop, label
-    raise DataError(
+    raise ArgumentError(
         f"cannot read {spec!r} as a period",
-        table="arguments",
-        column=name,
+        name=name,
         fix="give a pandas Period ('2025-03'), or a pair of dates ('2025-03-10', "
         "'2025-03-16'), both days included",
     )
@@ -834,8 +831,8 @@ def gmv_tree(
         o_pos = np.repeat(np.arange(n_per), [len(h) for h in o_hits])
         index = pd.Index([str(k) for k in per], name="period")
     else:
-        raise DataError(f"per must be a period code or a dict of named periods, got {per!r}",
-                        table="arguments", column="per",
+        raise ArgumentError(f"per must be a period code or a dict of named periods, got {per!r}",
+                            name="per",
                         fix="per='M', or per={'before': ('2025-03-01', '2025-03-09'), "
                         "'after': ('2025-03-10', '2025-03-16')}")
     key = cust[e_row] * n_per + e_pos
@@ -1046,8 +1043,8 @@ def decompose(
 def _decompose_mix(before: object, after: object, numerator: str | None,
                    denominator: str | None) -> pd.DataFrame:
     if numerator is None or denominator is None:
-        raise DataError("kind='mix' needs the numerator and denominator columns",
-                        table="arguments", column=["numerator", "denominator"],
+        raise ArgumentError("kind='mix' needs the numerator and denominator columns",
+                            name=["numerator", "denominator"],
                         fix="e.g. numerator='orders', denominator='visitors'")
     frames = []
     for name, obj in (("before", before), ("after", after)):
@@ -1173,19 +1170,17 @@ def drill_down(
     if how == "ratio":
         if not (isinstance(value, tuple | list) and len(value) == 2
                 and all(isinstance(v, str) for v in value)):
-            raise DataError("how='ratio' needs value=(numerator, denominator)",
-                            table="arguments", column="value",
+            raise ArgumentError("how='ratio' needs value=(numerator, denominator)", name="value",
                             fix="e.g. value=('orders', 'visitors')")
         vals = list(value)
     elif how == "mean":
         if not isinstance(value, str):
-            raise DataError("how='mean' needs the column to average", table="arguments",
-                            column="value", fix="e.g. value='delivery_days'")
+            raise ArgumentError("how='mean' needs the column to average",
+                            name="value", fix="e.g. value='delivery_days'")
         vals = [value]
     else:
         if value is not None and not isinstance(value, str):
-            raise DataError(f"how='sum' takes one column or None, got {value!r}",
-                            table="arguments", column="value",
+            raise ArgumentError(f"how='sum' takes one column or None, got {value!r}", name="value",
                             fix="value='amount', or None to count rows")
         vals = [] if value is None else [value]
     data = _prepare(table, "table", at=at, values=vals, dims=dims)
@@ -1427,27 +1422,27 @@ def anomalies(
     _check_flags("direction", direction, ("both", "up", "down"))
     _check_flags("baseline", baseline, ("own", "rest"))
     if how == "mean" and value is None:
-        raise DataError("how='mean' needs the column to average", table="arguments",
-                        column="value", fix="e.g. value='delivery_days'")
+        raise ArgumentError("how='mean' needs the column to average",
+                        name="value", fix="e.g. value='delivery_days'")
     if value is not None and not isinstance(value, str):
-        raise DataError(f"value must be one column name, got {value!r}", table="arguments",
-                        column="value", fix="e.g. value='amount'")
+        raise ArgumentError(f"value must be one column name, got {value!r}",
+                        name="value", fix="e.g. value='amount'")
     if isinstance(window, bool) or not isinstance(window, int | np.integer) or window < 7:
-        raise DataError(f"window={window!r}: give a whole number of days, at least 7",
-                        table="arguments", column="window", fix="e.g. window=28")
+        raise ArgumentError(f"window={window!r}: give a whole number of days, at least 7",
+                            name="window", fix="e.g. window=28")
     if isinstance(gap, bool) or not isinstance(gap, int | np.integer) or gap < 0:
-        raise DataError(f"gap={gap!r}: give a whole number of days >= 0", table="arguments",
-                        column="gap", fix="e.g. gap=1")
+        raise ArgumentError(f"gap={gap!r}: give a whole number of days >= 0",
+                        name="gap", fix="e.g. gap=1")
     try:
         threshold, extend = float(threshold), float(extend)
     except (TypeError, ValueError):
-        raise DataError("threshold and extend must be numbers", table="arguments",
-                        column=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5") \
+        raise ArgumentError("threshold and extend must be numbers",
+                        name=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5") \
             from None
     if not (np.isfinite(threshold) and 0 < extend <= threshold):
-        raise DataError(f"need 0 < extend <= threshold, got extend={extend}, "
-                        f"threshold={threshold}", table="arguments",
-                        column=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5")
+        raise ArgumentError(f"need 0 < extend <= threshold, got extend={extend}, "
+                        f"threshold={threshold}",
+                        name=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5")
     dims = _dims(by, required=baseline == "rest")
     data = _prepare(table, "table", at=at, values=[value] if value else [], dims=dims,
                     money=baseline == "rest" and how == "sum" and value is not None)
@@ -1659,15 +1654,15 @@ def gap_to_target(
     elif isinstance(better, Mapping):
         unknown = [str(k) for k in better if k not in t.index]
         if unknown:
-            raise DataError(f"better names metrics that have no target: {unknown}",
-                            table="arguments", column="better",
+            raise ArgumentError(f"better names metrics that have no target: {unknown}",
+                                name="better",
                             fix=f"the metrics are {[str(i) for i in t.index]}")
         for v in better.values():
             _check_flags("better", v, ("higher", "lower"))
         direction = pd.Series({m: better.get(m, "higher") for m in t.index})
     else:
-        raise DataError(f"better must be 'higher', 'lower' or a dict, got {better!r}",
-                        table="arguments", column="better",
+        raise ArgumentError(f"better must be 'higher', 'lower' or a dict, got {better!r}",
+                            name="better",
                         fix="e.g. better={'cac': 'lower'}")
     a = a.reindex(t.index)
     gap = a - t

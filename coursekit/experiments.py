@@ -53,7 +53,7 @@ import pandas as pd
 
 # scipy.special is imported inside the functions that use it: 0.3 s less in the
 # first cell of every lesson that imports this module
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns
 
 __all__ = [
@@ -167,10 +167,9 @@ class Targeting:
 
 def _check_confidence(confidence: object) -> float:
     if not isinstance(confidence, Real) or not 0 < float(confidence) < 1:
-        raise DataError(
+        raise ArgumentError(
             f"confidence must be a number between 0 and 1, got {confidence!r}",
-            table="arguments",
-            column="confidence",
+            name="confidence",
             fix="use e.g. confidence=0.95 for a 95% interval",
         )
     return float(confidence)
@@ -178,10 +177,9 @@ def _check_confidence(confidence: object) -> float:
 
 def _check_method(method: object) -> str:
     if method not in METHODS:
-        raise DataError(
+        raise ArgumentError(
             f"unknown interval method {method!r}; choose one of {list(METHODS)}",
-            table="arguments",
-            column="method",
+            name="method",
         )
     return str(method)
 
@@ -577,7 +575,7 @@ def uplift_by_segment(
     """
     keys = [segment] if isinstance(segment, str) else list(segment)
     if not keys:
-        raise DataError("no segment column given", table="arguments", column="segment")
+        raise ArgumentError("no segment column given", name="segment")
     return _table(assignments, keys=keys, group=group, outcome=outcome, treatment=treatment,
                   control=control, value=value, confidence=confidence, method=method)
 
@@ -659,15 +657,15 @@ def targeting(
         ("margin", margin, lambda v: 0 < v <= 1, "in (0, 1], e.g. 0.35 for a 35% margin"),
     ):
         if not isinstance(val, Real) or not np.isfinite(val) or not ok(val):
-            raise DataError(f"{name} must be {rule}, got {val!r}", table="arguments",
-                            column=name)
+            raise ArgumentError(f"{name} must be {rule}, got {val!r}",
+                            name=name)
     if value_per_conversion is not None and (
         not isinstance(value_per_conversion, Real)
         or not np.isfinite(value_per_conversion) or value_per_conversion <= 0
     ):
-        raise DataError(f"value_per_conversion must be a positive amount, got "
-                        f"{value_per_conversion!r}", table="arguments",
-                        column="value_per_conversion")
+        raise ArgumentError(f"value_per_conversion must be a positive amount, got "
+                        f"{value_per_conversion!r}",
+                        name="value_per_conversion")
     if value_per_conversion is None:
         if isinstance(uplift_table, pd.DataFrame) and "value_uplift" not in uplift_table:
             raise DataError(
@@ -790,13 +788,12 @@ def sample_size(
     )
     for name, val, lo, hi in checks:
         if not isinstance(val, Real) or not lo < val < hi:
-            raise DataError(f"{name} must be between {lo} and {hi} (exclusive), got {val!r}",
-                            table="arguments", column=name)
+            raise ArgumentError(f"{name} must be between {lo} and {hi} (exclusive), got {val!r}",
+                                name=name)
     if not isinstance(mde, Real) or mde == 0 or not 0 < baseline + mde < 1:
-        raise DataError(
+        raise ArgumentError(
             f"mde must be a non-zero absolute uplift with 0 < baseline + mde < 1, got {mde!r}",
-            table="arguments",
-            column="mde",
+            name="mde",
             fix="give percentage points as a fraction: 0.01 for one point",
         )
     h = proportion_effectsize(baseline + mde, baseline)

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit._arrays import distinct_first
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 __all__ = [
@@ -166,15 +166,15 @@ def _stages(log: _Log, when: pd.Timestamp, window_days: float | None,
 
 def _check_aipl_args(loyal_orders: object, window_days: object) -> None:
     if not isinstance(loyal_orders, Integral) or loyal_orders < 2:
-        raise DataError(f"loyal_orders must be a whole number of 2 or more, got {loyal_orders!r}",
-                        table="arguments", column="loyal_orders",
-                        fix="loyalty means buying again: 2 (a repeat purchase) or more")
+        raise ArgumentError("loyal_orders must be a whole number of 2 or more",
+                            name="loyal_orders", value=loyal_orders,
+                            fix="loyalty means buying again: 2 (a repeat purchase) or more")
     if window_days is not None and (
         not isinstance(window_days, Real) or not np.isfinite(window_days)
         or window_days <= 0
     ):
-        raise DataError(f"window_days must be a positive number of days or None, got "
-                        f"{window_days!r}", table="arguments", column="window_days")
+        raise ArgumentError(f"window_days must be a positive number of days or None, got "
+                        f"{window_days!r}", name="window_days")
 
 
 def aipl(
@@ -302,10 +302,10 @@ def aipl_counts(
     [[1, 1, 0, 0, 2], [1, 0, 0, 1, 2]]
     """
     if "asof" in kwargs:
-        raise DataError("pass the days as dates=, not asof=", table="arguments", column="asof")
+        raise ArgumentError("pass the days as dates=, not asof=", name="asof")
     days = [dates] if isinstance(dates, str | dt.date | pd.Timestamp) else list(dates)
     if not days:
-        raise DataError("no dates given", table="arguments", column="dates")
+        raise ArgumentError("no dates given", name="dates")
     log, opts = _prepared(events, kwargs)
     rows = {}
     for day in days:
@@ -322,8 +322,8 @@ def _prepared(events: pd.DataFrame, kwargs: dict) -> tuple[_Log, dict]:
                "interest_events"}
     unknown = sorted(set(kwargs) - allowed)
     if unknown:
-        raise DataError(f"unknown keyword(s) {unknown}; allowed: {sorted(allowed)}",
-                        table="arguments", column=unknown)
+        raise ArgumentError(f"unknown keyword(s) {unknown}; allowed: {sorted(allowed)}",
+                            name=unknown)
     opts = dict(customer="customer_id", at="event_time", event="event_type", orders=None,
                 loyal_orders=2, window_days=None, order_at="order_time",
                 interest_events=INTEREST_EVENTS)
@@ -387,8 +387,8 @@ def aipl_flows(
     log, opts = _prepared(events, kwargs)
     a, b = _asof(log, date_a, "date_a"), _asof(log, date_b, "date_b")
     if b <= a:
-        raise DataError(f"date_b ({b:%Y-%m-%d}) must come after date_a ({a:%Y-%m-%d})",
-                        table="arguments", column="date_b")
+        raise ArgumentError(f"date_b ({b:%Y-%m-%d}) must come after date_a ({a:%Y-%m-%d})",
+                            name="date_b")
     sa = _stages(log, a, opts["window_days"], opts["loyal_orders"])[0]
     sb = _stages(log, b, opts["window_days"], opts["loyal_orders"])[0]
     seen = (sa > 0) | (sb > 0)
@@ -484,11 +484,10 @@ def new_vs_returning_paths(
     ['view', 'view > order', 'search > view']
     """
     if not isinstance(max_steps, Integral) or not 1 <= max_steps <= 12:
-        raise DataError(f"max_steps must be a whole number from 1 to 12, got {max_steps!r}",
-                        table="arguments", column="max_steps")
+        raise ArgumentError(f"max_steps must be a whole number from 1 to 12, got {max_steps!r}",
+                            name="max_steps")
     if not isinstance(top, Integral) or top < 1:
-        raise DataError(f"top must be a positive whole number, got {top!r}",
-                        table="arguments", column="top")
+        raise ArgumentError(f"top must be a positive whole number, got {top!r}", name="top")
     data = columns(events, "events", ids=[customer, session, event], times=[at])
     owners = data.groupby(session, sort=False)[customer].nunique()
     if (owners > 1).any():
@@ -576,10 +575,9 @@ def _window(window: object) -> str | int | None:
     except (TypeError, ValueError):
         span = None
     if span is None or span is pd.NaT or span <= pd.Timedelta(0):
-        raise DataError(
+        raise ArgumentError(
             f"window must be 'session', a positive time span or None, got {window!r}",
-            table="arguments",
-            column="window",
+            name="window",
             fix="e.g. window='session', window=pd.Timedelta(days=7) or window='1D'",
         )
     return int(span.value)
@@ -657,8 +655,8 @@ def funnel(
         steps = [steps]
     steps = list(steps)
     if not steps or len(set(steps)) != len(steps):
-        raise DataError(f"steps must name at least one event type, without repeats; got {steps}",
-                        table="arguments", column="steps")
+        raise ArgumentError("steps must name at least one event type, without repeats",
+                            name="steps", value=steps)
     span = _window(window)
     ids = [customer, event] + ([session] if span == "session" else [])
     data = columns(events, "events", ids=ids, times=[at])

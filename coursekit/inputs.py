@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 
 __all__ = ["columns", "timestamp"]
 
@@ -246,8 +246,8 @@ def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Times
     Timestamp('2025-06-30 00:00:00')
     >>> try:
     ...     timestamp("end of June", "asof")
-    ... except DataError as err:
-    ...     print(err.column)
+    ... except ArgumentError as err:
+    ...     print(err.name)
     asof
     """
     try:
@@ -255,17 +255,15 @@ def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Times
     except (TypeError, ValueError):
         ts = None
     if ts is None or ts is pd.NaT:
-        raise DataError(
+        raise ArgumentError(
             f"cannot read {value!r} as a date",
-            table=table or "arguments",
-            column=name,
+            name=name,
             fix="give a date such as '2025-06-30' or a pandas Timestamp",
         )
     if ts.tzinfo is not None:
-        raise DataError(
+        raise ArgumentError(
             f"{value!r} has a time zone; the course uses naive China time",
-            table=table or "arguments",
-            column=name,
+            name=name,
             fix="drop the zone: pd.Timestamp(value).tz_convert('Asia/Shanghai').tz_localize(None)",
         )
     return ts

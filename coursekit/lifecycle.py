@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 __all__ = ["STAGES", "ACTIONS", "stages", "stage_counts", "suggest_thresholds"]
@@ -105,12 +105,11 @@ def stages(
     (2, 224, 'churned')
     """
     if not (0 < new_days and 0 < dormant_days < churned_days and mature_orders >= 2):
-        raise DataError(
+        raise ArgumentError(
             "thresholds out of order: need 0 < new_days, 0 < dormant_days < churned_days "
             f"and mature_orders >= 2 (got {new_days}, {dormant_days}, {churned_days}, "
             f"{mature_orders})",
-            table="arguments",
-            column=["new_days", "dormant_days", "churned_days", "mature_orders"],
+            name=["new_days", "dormant_days", "churned_days", "mature_orders"],
         )
     data = columns(orders, "orders", ids=[customer], times=[at])
     if asof is None:
@@ -208,8 +207,8 @@ def suggest_thresholds(
     """
     lo, hi = quantiles
     if not 0 < lo < hi <= 1:
-        raise DataError(f"quantiles must satisfy 0 < low < high <= 1, got {quantiles}",
-                        table="arguments", column="quantiles")
+        raise ArgumentError(f"quantiles must satisfy 0 < low < high <= 1, got {quantiles}",
+                            name="quantiles")
     data = columns(orders, "orders", ids=[customer], times=[at]).sort_values([customer, at])
     gap = data[at].diff().dt.days
     gap = gap[data[customer].eq(data[customer].shift())]

@@ -58,7 +58,7 @@ from coursekit.cohorts import (
     _ordinals,
     day_n_retention,
 )
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns
 
 __all__ = [
@@ -230,10 +230,9 @@ def arpu(
     revenue_all = cols[amount].to_numpy()
     if denominator == "active":
         if activity is None:
-            raise DataError(
+            raise ArgumentError(
                 "denominator='active' needs a table of activity",
-                table="arguments",
-                column="activity",
+                name="activity",
                 fix="pass activity=events (and activity_at='event_time'), or use "
                 "denominator='signed_up' with the users table",
             )
@@ -253,19 +252,17 @@ def arpu(
                        axis)
 
     if users is None:
-        raise DataError(
+        raise ArgumentError(
             "ARPU over signed-up users needs the users table or their number",
-            table="arguments",
-            column="users",
+            name="users",
             fix="pass users=coursekit.load('users') (or a number of users), or "
             "denominator='active' with activity=events",
         )
     if isinstance(users, int | np.integer) and not isinstance(users, bool):
         if users <= 0:
-            raise DataError(
+            raise ArgumentError(
                 f"users={users}: ARPU needs a positive number of users",
-                table="arguments",
-                column="users",
+                name="users",
                 fix="pass the number of users (or the users table)",
             )
         if freq is None:
@@ -276,10 +273,9 @@ def arpu(
         n_users = np.full(axis.n, int(users))
         return _result(["revenue", "users", "arpu"], [revenue, n_users, revenue / n_users], axis)
     if not isinstance(users, pd.DataFrame):
-        raise DataError(
+        raise ArgumentError(
             f"users must be the users table or a number, got {type(users).__name__}",
-            table="arguments",
-            column="users",
+            name="users",
             fix="pass users=coursekit.load('users') or an integer",
         )
     u = columns(users, "users", ids=[customer], times=[signup_at])
@@ -646,13 +642,13 @@ def _checked(x: object, name: str, lo: float, hi: float, *, lo_open: bool, what:
     try:
         values = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
-        raise DataError(f"expected numbers, got {x!r}", table="arguments", column=name,
+        raise ArgumentError(f"expected numbers, got {x!r}", name=name,
                         fix=what) from None
     ok = np.isfinite(values) & (values > lo if lo_open else values >= lo) & (values <= hi)
     if not ok.all():
         bad = values.ravel()[~ok.ravel()][:5]
-        raise DataError(f"{name} out of range: {bad.tolist()}", table="arguments",
-                        column=name, fix=what)
+        raise ArgumentError(f"{name} out of range: {bad.tolist()}",
+                        name=name, fix=what)
 
 
 def ltv_simple(arpu: object, margin: object, churn_rate: object) -> object:
@@ -804,11 +800,11 @@ def payback_periods(
     else:
         costs = np.full(len(frame), float(cac)) if np.ndim(cac) == 0 else None  # type: ignore
     if costs is None:
-        raise DataError("cac must be a number (or a Series, for several curves)",
-                        table="arguments", column="cac", fix="e.g. cac=85.0")
+        raise ArgumentError("cac must be a number (or a Series, for several curves)",
+                            name="cac", fix="e.g. cac=85.0")
     if np.isnan(costs).any() or (costs < 0).any():
-        raise DataError(f"cac must be >= 0, got {costs[np.isnan(costs) | (costs < 0)][:5]}",
-                        table="arguments", column="cac", fix="CAC is spend / new users, >= 0")
+        raise ArgumentError(f"cac must be >= 0, got {costs[np.isnan(costs) | (costs < 0)][:5]}",
+                            name="cac", fix="CAC is spend / new users, >= 0")
     covered = margin * np.nan_to_num(values, nan=-np.inf) >= costs[:, None]
     reached = covered.any(axis=1)
     out = np.where(reached, covered.argmax(axis=1) + 1.0, np.nan)
@@ -867,10 +863,9 @@ def roi(ltv: object, cac: object) -> object:
     if isinstance(ltv, pd.Series) and isinstance(cac, pd.Series):
         if not (ltv.index.is_unique and cac.index.is_unique) or set(ltv.index) != set(cac.index):
             only = ltv.index.symmetric_difference(cac.index)
-            raise DataError(
+            raise ArgumentError(
                 "ltv and cac have different labels: some rows would get NaN",
-                table="arguments",
-                column="cac",
+                name="cac",
                 rows=pd.DataFrame({"label": only[:5]}) if len(only) else None,
                 fix="give one value per label in both (e.g. the same channels), once each",
             )
@@ -878,10 +873,9 @@ def roi(ltv: object, cac: object) -> object:
     try:
         out = ltv / cac  # type: ignore[operator]
     except ValueError:  # shapes that do not broadcast
-        raise DataError(
+        raise ArgumentError(
             f"ltv and cac do not match: shapes {np.shape(ltv)} and {np.shape(cac)}",
-            table="arguments",
-            column="cac",
+            name="cac",
             fix="give one CAC per LTV (same length, or one number for all)",
         ) from None
     return float(out) if np.ndim(out) == 0 else out
@@ -922,10 +916,9 @@ _NEVER = np.iinfo(np.int64).max
 
 def _whole_number(value: object, name: str, *, minimum: int, fix: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise DataError(
+        raise ArgumentError(
             f"{name} must be a whole number >= {minimum}, got {value!r}",
-            table="arguments",
-            column=name,
+            name=name,
             fix=fix,
         )
     return int(value)
@@ -939,10 +932,9 @@ def _window(window: object) -> int:
 
 def _period_needed(per: object, what: str) -> str:
     if per is None:
-        raise DataError(
+        raise ArgumentError(
             f"{what} is a number per period: per=None has no meaning here",
-            table="arguments",
-            column="per",
+            name="per",
             fix=f"use one of {list(PERIODS)}, e.g. per='M'",
         )
     return _freq(per, name="per")
@@ -1602,11 +1594,10 @@ def first_purchase_conversion(
     freq = None if per is None else _freq(per, name="per")
     if within is not None:
         if basis == "period":
-            raise DataError(
+            raise ArgumentError(
                 "within= needs basis='cohort': the period version counts first orders by "
                 "calendar period, not by days since sign-up",
-                table="arguments",
-                column="within",
+                name="within",
                 fix="use basis='cohort' with within=, or leave within out",
             )
         within = _whole_number(within, "within", minimum=0,
@@ -1687,8 +1678,8 @@ def _retention_days(days: object) -> list[int]:
     for n in values:
         _whole_number(n, "retention_days", minimum=1, fix="e.g. retention_days=(1, 7)")
     if len(set(values)) != len(values):
-        raise DataError(f"retention_days repeats a day: {values}", table="arguments",
-                        column="retention_days", fix="e.g. retention_days=(1, 7)")
+        raise ArgumentError(f"retention_days repeats a day: {values}",
+                        name="retention_days", fix="e.g. retention_days=(1, 7)")
     return [int(n) for n in values]  # type: ignore[call-overload]
 
 
@@ -1911,7 +1902,7 @@ def kpi_table(
     _check_flags("basis", basis, _BASES)
     if within is not None:
         if basis == "period":
-            raise DataError("within= needs basis='cohort'", table="arguments", column="within",
+            raise ArgumentError("within= needs basis='cohort'", name="within",
                             fix="use basis='cohort' with within=, or within=None")
         within = _whole_number(within, "within", minimum=0,
                                fix="days after sign-up, e.g. within=7 (or None: any time)")

@@ -824,12 +824,12 @@ def small_multiples(
     import numpy as np
     import pandas as pd
 
-    from coursekit.errors import DataError
+    from coursekit.errors import ArgumentError
 
     data = _number_frame(frame, "frame")
     if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
-        raise DataError(f"ncols={ncols!r} must be a whole number >= 1", table="arguments",
-                        column="ncols", fix="e.g. ncols=4 panels per row")
+        raise ArgumentError("ncols must be a whole number >= 1", name="ncols", value=ncols,
+                            fix="e.g. ncols=4 panels per row")
     n = data.shape[1]
     cols = min(ncols, n)
     rows = -(-n // cols)

@@ -48,7 +48,7 @@ import pandas as pd
 # first cell of every lesson that imports this module
 from coursekit._arrays import codes
 from coursekit.cohorts import _freq, _labels, _ordinals
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns
 
 __all__ = [
@@ -68,8 +68,7 @@ _NS_PER_DAY = 86_400 * 10**9
 
 def _positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-        raise DataError(f"{name} must be a whole number of 1 or more, got {value!r}",
-                        table="arguments", column=name)
+        raise ArgumentError(f"{name} must be a whole number of 1 or more, got {value!r}", name=name)
     return int(value)
 
 
@@ -78,7 +77,7 @@ def _flags(messages: pd.DataFrame, names: Sequence[str], table: str) -> dict[str
     if isinstance(names, str):
         names = [names]
     if not names:
-        raise DataError("no outcome columns given", table="arguments", column="outcomes",
+        raise ArgumentError("no outcome columns given", name="outcomes",
                         fix="e.g. outcomes=['unsubscribed', 'complained']")
     missing = [c for c in names if c not in messages.columns]
     if missing:
@@ -132,12 +131,11 @@ def _band_labels(edges: Sequence[int]) -> list[str]:
 def _bands(bands: object) -> list[int]:
     if (not isinstance(bands, Sequence) or isinstance(bands, str) or not bands
             or not all(isinstance(b, Integral) and not isinstance(b, bool) for b in bands)):
-        raise DataError(f"bands must be a list of whole numbers, got {bands!r}",
-                        table="arguments", column="bands", fix="e.g. bands=(1, 2, 4, 7)")
+        raise ArgumentError(f"bands must be a list of whole numbers, got {bands!r}",
+                            name="bands", fix="e.g. bands=(1, 2, 4, 7)")
     edges = [int(b) for b in bands]
     if edges[0] != 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
-        raise DataError(f"bands must start at 1 and increase, got {bands!r}",
-                        table="arguments", column="bands",
+        raise ArgumentError(f"bands must start at 1 and increase, got {bands!r}", name="bands",
                         fix="give the first count of each band: (1, 2, 4, 7) makes "
                         "1, 2-3, 4-6, 7+")
     return edges
@@ -218,8 +216,7 @@ def audience(
         if isinstance(names, str):
             groups[key] = [names]
     if not any(groups.values()):
-        raise DataError("no condition given: the audience would be everyone",
-                        table="arguments", column="all_of",
+        raise ArgumentError("no condition given: the audience would be everyone", name="all_of",
                         fix="name tags in all_of=, any_of= or none_of=")
     wanted = [n for names in groups.values() for n in names]
     unknown = [n for n in wanted if n not in tag_frame.columns]
@@ -486,8 +483,8 @@ def fatigue_curve(
     """
     if (not isinstance(confidence, Real) or isinstance(confidence, bool)
             or not 0 < confidence < 1):
-        raise DataError(f"confidence must be between 0 and 1, got {confidence!r}",
-                        table="arguments", column="confidence", fix="e.g. confidence=0.95")
+        raise ArgumentError(f"confidence must be between 0 and 1, got {confidence!r}",
+                            name="confidence", fix="e.g. confidence=0.95")
     edges = _bands(bands)
     x = messages_in_window(messages, customer=customer, at=at, window_days=window_days)
     flags = _flags(messages, list(outcomes), "messages")

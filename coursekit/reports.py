@@ -39,7 +39,7 @@ import pandas as pd
 
 from coursekit._arrays import distinct
 from coursekit.cohorts import PERIODS, _factorize, _freq, _ordinal, _ordinals
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 from coursekit.metrics import _Axis, _ratio
 
@@ -67,10 +67,9 @@ def _window(
     lo_ts = None if start is None else timestamp(start, "start")
     hi_ts = None if end is None else timestamp(end, "end")
     if lo_ts is not None and hi_ts is not None and lo_ts > hi_ts:
-        raise DataError(
+        raise ArgumentError(
             f"start ({lo_ts:%Y-%m-%d}) is after end ({hi_ts:%Y-%m-%d})",
-            table="arguments",
-            column=["start", "end"],
+            name=["start", "end"],
             fix="swap them, or leave one out to use the first or last date of the data",
         )
     lo = int(ordinals.min()) if lo_ts is None else _ordinal(lo_ts, freq)
@@ -199,8 +198,8 @@ def _positions(universe: pd.Index, codes: np.ndarray, uniques: pd.Index, table: 
 def _check_target(target_minutes: object) -> float:
     ok = isinstance(target_minutes, numbers.Real) and not isinstance(target_minutes, bool)
     if not ok or not (0 < float(target_minutes) < np.inf):  # type: ignore[arg-type]
-        raise DataError(f"target_minutes={target_minutes!r} must be a positive number",
-                        table="arguments", column="target_minutes",
+        raise ArgumentError(f"target_minutes={target_minutes!r} must be a positive number",
+                            name="target_minutes",
                         fix="e.g. target_minutes=30 for 'answered within half an hour'")
     return float(target_minutes)  # type: ignore[arg-type]
 

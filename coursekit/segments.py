@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit._arrays import codes, distinct
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 __all__ = [
@@ -164,10 +164,9 @@ def _labels_column(df: pd.DataFrame, table: str, name: str) -> pd.Series:
 def _flag(name: str, value: object, allowed: Iterable[object]) -> None:
     allowed = tuple(allowed)
     if not isinstance(value, str) or value not in allowed:
-        raise DataError(
+        raise ArgumentError(
             f"unknown {name} {value!r}",
-            table="arguments",
-            column=name,
+            name=name,
             fix=f"use one of {list(allowed)}",
         )
 
@@ -245,10 +244,9 @@ def _thresholds(
     if isinstance(threshold, Mapping):
         keys = set(threshold)
         if keys != set(_RFM_COLUMNS):
-            raise DataError(
+            raise ArgumentError(
                 f"threshold needs exactly the keys {list(_RFM_COLUMNS)}, got {sorted(keys)}",
-                table="arguments",
-                column="threshold",
+                name="threshold",
                 fix="e.g. threshold={'recency_days': 90, 'frequency': 2, 'monetary': 500}",
             )
         out = {}
@@ -257,10 +255,9 @@ def _thresholds(
             if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not (
                 np.isfinite(v)
             ):
-                raise DataError(
+                raise ArgumentError(
                     f"threshold[{k!r}] must be a finite number, got {v!r}",
-                    table="arguments",
-                    column="threshold",
+                    name="threshold",
                 )
             out[k] = float(v)
         return out
@@ -575,34 +572,31 @@ def _weights(weights: Mapping[str, float] | None, events_given: bool,
     if weights is None:
         return dict(TIER_WEIGHTS)
     if not isinstance(weights, Mapping):
-        raise DataError(
+        raise ArgumentError(
             f"weights must be a mapping, got {type(weights).__name__}",
-            table="arguments",
-            column="weights",
+            name="weights",
             fix="e.g. weights={'amount': 1, 'share': 5}",
         )
     out = {}
     for k, v in weights.items():
         if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not np.isfinite(v):
-            raise DataError(f"weight of {k!r} must be a finite number, got {v!r}",
-                            table="arguments", column="weights")
+            raise ArgumentError(f"weight of {k!r} must be a finite number, got {v!r}",
+                                name="weights")
         out[str(k)] = float(v)
     others = [k for k in out if k != "amount"]
     if others and not events_given:
-        raise DataError(
+        raise ArgumentError(
             f"weights for event types {others} but no events table",
-            table="arguments",
-            column="weights",
+            name="weights",
             fix="pass the events table, or keep only the 'amount' weight",
         )
     if others and event_types is not None:
         unknown = [k for k in others if k not in set(event_types)]
         if unknown:
-            raise DataError(
+            raise ArgumentError(
                 f"weights for event types {unknown} that the events table does not have "
                 f"(it has {sorted(map(str, event_types))})",
-                table="arguments",
-                column="weights",
+                name="weights",
                 fix="check the spelling of the event types",
             )
     return out
@@ -668,10 +662,9 @@ def _window(window_days: object) -> int | None:
     if isinstance(window_days, bool) or not isinstance(window_days, int | np.integer) or (
         window_days < 1
     ):
-        raise DataError(
+        raise ArgumentError(
             f"window_days must be a positive whole number of days or None, got {window_days!r}",
-            table="arguments",
-            column="window_days",
+            name="window_days",
             fix="e.g. window_days=365 (the last 12 months), or None for all history",
         )
     return int(window_days)
@@ -789,15 +782,14 @@ def _tier_rule(
 ) -> tuple[np.ndarray, dict[str, float], bool]:
     """Tier codes 0-3 of ``points``, the cutoffs used, and whether they are strict."""
     if cutoffs is not None and quantiles is not None:
-        raise DataError("give cutoffs or quantiles, not both", table="arguments",
-                        column=["cutoffs", "quantiles"])
+        raise ArgumentError("give cutoffs or quantiles, not both",
+                        name=["cutoffs", "quantiles"])
     name = "quantiles" if quantiles is not None else "cutoffs"
     rule = quantiles if quantiles is not None else (cutoffs or TIER_CUTOFFS)
     if not isinstance(rule, Mapping) or set(rule) != {"platinum", "gold", "silver"}:
-        raise DataError(
+        raise ArgumentError(
             f"{name} needs exactly the keys 'platinum', 'gold' and 'silver'",
-            table="arguments",
-            column=name,
+            name=name,
             fix="e.g. cutoffs={'platinum': 1500, 'gold': 600, 'silver': 150}"
             if name == "cutoffs" else "e.g. quantiles={'platinum': 0.95, 'gold': 0.8, "
             "'silver': 0.5}",
@@ -806,19 +798,17 @@ def _tier_rule(
     for k in ("silver", "gold", "platinum"):
         v = rule[k]
         if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not np.isfinite(v):
-            raise DataError(f"{name}[{k!r}] must be a finite number, got {v!r}",
-                            table="arguments", column=name)
+            raise ArgumentError(f"{name}[{k!r}] must be a finite number, got {v!r}", name=name)
         vals.append(float(v))
     if not vals[0] < vals[1] < vals[2]:
-        raise DataError(
+        raise ArgumentError(
             f"{name} must rise from silver to gold to platinum, got {dict(rule)}",
-            table="arguments",
-            column=name,
+            name=name,
         )
     if quantiles is not None:
         if not (0 < vals[0] and vals[2] < 1):
-            raise DataError(f"quantiles must lie strictly between 0 and 1, got {dict(rule)}",
-                            table="arguments", column="quantiles")
+            raise ArgumentError(f"quantiles must lie strictly between 0 and 1, got {dict(rule)}",
+                                name="quantiles")
         cuts = np.quantile(points, vals) if len(points) else np.array([np.nan] * 3)
         code = (points[:, None] > cuts[None, :]).sum(axis=1)
         strict = True
@@ -1077,11 +1067,11 @@ def tier_transitions(
         dates = [dates]
     stamps = [timestamp(d, "dates") for d in dates]
     if len(stamps) < 2:
-        raise DataError("need at least two dates", table="arguments", column="dates",
+        raise ArgumentError("need at least two dates", name="dates",
                         fix="e.g. dates=pd.date_range('2025-01-01', '2026-01-01', freq='MS')")
     if any(b <= a for a, b in zip(stamps, stamps[1:], strict=False)):
-        raise DataError(f"dates must be strictly increasing, got {[str(s) for s in stamps]}",
-                        table="arguments", column="dates")
+        raise ArgumentError(f"dates must be strictly increasing, got {[str(s) for s in stamps]}",
+                            name="dates")
     a = _activity(orders, events, customer=customer, at=at, amount=amount, event_at=event_at,
                   event_type=event_type, weights=weights)
     _asof(stamps[0], pd.Timestamp(0), pd.Timestamp(int(a.first.min()), unit="ns"), "orders")

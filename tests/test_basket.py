@@ -10,7 +10,7 @@ import pytest
 
 import coursekit
 from coursekit.basket import pairs
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 
 
 def five_baskets() -> pd.DataFrame:
@@ -166,9 +166,9 @@ def test_empty():
 
 @pytest.mark.parametrize("bad", [0, 0.0, -0.1, 1.5, "0.1", True, float("nan")])
 def test_min_support_outside_unit_interval(bad):
-    with pytest.raises(DataError, match="min_support") as err:
+    with pytest.raises(ArgumentError, match="min_support") as err:
         pairs(five_baskets(), min_support=bad)
-    assert err.value.column == "min_support"
+    assert err.value.name == "min_support"
 
 
 def test_min_support_one_is_allowed():
@@ -177,7 +177,7 @@ def test_min_support_one_is_allowed():
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5])
 def test_min_count_below_one(bad):
-    with pytest.raises(DataError, match="min_count"):
+    with pytest.raises(ArgumentError, match="min_count"):
         pairs(five_baskets(), min_count=bad)
 
 

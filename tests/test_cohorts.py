@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import named
 
 import coursekit
 from coursekit.cohorts import day_n_retention, ltv_curves, retention
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 
 NAN = np.nan
 
@@ -136,9 +137,9 @@ def test_asof_truncates_and_sets_the_end():
     # the period containing asof is the last one, all of it: c1's order at 09:00 on
     # 10 February and c4's on 1 February count; March is left out.
     assert_cells(t, [[1.0, 2 / 3], [1.0, NAN]])
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         retention(tiny(), asof="2024-12-31")
-    assert info.value.column == "asof"
+    assert info.value.name == "asof"
 
 
 def test_start_gives_sign_up_cohorts_including_non_buyers():
@@ -409,9 +410,9 @@ def test_empty_input(call):
 @pytest.mark.parametrize("period", ["month", "MS", "H", 3, None])
 def test_unknown_period(period):
     for fn in (retention, ltv_curves):
-        with pytest.raises(DataError) as info:
+        with pytest.raises(ArgumentError) as info:
             fn(tiny(), period=period)
-        assert info.value.column == "period"
+        assert info.value.name == "period"
 
 
 @pytest.mark.parametrize(("kwargs", "column"), [
@@ -421,9 +422,9 @@ def test_unknown_period(period):
     (dict(value="price"), ["price"]),
 ])
 def test_bad_retention_arguments(kwargs, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         retention(tiny(), **kwargs)
-    assert info.value.column == column
+    assert named(info.value) == column
 
 
 @pytest.mark.parametrize(("kwargs", "column"), [
@@ -433,9 +434,9 @@ def test_bad_retention_arguments(kwargs, column):
     (dict(window="rolling"), "window"),
 ])
 def test_bad_day_n_arguments(kwargs, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         day_n_retention(tiny(), at="order_time", **kwargs)
-    assert info.value.column == column
+    assert info.value.name == column
 
 
 def test_bad_start_and_by():

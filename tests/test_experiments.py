@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import named
 from scipy import stats
 from statsmodels.stats import proportion as smp
 from statsmodels.stats.power import NormalIndPower
@@ -14,7 +15,7 @@ from statsmodels.stats.power import NormalIndPower
 import coursekit
 from coursekit import experiments as ex
 from coursekit.data import truth
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 
 
 def table(xt: int, nt: int, xc: int, nc: int, **extra: object) -> pd.DataFrame:
@@ -243,9 +244,9 @@ def test_targeting_by_measured_revenue_and_free_contacts():
     ],
 )
 def test_bad_assignments_name_the_column(call, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         call(table(3, 10, 2, 10))
-    assert info.value.column == column
+    assert named(info.value) == column
 
 
 @pytest.mark.parametrize(
@@ -260,9 +261,9 @@ def test_bad_assignments_name_the_column(call, column):
     ],
 )
 def test_bad_sample_size_arguments(kwargs, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         ex.sample_size(**kwargs)
-    assert info.value.column == column
+    assert info.value.name == column
 
 
 @pytest.mark.parametrize(
@@ -284,9 +285,9 @@ def test_bad_sample_size_arguments(kwargs, column):
     ],
 )
 def test_bad_targeting_and_truth_arguments(call, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         call(segments_table())
-    assert info.value.column == column
+    assert named(info.value) == column
 
 
 def test_messages_say_what_to_do():

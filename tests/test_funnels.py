@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import named
 
 import coursekit
 from coursekit import funnels as fu
-from coursekit.errors import DataError
+from coursekit.errors import CourseError
 
 
 def log(rows, columns=("customer_id", "event_time", "event_type")) -> pd.DataFrame:
@@ -316,6 +317,6 @@ def good() -> pd.DataFrame:
     ],
 )
 def test_bad_input_names_the_column(call, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         call(good())
-    assert info.value.column == column
+    assert named(info.value) == column

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
 ROLES = dict(ids=["user_id"], times=["order_time"], amounts=["amount"])
@@ -96,6 +96,6 @@ def test_negative_numbers_allowed_where_not_money():
 def test_timestamp_argument():
     assert timestamp(pd.Timestamp("2025-01-01"), "asof") == pd.Timestamp("2025-01-01")
     for bad in ("soon", None, "2025-01-01T00:00+08:00"):
-        with pytest.raises(DataError) as info:
+        with pytest.raises(ArgumentError) as info:
             timestamp(bad, "asof")
-        assert info.value.column == "asof"
+        assert info.value.name == "asof"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import named
 
 import coursekit
 from coursekit import lifecycle as lc
-from coursekit.errors import DataError
+from coursekit.errors import CourseError, DataError
 
 
 def log(rows):
@@ -81,6 +82,6 @@ def test_suggested_thresholds_come_from_gaps():
     ],
 )
 def test_bad_input_names_the_column(call, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         call(log([(1, "2025-01-01"), (2, "2025-02-01")]))
-    assert info.value.column == column
+    assert named(info.value) == column

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import named
 
 import coursekit
 from coursekit import metrics as m
 from coursekit.cohorts import ltv_curves
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 
 NAN = np.nan
 
@@ -238,9 +239,9 @@ def test_empty_orders(call):
 
 @pytest.mark.parametrize("call", list(PERIODIC))
 def test_unknown_period(call):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         PERIODIC[call](orders(), per="month")
-    assert info.value.column == "per"
+    assert info.value.name == "per"
 
 
 @pytest.mark.parametrize(("users_arg", "kwargs", "column"), [
@@ -252,9 +253,9 @@ def test_unknown_period(call):
     (None, dict(denominator="active"), "activity"),
 ])
 def test_arpu_bad_denominators(users_arg, kwargs, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         m.arpu(orders(), users_arg, **kwargs)
-    assert info.value.column == column
+    assert info.value.name == column
 
 
 def test_arpu_users_table_problems():
@@ -282,27 +283,27 @@ def test_arppu_without_paying_users():
 
 
 def test_cac_bad_input():
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.cac(spend().assign(spend=[100.0, -60.0, 40.0, 0.0, 30.0]), users())
-    assert info.value.column == "spend" and "negative" in info.value.reason
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "spend" and "negative" in info.value.reason
+    with pytest.raises(CourseError) as info:
         m.cac(spend().drop(columns="channel"), users())
-    assert info.value.column == ["channel"]
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == ["channel"]
+    with pytest.raises(CourseError) as info:
         m.cac(spend(), users().drop(columns="signup_time"))
-    assert info.value.table == "new_users" and info.value.column == ["signup_time"]
-    with pytest.raises(DataError) as info:
+    assert info.value.table == "new_users" and named(info.value) == ["signup_time"]
+    with pytest.raises(CourseError) as info:
         m.cac(spend(), pd.Series({"ads": 3}), per="M")
     assert info.value.table == "new_users"
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.cac(spend(), pd.Series({"ads": -3}))
-    assert info.value.column == "new_users"
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "new_users"
+    with pytest.raises(CourseError) as info:
         m.cac(spend(), [1, 2])
     assert info.value.table == "new_users"
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.cac(spend(), users(), per="fortnight")
-    assert info.value.column == "per"
+    assert named(info.value) == "per"
 
 
 @pytest.mark.parametrize(("args", "column"), [
@@ -316,29 +317,29 @@ def test_cac_bad_input():
     (("forty", 0.3, 0.1), "arpu"),
 ])
 def test_ltv_simple_bad_input(args, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         m.ltv_simple(*args)
-    assert info.value.column == column
+    assert info.value.name == column
 
 
 def test_payback_bad_input():
     curve = pd.Series([30.0, 55.0])
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.payback_periods(curve, -5.0)
-    assert info.value.column == "cac"
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "cac"
+    with pytest.raises(CourseError) as info:
         m.payback_periods(curve, NAN)
-    assert info.value.column == "cac"
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "cac"
+    with pytest.raises(CourseError) as info:
         m.payback_periods(curve, 10.0, margin=40)
-    assert info.value.column == "margin"
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "margin"
+    with pytest.raises(CourseError) as info:
         m.payback_periods(pd.Series([30.0, 55.0], index=[1, 2]), 10.0)
     assert info.value.table == "curve"
     frame = pd.DataFrame([[1.0, 2.0]], index=["a"])
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.payback_periods(frame, pd.Series({"b": 1.0}))
     assert info.value.table == "cac"
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.payback_periods([1.0, 2.0], 1.0)
     assert info.value.table == "curve"

@@ -12,11 +12,12 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import named
 
 import coursekit
 from coursekit import metrics as m
 from coursekit.cohorts import day_n_retention
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 
 NAN = np.nan
 INF = np.inf
@@ -473,20 +474,20 @@ def test_activity_empty(call):
 
 @pytest.mark.parametrize("call", ["dau", "stickiness", "active_rate"])
 def test_activity_unknown_period(call):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         ACTIVITY[call](events(), per="month")
-    assert info.value.column == "per"
+    assert info.value.name == "per"
 
 
 @pytest.mark.parametrize("window", [0, -7, 2.5, True, "30", None])
 @pytest.mark.parametrize("call", ["mau", "stickiness", "kpi_table"])
 def test_window_not_a_positive_whole_number(call, window):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         if call == "kpi_table":
             m.kpi_table(*kpi_world(), window=window)
         else:
             ACTIVITY[call](events(), window=window)
-    assert info.value.column == "window"
+    assert info.value.name == "window"
 
 
 @pytest.mark.parametrize("call", [
@@ -495,9 +496,9 @@ def test_window_not_a_positive_whole_number(call, window):
     lambda: m.kpi_table(*kpi_world(), per=None),
 ])
 def test_period_needed(call):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         call()
-    assert info.value.column == "per"
+    assert info.value.name == "per"
 
 
 def test_stickiness_whole_table_shorter_than_window():
@@ -507,22 +508,22 @@ def test_stickiness_whole_table_shorter_than_window():
 
 
 def test_users_table_problems():
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.user_growth_rate(active_users().drop(columns="signup_time"))
-    assert info.value.table == "users" and info.value.column == ["signup_time"]
-    with pytest.raises(DataError) as info:
+    assert info.value.table == "users" and named(info.value) == ["signup_time"]
+    with pytest.raises(CourseError) as info:
         m.user_growth_rate(active_users().iloc[:0])
     assert info.value.table == "users" and "empty" in info.value.reason
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.user_growth_rate(pd.concat([active_users(), active_users().iloc[:1]]))
-    assert "duplicate" in info.value.reason and info.value.column == "customer_id"
-    with pytest.raises(DataError) as info:
+    assert "duplicate" in info.value.reason and named(info.value) == "customer_id"
+    with pytest.raises(CourseError) as info:
         m.user_growth_rate(active_users().assign(
             signup_time=active_users()["signup_time"].where(active_users().index != 0)))
     assert "missing dates" in info.value.reason
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.user_growth_rate(active_users(), per="fortnight")
-    assert info.value.column == "per"
+    assert named(info.value) == "per"
 
 
 def test_active_rate_problems():
@@ -538,33 +539,33 @@ def test_active_rate_problems():
 
 def test_conversion_problems():
     u, o = conv_users(), conv_orders()
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o.drop(columns="customer_id"))
-    assert info.value.table == "orders" and info.value.column == ["customer_id"]
-    with pytest.raises(DataError) as info:
+    assert info.value.table == "orders" and named(info.value) == ["customer_id"]
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o.iloc[:0])
     assert info.value.table == "orders" and "empty" in info.value.reason
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o.assign(order_time=o["order_time"].where(o.index != 1)))
     assert "missing dates" in info.value.reason
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u.iloc[:-2], o)  # u4 orders, not in users
     assert info.value.table == "users" and info.value.rows["customer_id"].tolist() == [4]
-    with pytest.raises(DataError) as info:
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o.assign(order_time=ts("2025-01-01", "2025-02-19",
                                                               "2025-02-05", "2025-03-31")))
-    assert info.value.column == "order_time" and "before" in info.value.reason
+    assert named(info.value) == "order_time" and "before" in info.value.reason
     for within in [-1, 2.5, True]:
-        with pytest.raises(DataError) as info:
+        with pytest.raises(CourseError) as info:
             m.first_purchase_conversion(u, o, within=within)
-        assert info.value.column == "within"
-    with pytest.raises(DataError) as info:
+        assert named(info.value) == "within"
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o, within=7, basis="period")
-    assert info.value.column == "within"
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "within"
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o, basis="monthly")
-    assert info.value.column == "basis"
-    with pytest.raises(DataError) as info:
+    assert named(info.value) == "basis"
+    with pytest.raises(CourseError) as info:
         m.first_purchase_conversion(u, o, within=400, per=None)  # nobody observed that long
     assert "divide" in info.value.reason
 
@@ -594,9 +595,9 @@ def test_average_purchase_count_problems():
     (np.array([1.0, 2.0]), np.array([1.0, 2.0, 3.0]), "cac"),
 ])
 def test_roi_bad_input(ltv, cac, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         m.roi(ltv, cac)
-    assert info.value.column == column
+    assert info.value.name == column
 
 
 @pytest.mark.parametrize(("change", "table", "column"), [
@@ -632,9 +633,9 @@ def test_kpi_table_bad_tables(change, table, column):
     (dict(per="fortnight"), "per"),
 ])
 def test_kpi_table_bad_arguments(kwargs, column):
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ArgumentError) as info:
         m.kpi_table(*kpi_world(), **kwargs)
-    assert info.value.column == column
+    assert info.value.name == column
 
 
 @pytest.mark.parametrize("targets", [

@@ -18,7 +18,7 @@ from matplotlib.axes import Axes  # noqa: E402
 
 import coursekit  # noqa: E402
 from coursekit import plots  # noqa: E402
-from coursekit.errors import DataError  # noqa: E402
+from coursekit.errors import ArgumentError, DataError  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -168,7 +168,7 @@ def test_small_multiples_without_context_or_shared_scale():
 
 @pytest.mark.parametrize("ncols", [0, -1, 2.5, True])
 def test_small_multiples_rejects_bad_ncols(ncols):
-    with pytest.raises(DataError, match="ncols"):
+    with pytest.raises(ArgumentError, match="ncols"):
         plots.small_multiples(_stores(), ncols=ncols)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 import coursekit
 from coursekit import reach
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 
 
 def log() -> pd.DataFrame:
@@ -206,16 +206,16 @@ def test_bad_tables(func):
 
 
 def test_bad_outcomes():
-    with pytest.raises(DataError, match="clicked"):
+    with pytest.raises(CourseError, match="clicked"):
         reach.fatigue_curve(log(), outcomes=["clicked"])
     text = log().assign(opened=["yes", "no", "yes", "yes", "no", "no", "yes"])
-    with pytest.raises(DataError, match="yes/no"):
+    with pytest.raises(CourseError, match="yes/no"):
         reach.fatigue_curve(text, outcomes=["opened"])
     gap = log().astype({"opened": "boolean"})
     gap.loc[0, "opened"] = pd.NA
-    with pytest.raises(DataError, match="missing outcome"):
+    with pytest.raises(CourseError, match="missing outcome"):
         reach.frequency_cap(gap, 2, outcomes=["opened"])
-    with pytest.raises(DataError, match="no outcome"):
+    with pytest.raises(CourseError, match="no outcome"):
         reach.fatigue_curve(log(), outcomes=[])
 
 
@@ -228,26 +228,26 @@ def test_bad_outcomes():
     ({"confidence": 1.2}, "confidence"),
 ])
 def test_bad_arguments(kwargs, column):
-    with pytest.raises(DataError) as err:
+    with pytest.raises(ArgumentError) as err:
         reach.fatigue_curve(log(), outcomes=["opened"], **kwargs)
-    assert err.value.column == column
+    assert err.value.name == column
 
 
 def test_bad_cap_period_and_population():
-    with pytest.raises(DataError, match="cap"):
+    with pytest.raises(ArgumentError, match="cap"):
         reach.frequency_cap(log(), 0)
-    with pytest.raises(DataError, match="per"):
+    with pytest.raises(ArgumentError, match="per"):
         reach.reach_frequency(log(), per="fortnight")
-    with pytest.raises(DataError, match="population"):
+    with pytest.raises(ArgumentError, match="population"):
         reach.reach_frequency(log(), population=-3)
 
 
 def test_bad_audience():
-    with pytest.raises(DataError, match="no condition"):
+    with pytest.raises(CourseError, match="no condition"):
         reach.audience(tags())
-    with pytest.raises(DataError, match="night_owl"):
+    with pytest.raises(CourseError, match="night_owl"):
         reach.audience(tags(), all_of=["night_owl"])
-    with pytest.raises(DataError, match="yes/no"):
+    with pytest.raises(CourseError, match="yes/no"):
         reach.audience(tags().assign(score=[1, 2, 3, 4, 5]), all_of=["score"])
-    with pytest.raises(DataError, match="empty"):
+    with pytest.raises(CourseError, match="empty"):
         reach.audience(tags().iloc[:0], all_of=["gifter"])

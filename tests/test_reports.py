@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 import coursekit
 from coursekit import plots
 from coursekit import reports as r
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, DataError
 
 NAN = np.nan
 
@@ -274,10 +274,10 @@ def test_empty_tables():
 
 
 def test_start_after_end():
-    with pytest.raises(DataError, match="after end") as err:
+    with pytest.raises(ArgumentError, match="after end") as err:
         r.service_response(tickets(), start="2025-03-01", end="2025-01-01")
-    assert err.value.column == ["start", "end"]
-    with pytest.raises(DataError, match="after end"):
+    assert err.value.name == ["start", "end"]
+    with pytest.raises(ArgumentError, match="after end"):
         r.customer_activity(events(), users(), start="2025-03-01", end="2025-02-28")
 
 
@@ -292,9 +292,9 @@ def test_no_data_between_start_and_end():
 
 
 def test_bad_start_date():
-    with pytest.raises(DataError) as err:
+    with pytest.raises(ArgumentError) as err:
         r.shipping_speed(orders_shipping(), start="next Monday")
-    assert err.value.column == "start"
+    assert err.value.name == "start"
 
 
 def test_negative_minutes():
@@ -351,12 +351,12 @@ def test_satisfaction_not_numbers():
 
 @pytest.mark.parametrize("bad", [0, -5, "30", float("inf")])
 def test_bad_target(bad):
-    with pytest.raises(DataError, match="target_minutes"):
+    with pytest.raises(ArgumentError, match="target_minutes"):
         r.service_response(tickets(), target_minutes=bad)
 
 
 def test_unknown_period():
-    with pytest.raises(DataError, match="unknown period"):
+    with pytest.raises(ArgumentError, match="unknown period"):
         r.shipping_speed(orders_shipping(), per="fortnight")
 
 
@@ -413,7 +413,7 @@ def test_dashboard_small_tables():
         assert list(table.index.astype(str)) == ["2025-01", "2025-02", "2025-03"]
     assert out.service["tickets"].tolist() == [5, 0, 0]
     assert out.per == "M" and out.target_minutes == 30.0
-    with pytest.raises(DataError, match="after end"):
+    with pytest.raises(ArgumentError, match="after end"):
         r.dashboard(t, o, users(), events(), start="2025-03-01", end="2025-01-01")
 
 

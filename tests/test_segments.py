@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import named
 
 import coursekit
-from coursekit.errors import DataError
+from coursekit.errors import CourseError, DataError
 from coursekit.segments import (
     RFM_SEGMENTS,
     SEGMENTS,
@@ -42,8 +43,8 @@ CLASSIC = {
 }
 
 
-def col_names(err: DataError) -> list[str]:
-    c = err.column
+def col_names(err: CourseError) -> list[str]:
+    c = named(err)
     return [] if c is None else [c] if isinstance(c, str) else list(c)
 
 
@@ -295,20 +296,20 @@ def test_bad_orders_name_the_column(case):
 def test_empty_input_and_asof_before_the_data():
     empty = good_orders().iloc[:0]
     for call in (lambda: rfm(empty), lambda: tier_points(empty)):
-        with pytest.raises(DataError, match="empty") as err:
+        with pytest.raises(CourseError, match="empty") as err:
             call()
         assert err.value.table == "orders"
     for call in (lambda: rfm(good_orders(), asof="2024-12-31"),
                  lambda: rfm(good_orders(), asof="2025-01-03"),
                  lambda: tier_points(good_orders(), asof="2024-06-01"),
                  lambda: tier_transitions(good_orders(), None, ["2024-12-01", "2025-02-01"])):
-        with pytest.raises(DataError) as err:
+        with pytest.raises(CourseError) as err:
             call()
         assert col_names(err.value) == ["asof"]
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         rfm(good_orders(), asof="end of June")
     assert col_names(err.value) == ["asof"]
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         rfm(good_orders(), threshold="mode")
     assert col_names(err.value) == ["threshold"]
 
@@ -317,18 +318,18 @@ def test_bad_events_name_the_column():
     events = pd.DataFrame({"customer_id": [1, 2], "session_id": [1, 2],
                            "event_time": pd.to_datetime(["2025-01-02", "2025-01-05"]),
                            "event_type": ["view", None]})
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         tier_points(good_orders(), events)
     assert col_names(err.value) == ["event_type"] and err.value.table == "events"
     bad_time = events.assign(event_type="view", event_time=["2025-01-02", "soon"])
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         tier_points(good_orders(), bad_time)
     assert col_names(err.value) == ["event_time"]
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         tier_points(good_orders(), events.assign(event_type="view"), weights={"veiw": 1})
     assert col_names(err.value) == ["weights"]
     users = pd.DataFrame({"customer_id": [1]})  # customer 2 is missing
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         user_features(users, good_orders(), events.assign(event_type="view"))
     assert col_names(err.value) == ["customer_id"]
 
@@ -370,10 +371,10 @@ def test_assign_tiers_cutoffs_and_quantiles():
     counts = q.value_counts().reindex(TIERS).tolist()
     assert counts == [100, 60, 30, 10]
     for bad in ({"platinum": 100, "gold": 500, "silver": 50}, {"gold": 5, "silver": 1}):
-        with pytest.raises(DataError) as err:
+        with pytest.raises(CourseError) as err:
             assign_tiers(pts, bad)
         assert col_names(err.value) == ["cutoffs"]
-    with pytest.raises(DataError) as err:
+    with pytest.raises(CourseError) as err:
         assign_tiers(pts.astype(str))
     assert col_names(err.value) == ["points"]
 
