@@ -23,6 +23,11 @@ help:
 # uv installs in seconds; when it cannot be had, plain pip does the same work.
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0])'
+	@if [ -e $(STAMP) ]; then \
+		echo "pyproject.toml changed: updating the course's packages in $(VENV) ..."; \
+	else \
+		echo "Installing the course's packages into $(VENV) (first run only) ..."; \
+	fi
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	@if $(PY) -m pip install -q --disable-pip-version-check "uv>=0.4" 2>/dev/null; then \
 		$(PY) -m uv pip install -q --python $(PY) -e ".[test,book]"; \

@@ -2,28 +2,57 @@
 
 Sub-commands::
 
-    coursekit doctor                       check this machine for the course
-    coursekit datasets                     list the tables with row counts
-    coursekit data generate --users N --seed S --out DIR [--format csv|parquet]
+    coursekit doctor [--jupyter-timeout S] check this machine for the course
+    coursekit datasets [--world DIR]       list the tables with row counts
+    coursekit data generate --users N --seed S --out DIR [--format csv|parquet] [--force]
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book                   render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
     coursekit grade PATH ... [--out F]     run a class's exercise notebooks, tabulate the checks
+
+A mistake in what was asked (a path that does not exist, a number out of
+range, a folder that must not be overwritten) prints one paragraph to stderr,
+saying what is wrong and what to do, and exits with code 2; no traceback.
+Output cut short by a closed pipe (``coursekit datasets | head``) ends quietly
+with code 1.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shlex
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from coursekit.errors import ArgumentError, CourseError
+
+#: Exit code of a mistake in what was asked (argparse uses it too).
+EXIT_USAGE = 2
+#: Exit code when the reader of our output went away (a closed pipe).
+EXIT_PIPE = 1
+#: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+#: Fewest users :func:`coursekit.world.generate_world` accepts.
+MIN_USERS = 500
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="coursekit", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("doctor", help="check Python, packages, data, fonts and JupyterLab")
+    doc = sub.add_parser("doctor", help="check Python, packages, data, fonts and JupyterLab")
+    doc.add_argument(
+        "--jupyter-timeout",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds `jupyter lab --version` may take (default 30; more on a busy machine)",
+    )
 
     ds = sub.add_parser("datasets", help="list the course tables with row counts")
     ds.add_argument("--world", default=None, help="folder of a generated world")
@@ -33,12 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     gen = dsub.add_parser("generate", help="generate a world")
     gen.add_argument("--users", type=int, default=None, help="number of users")
     gen.add_argument("--seed", type=int, default=None, help="random seed")
-    gen.add_argument("--out", required=True, help="output folder")
+    gen.add_argument(
+        "--out", required=True, help="output folder: new, empty, or a world made here before"
+    )
     gen.add_argument("--format", choices=["csv", "parquet"], default="parquet")
     gen.add_argument(
         "--default",
         action="store_true",
-        help="write the committed default world (default size and seed, with its checksums)",
+        help="write the committed default world (default size and seed, with its checksums); "
+        "the only way to write into the course's datasets/ folder (`make data`)",
+    )
+    gen.add_argument(
+        "--force", action="store_true", help="replace the world already in --out"
     )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -71,12 +106,21 @@ def _parser() -> argparse.ArgumentParser:
 def _grade(args: argparse.Namespace) -> int:
     from coursekit.grade import find_submissions, grade, summary_by_question
 
-    if not find_submissions(args.paths):
-        print("no notebooks found in " + ", ".join(args.paths), file=sys.stderr)
-        return 2
+    out = Path(args.out)
+    if out.is_dir():
+        raise ArgumentError(
+            f"{args.out} is a folder; --out names the CSV file to write",
+            name="--out",
+            fix="give a file name, e.g. --out grades.csv",
+        )
+    if not find_submissions(args.paths):  # raises for a path that does not exist
+        raise ArgumentError(
+            "no notebooks found in " + ", ".join(args.paths),
+            name="paths",
+            fix="give the submitted .ipynb files, or folders that hold them",
+        )
     grades, details = grade(args.paths, cell_timeout=args.timeout, budget=args.budget,
                             jobs=max(1, args.jobs), progress=True)
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     grades.to_csv(out, index=False, encoding="utf-8")
     detail_path = out.with_name(out.stem + "_details.csv")
@@ -93,36 +137,200 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
-    args = _parser().parse_args(argv)
-    if args.command == "doctor":
-        from coursekit.doctor import main as doctor
+def _datasets(args: argparse.Namespace) -> int:
+    from coursekit.data import catalog
+    from coursekit.world import MANIFEST
 
-        return doctor()
-    if args.command == "datasets":
-        from coursekit.data import catalog
-
-        print(catalog(world=args.world).to_string(index=False))
-        return 0
-    if args.command == "data":
-        from coursekit.world import DEFAULT_SEED, DEFAULT_USERS, write_world
-
-        users = args.users if args.users is not None else DEFAULT_USERS
-        seed = args.seed if args.seed is not None else DEFAULT_SEED
-        if args.default and (users, seed) != (DEFAULT_USERS, DEFAULT_SEED):
-            print(
-                "--default writes the default size and seed; drop --users/--seed", file=sys.stderr
+    if args.world is not None:
+        world = Path(args.world)
+        if not world.is_dir():
+            raise ArgumentError(
+                f"no such folder: {args.world}",
+                name="--world",
+                fix="give the folder `coursekit data generate --out DIR` wrote, "
+                "or leave --world out to list the course's own data",
             )
-            return 2
-        write_world(
-            Path(args.out), users=users, seed=seed, fmt=args.format, progress=not args.quiet
+        if not (world / MANIFEST).is_file():
+            raise ArgumentError(
+                f"{args.world} holds no generated world (it has no {MANIFEST})",
+                name="--world",
+                fix="generate one first: coursekit data generate --out DIR",
+            )
+    print(catalog(world=args.world).to_string(index=False))
+    return 0
+
+
+def _is_within(path: Path, folder: Path) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it (links resolved)."""
+    path, folder = path.resolve(), folder.resolve()
+    return path == folder or folder in path.parents
+
+
+def _check_generate(args: argparse.Namespace) -> tuple[int, int]:
+    """Validate ``data generate`` before any work; returns ``(users, seed)``."""
+    from coursekit.data import default_dir
+    from coursekit.world import DEFAULT_SEED, DEFAULT_USERS, MANIFEST
+
+    if args.users is not None and args.users < MIN_USERS:
+        raise ArgumentError(
+            f"a world needs at least {MIN_USERS} users",
+            name="--users",
+            value=args.users,
+            allowed=f"a whole number of {MIN_USERS} or more "
+            f"(the course's default world has {DEFAULT_USERS:,})",
         )
+    if args.seed is not None and args.seed < 0:
+        raise ArgumentError(
+            "the seed cannot be negative",
+            name="--seed",
+            value=args.seed,
+            allowed=f"a whole number, 0 or more (the course's default world uses {DEFAULT_SEED})",
+        )
+    users = args.users if args.users is not None else DEFAULT_USERS
+    seed = args.seed if args.seed is not None else DEFAULT_SEED
+    if args.default and (users, seed) != (DEFAULT_USERS, DEFAULT_SEED):
+        raise ArgumentError(
+            f"--default writes the default world ({DEFAULT_USERS:,} users, seed {DEFAULT_SEED})",
+            name="--default",
+            fix="drop --users and --seed, or drop --default",
+        )
+
+    out, shown = Path(args.out), args.out
+    course = default_dir()
+    if _is_within(out, course):
+        inside = out.resolve() != course.resolve()
+        if not args.default or inside:
+            where = "is inside" if inside else "is"
+            raise ArgumentError(
+                f"{shown} {where} the course's own data folder, which every lesson reads",
+                name="--out",
+                fix="write your world to another folder (e.g. --out worlds/seed7); "
+                "to regenerate the course's data, run `make data`",
+            )
+        return users, seed  # `make data`: replacing the course's data is the point
+    if out.exists() and not out.is_dir():
+        raise ArgumentError(
+            f"{shown} is a file, not a folder",
+            name="--out",
+            fix="give the name of a new or empty folder",
+        )
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / MANIFEST).is_file():
+            raise ArgumentError(
+                f"{shown} is not empty and holds no world made by coursekit (no {MANIFEST})",
+                name="--out",
+                fix="give a new or empty folder; nothing was written",
+            )
+        if not args.force:
+            raise ArgumentError(
+                f"{shown} already holds a generated world",
+                name="--out",
+                fix="add --force to replace it, or give another folder",
+            )
+    return users, seed
+
+
+def _world_files(manifest: Path, tables: Sequence[str]) -> set[str]:
+    """Names of a world's files in its folder: those its manifest lists, and every
+    table in either format (the manifest may be unreadable)."""
+    names = {f"{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
+    try:
+        old = json.loads(manifest.read_text(encoding="utf-8"))
+        names |= {e["file"] for e in old["tables"].values()} | {old["truth"]["file"]}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    return {n for n in names if isinstance(n, str) and n and Path(n).name == n}
+
+
+def _swap_in(new: Path, out: Path) -> None:
+    """Replace the world in ``out`` by the one in ``new`` (a folder beside it).
+
+    The old manifest goes first and the new one comes last, so the folder
+    never passes for a world while it holds a mix; files that are not part of
+    a world (``cdnow/`` in the course's data, notes of one's own) stay.
+    """
+    from coursekit.world import MANIFEST
+
+    out.mkdir(exist_ok=True)
+    incoming = json.loads((new / MANIFEST).read_text(encoding="utf-8"))
+    old = out / MANIFEST
+    if old.is_file():
+        stale = _world_files(old, list(incoming["tables"]))
+        old.unlink()
+        for name in sorted(stale):
+            (out / name).unlink(missing_ok=True)
+    for f in sorted(new.iterdir()):
+        if f.name != MANIFEST:
+            os.replace(f, out / f.name)
+    os.replace(new / MANIFEST, out / MANIFEST)
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from coursekit.world import write_world
+
+    users, seed = _check_generate(args)
+    out = Path(args.out)
+    target = out.resolve()
+    if not args.quiet:
+        print(
+            f"generating a world of {users:,} users (seed {seed}) for {args.out} ...",
+            file=sys.stderr,
+            flush=True,
+        )
+    # Written whole into a folder beside the target, then moved in: a failure or
+    # Ctrl-C on the way leaves the target as it was.
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    except OSError as err:
+        raise ArgumentError(
+            f"cannot create a folder at {args.out} ({err.strerror or err})",
+            name="--out",
+            fix="give a folder in a place you can write to",
+        ) from err
+    try:
+        manifest = write_world(tmp, users=users, seed=seed, fmt=args.format,
+                               progress=not args.quiet)
         if args.default:
             from coursekit.data.readme import readme_text
 
-            (Path(args.out) / "README.md").write_text(readme_text(), encoding="utf-8")
-        return 0
+            (tmp / "README.md").write_text(readme_text(), encoding="utf-8")
+        _swap_in(tmp, target)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    n = len(manifest["tables"])
+    print(
+        f"wrote a world of {users:,} users (seed {seed}) to {args.out}: "
+        f"{n} tables as {args.format}, truth.json and checksums.json"
+    )
+    from coursekit.data import default_dir
+
+    if target == default_dir().resolve():
+        print("the lessons read it by default; list its tables: coursekit datasets")
+    else:
+        print(f"use it in a notebook:  coursekit.setup(world={json.dumps(target.as_posix())})")
+        print(f"list its tables:       coursekit datasets --world {shlex.quote(out.as_posix())}")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; returns its exit code."""
+    if args.command == "doctor":
+        from coursekit.doctor import main as doctor
+
+        if args.jupyter_timeout is not None and not args.jupyter_timeout > 0:
+            raise ArgumentError(
+                "the time limit must be more than 0 seconds",
+                name="--jupyter-timeout",
+                value=args.jupyter_timeout,
+                allowed="seconds, e.g. 120 on a busy machine",
+            )
+        return doctor(jupyter_timeout=args.jupyter_timeout)
+    if args.command == "datasets":
+        return _datasets(args)
+    if args.command == "data":
+        return _generate(args)
     if args.command == "build":
         if args.build_command == "exercises":
             from coursekit.build.exercises import build_exercises
@@ -135,10 +343,73 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.build_command == "run":
             from coursekit.build.execute import run_notebooks
 
+            missing = [p for p in args.paths if not Path(p).is_file()]
+            if missing:
+                raise ArgumentError(
+                    "no such notebook file: " + ", ".join(missing),
+                    name="paths",
+                    fix="check the spelling (e.g. notebooks/00_welcome.ipynb); nothing was run",
+                )
             return run_notebooks([Path(p) for p in args.paths], timeout=args.timeout)
     if args.command == "grade":
         return _grade(args)
-    return 2  # pragma: no cover
+    return EXIT_USAGE  # pragma: no cover
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The sub-command as typed, e.g. ``coursekit data generate``."""
+    words = ["coursekit", args.command]
+    for attr in ("data_command", "build_command"):
+        if getattr(args, attr, None):
+            words.append(getattr(args, attr))
+    return " ".join(words)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file behind stdout (tests)
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``coursekit``; default: those of this process.
+
+    Returns
+    -------
+    int
+        0 on success, 1 when a check, run or build failed, 2 for a mistake in
+        what was asked (message on stderr; argparse's own errors exit with 2 too).
+    """
+    args = _parser().parse_args(argv)
+    try:
+        code = _run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_PIPE
+    except KeyboardInterrupt:
+        print(f"\n{_command(args)}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except CourseError as err:
+        print(f"{_command(args)}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:  # a path that cannot be read or written
+        what = f"{err.strerror}: {err.filename}" if err.strerror and err.filename else str(err)
+        print(
+            f"{_command(args)}: error: {what}\n"
+            "How to fix: check the path and its permissions, then run the command again.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

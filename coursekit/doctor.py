@@ -4,7 +4,8 @@ Checks, in order: the Python version, the installed versions of the course's
 packages, the datasets and their checksums, a Chinese-capable font for
 matplotlib, and JupyterLab with a ``python3`` kernel. Each check is a small
 function returning one or more :class:`Check` lines; :func:`run_checks` runs
-them all (a check that crashes becomes a FAIL line, the others still run),
+them all (a check that crashes becomes a FAIL line, the others still run,
+and each says on stderr when it starts, so a slow one is not silent),
 :func:`report` formats them, :func:`main` prints the report and returns the
 exit code (1 when any check failed, else 0; warnings do not fail).
 
@@ -31,6 +32,7 @@ import textwrap
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -69,6 +71,7 @@ FONT_FIX = (
     "`python -m pip install zhplot` (or on Debian: `apt-get install fonts-wqy-microhei`, "
     "then delete matplotlib's font cache: `rm -rf ~/.cache/matplotlib`)"
 )
+#: Seconds ``jupyter lab --version`` may take (``coursekit doctor --jupyter-timeout S``).
 JUPYTER_TIMEOUT = 30.0
 #: A space the report never breaks a line at ("numpy 2.4.6" stays together).
 _GLUE = "\xa0"
@@ -402,6 +405,12 @@ def check_jupyterlab(timeout: float = JUPYTER_TIMEOUT) -> list[Check]:
 
     Runs in a subprocess with this Python; :func:`run_checks` runs it in a
     background thread while the other checks work.
+
+    Parameters
+    ----------
+    timeout
+        Seconds to wait for the answer (a busy machine may need more than
+        the default; ``coursekit doctor --jupyter-timeout S``).
     """
     fix = "reinstall the course's packages: `python -m pip install -e .` in the course folder"
     cmd = [sys.executable, "-m", "jupyter", "lab", "--version"]
@@ -421,7 +430,9 @@ def check_jupyterlab(timeout: float = JUPYTER_TIMEOUT) -> list[Check]:
                 "JupyterLab",
                 FAIL,
                 f"`jupyter lab --version` did not answer within {timeout:.0f} s",
-                fix=fix,
+                fix=f"if the machine is busy, allow more time: `coursekit doctor "
+                f"--jupyter-timeout {max(120, 4 * timeout):.0f}`; if it still does not "
+                f"answer, {fix}",
             )
         ]
     lines = proc.stdout.strip().splitlines()
@@ -494,6 +505,11 @@ CHECKS: tuple[tuple[str, CheckFn], ...] = (
 _BACKGROUND: frozenset[CheckFn] = frozenset({check_jupyterlab})
 
 
+def _in_background(fn: CheckFn) -> bool:
+    """Whether ``fn`` (or the function a :func:`functools.partial` wraps) runs in a thread."""
+    return fn in _BACKGROUND or getattr(fn, "func", None) in _BACKGROUND
+
+
 def _guarded(name: str, fn: CheckFn) -> list[Check]:
     """Run one check; an unexpected exception becomes a FAIL line with its text."""
     try:
@@ -510,7 +526,10 @@ def _guarded(name: str, fn: CheckFn) -> list[Check]:
         ]
 
 
-def run_checks(checks: Sequence[tuple[str, CheckFn]] | None = None) -> list[Check]:
+def run_checks(
+    checks: Sequence[tuple[str, CheckFn]] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Check]:
     """Run every check and return their lines in order; never raises.
 
     Parameters
@@ -518,6 +537,9 @@ def run_checks(checks: Sequence[tuple[str, CheckFn]] | None = None) -> list[Chec
     checks
         ``(name, function)`` pairs; default :data:`CHECKS`. A function that
         raises gives one FAIL line under its name, and the rest still run.
+    progress
+        Called with one line of text as each check starts (``"checking
+        datasets ..."``), and again when the run waits for a background check.
 
     Examples
     --------
@@ -525,19 +547,25 @@ def run_checks(checks: Sequence[tuple[str, CheckFn]] | None = None) -> list[Chec
     ...     raise RuntimeError("boom")
     >>> [(c.name, c.status) for c in run_checks([("a", broken), ("Python", check_python)])]
     [('a', 'FAIL'), ('Python', 'OK')]
+    >>> _ = run_checks([("Python", check_python)], progress=print)
+    checking Python ...
     """
     checks = CHECKS if checks is None else checks
+    say = progress or (lambda line: None)
     results: list[list[Check] | None] = [None] * len(checks)
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            i: pool.submit(_guarded, name, fn)
-            for i, (name, fn) in enumerate(checks)
-            if fn in _BACKGROUND
-        }
+        futures = {}
+        for i, (name, fn) in enumerate(checks):
+            if _in_background(fn):
+                say(f"checking {name} (in the background) ...")
+                futures[i] = pool.submit(_guarded, name, fn)
         for i, (name, fn) in enumerate(checks):
             if i not in futures:
+                say(f"checking {name} ...")
                 results[i] = _guarded(name, fn)
         for i, fut in futures.items():
+            if not fut.done():
+                say(f"waiting for {checks[i][0]} ...")
             results[i] = fut.result()
     return [c for lines in results if lines for c in lines]
 
@@ -587,9 +615,29 @@ def report(checks: Sequence[Check]) -> str:
     return "\n".join(lines + ["", summary])
 
 
-def main() -> int:
-    """Print the report; return 1 when any check failed, else 0."""
-    checks = run_checks()
+def _stderr_line(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def main(jupyter_timeout: float | None = None, progress: bool = True) -> int:
+    """Print the report; return 1 when any check failed, else 0.
+
+    Parameters
+    ----------
+    jupyter_timeout
+        Seconds ``jupyter lab --version`` may take; default :data:`JUPYTER_TIMEOUT`.
+    progress
+        Say on stderr which check is running (the report goes to stdout).
+    """
+    todo = CHECKS
+    if jupyter_timeout is not None:
+        todo = tuple(
+            (name, partial(check_jupyterlab, timeout=jupyter_timeout))
+            if fn is check_jupyterlab
+            else (name, fn)
+            for name, fn in todo
+        )
+    checks = run_checks(todo, progress=_stderr_line if progress else None)
     text = report(checks)
     try:
         print(text, flush=True)

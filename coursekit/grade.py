@@ -40,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from coursekit.errors import ArgumentError
 from coursekit.exercises.core import Exercise, ExerciseSet
 
 __all__ = [
@@ -312,13 +313,42 @@ def find_submissions(paths: Iterable[str | Path]) -> list[tuple[Path, str]]:
     ``ana/05_fine_grained_ops_exercises.ipynb`` and
     ``bo/05_fine_grained_ops_exercises.ipynb``.
 
+    Parameters
+    ----------
+    paths
+        Notebook files and folders of them.
+
+    Returns
+    -------
+    list of (Path, str)
+        Each notebook's path and the name it is reported under.
+
+    Raises
+    ------
+    ArgumentError
+        When any of ``paths`` does not exist (a mistyped name): it is named,
+        and nothing is graded.
+
     Examples
     --------
     >>> find_submissions([])
     []
+    >>> find_submissions(["no/such/folder"])
+    Traceback (most recent call last):
+    ...
+    coursekit.errors.ArgumentError: argument paths: no such file or folder: no/such/folder
+    How to fix: check the spelling; nothing was graded
     """
+    given = [Path(p) for p in paths]
+    missing = [p.as_posix() for p in given if not p.exists()]
+    if missing:
+        raise ArgumentError(
+            "no such file or folder: " + ", ".join(missing),
+            name="paths",
+            fix="check the spelling; nothing was graded",
+        )
     files: list[Path] = []
-    for p in map(Path, paths):
+    for p in given:
         if p.is_dir():
             files += [nb for nb in sorted(p.rglob("*.ipynb"))
                       if ".ipynb_checkpoints" not in nb.parts]
@@ -372,6 +402,11 @@ def grade(
     details : pandas.DataFrame
         One row per submission and question, with the message the learner
         saw and whether they ran the check.
+
+    Raises
+    ------
+    ArgumentError
+        When any of ``paths`` does not exist (before any notebook runs).
 
     Examples
     --------
