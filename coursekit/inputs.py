@@ -1,4 +1,4 @@
-"""Validation at the door of every analytics function.
+"""Validation at the door of every analytics function, and the rules of a valid value.
 
 The analytics functions take plain DataFrames whose column names the caller
 may override (``customer="user_id"``), so they cannot check a fixed table
@@ -6,14 +6,29 @@ contract (that is :func:`coursekit.schema.validate`). :func:`columns` checks
 the columns a function is about to use by their *role*, and returns them
 typed and ready:
 
-- ``ids``: keys such as a customer id; no missing values;
-- ``times``: datetimes; strings are parsed (all of them must parse), no
-  missing values, no time zones (the course uses naive China time; a column
-  mixing time zones is refused);
-- ``amounts``: money; numbers, finite, no missing values, not negative (a
-  refund must be netted against its order first);
-- ``numbers``: other numeric columns; finite, no missing values, may be
-  negative.
+- ``ids``: keys such as a customer id; no missing values, and not a mix of
+  numbers and text (``1`` and ``"1"`` would be two customers);
+- ``times``: datetimes, returned as ``datetime64[ns]``; no missing values, no
+  time zones (the course uses naive China time). Text is read only when it
+  cannot be misread: year-first dates such as ``2025-03-02`` or
+  ``2025-03-02 10:00:00`` (also ``2025/03/02``), written one way in the whole
+  column. Day/month-first dates (``03/02/2025``: 3 February or 2 March?) and
+  columns mixing formats are refused: parse them with
+  ``pd.to_datetime(col, format=...)``;
+- ``amounts``: money, returned as ``float64``; numbers (not booleans),
+  finite, no missing values, not negative (a refund must be netted against
+  its order first);
+- ``numbers``: other numeric columns, returned as ``float64``; finite, no
+  missing values, may be negative.
+
+Every dtype pandas produces for valid data is accepted: numpy and nullable
+(``Int64``, ``Float64``) numbers, pyarrow numbers and timestamps,
+``datetime64`` of any unit, text as ``object``, ``str`` or ``string``, and
+categoricals of ids or of dates. :func:`unique_key` checks that a key
+identifies rows, :func:`timestamp` reads a date argument.
+
+The per-value rules live here once; :func:`coursekit.schema.validate` applies
+the same rules to each column of a table contract.
 
 Every problem raises :class:`~coursekit.errors.DataError` naming the table,
 the column and a few offending rows, with what to do about it.
@@ -22,6 +37,7 @@ the column and a few offending rows, with what to do about it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -29,76 +45,170 @@ import pandas as pd
 
 from coursekit.errors import ArgumentError, DataError
 
-__all__ = ["columns", "timestamp"]
+__all__ = ["columns", "timestamp", "unique_key"]
 
 
 def _rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, cols: Sequence[str]) -> pd.DataFrame:
     return df.loc[np.asarray(mask, dtype=bool), list(dict.fromkeys(cols))].head(5)
 
 
-def _times(df: pd.DataFrame, name: str, table: str) -> pd.Series:
-    s = df[name]
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
+def _context(df: pd.DataFrame, name: object) -> list:
+    """The column and a few others, to show offending rows in their context."""
+    return [name, *[c for c in df.columns[:5] if c != name][:4]]
+
+
+def _missing(df: pd.DataFrame, name: str, table: str, what: str, fix: str,
+             values: pd.Series | None = None) -> None:
+    missing = (df[name] if values is None else values).isna()
+    if missing.any():
         raise DataError(
-            f"time-zone-aware times ({s.dtype.tz}); the course uses naive China time",
+            f"missing {what}",
+            table=table,
+            column=name,
+            rows=_rows(df, missing, _context(df, name)),
+            fix=fix,
+        )
+
+
+# ---------------------------------------------------------------- ids
+
+
+def _ids(df: pd.DataFrame, name: str, table: str, *, nullable: bool = False) -> pd.Series:
+    """The rules of an id column: no missing values (unless ``nullable``), and not a
+    mix of numbers and text. Returns the column unchanged."""
+    s = df[name]
+    if not nullable:
+        _missing(df, name, table, "ids",
+                 "drop the rows without an id (guest orders), or fill them from the source")
+    values = s.cat.categories if isinstance(s.dtype, pd.CategoricalDtype) else s
+    mixed = pd.api.types.is_object_dtype(values.dtype) and pd.api.types.infer_dtype(
+        values, skipna=True) in ("mixed-integer", "mixed")  # e.g. 1 and "1"
+    if mixed:
+        uniq = pd.unique(values.dropna().to_numpy(dtype=object))
+        numbers = [v for v in uniq if _is_number(v)]
+        texts = [v for v in uniq if isinstance(v, str)]
+        if numbers and texts:
+            same = sorted({str(v) for v in numbers} & set(texts))
+            example = (f"{same[0]} and {same[0]!r}" if same
+                       else f"{numbers[0]!r} and {texts[0]!r}")
+            obj = s.astype(object)
+            kind = obj.map(lambda v: type(v).__name__).to_numpy()
+            num = obj.map(_is_number).to_numpy(dtype=bool)
+            txt = obj.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+            show = np.zeros(len(s), dtype=bool)
+            show[np.flatnonzero(num)[:3]] = True
+            show[np.flatnonzero(txt)[:3]] = True
+            raise DataError(
+                f"ids mixing numbers and text: {example} would count as two different "
+                f"ids (rows with a number: {int(num.sum()):,}, with text: {int(txt.sum()):,})",
+                table=table,
+                column=name,
+                rows=df.loc[show, [name]].assign(**{"(type)": kind[show]}),
+                fix=f"make them one type: df[{name!r}] = df[{name!r}].astype(str), or "
+                f".astype(int) when every id is a whole number",
+            )
+    return s
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+
+
+# ---------------------------------------------------------------- times
+
+# Year-first dates, the only text read without a format: 2025-03-02,
+# 2025-03-02 10:00[:00[.123]], 2025/03/02, 2025.03.02, year-month 2025-03;
+# an optional offset (Z, +08:00) is caught to be refused.
+_YEAR_FIRST = re.compile(
+    r"(\d{4})([-/.])(\d{1,2})(?:\2(\d{1,2})"
+    r"(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?"
+)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+# Day/month first (03/02/2025, 3.2.25, 03-02-2025 10:00): which one is the day?
+_DAY_MONTH = re.compile(
+    r"\d{1,2}([-/. ])\d{1,2}\1(\d{4}|\d{2})(?:[ T,]+\d{1,2}:\d{2}(:\d{2})?(?:\.\d+)?"
+    r"(?:\s*[AaPp]\.?[Mm]\.?)?)?"
+)
+_FAMILY = {"-": "YYYY-MM-DD", "/": "YYYY/MM/DD", ".": "YYYY.MM.DD", "": "YYYYMMDD"}
+
+
+def _read_date(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """How a date string is written, and its parts when it can be read safely.
+
+    The kind is a format family of :data:`_FAMILY` (parts: year, month, day,
+    hour, minute, second, nanosecond), ``"zone"`` (an offset), ``"ambiguous"``
+    (day/month first) or ``"unknown"``.
+    """
+    text = text.strip()
+    m = _YEAR_FIRST.fullmatch(text)
+    if m:
+        year, sep, month, day, hour, minute, second, frac, zone = m.groups()
+        if zone:
+            return "zone", None
+        if day is None and sep != "-":
+            return "unknown", None
+        ns = int((frac or "").ljust(9, "0")) if frac else 0
+        return sep, (int(year), int(month), int(day or 1), int(hour or 0), int(minute or 0),
+                     int(second or 0), ns)
+    m = _COMPACT.fullmatch(text)
+    if m:
+        return "", (int(m[1]), int(m[2]), int(m[3]), 0, 0, 0, 0)
+    if _DAY_MONTH.fullmatch(text):
+        return "ambiguous", None
+    return "unknown", None
+
+
+def _day_month_formats(text: str) -> str:
+    """The two ``format=`` strings a day/month-first example could mean."""
+    m = _DAY_MONTH.fullmatch(text.strip())
+    sep, year = (m[1], m[2]) if m else ("/", "2025")
+    y = "%Y" if len(year) == 4 else "%y"
+    clock = ""
+    if m and re.search(r"\d:\d\d", text):
+        clock = " %H:%M:%S" if m[3] else " %H:%M"
+        if re.search(r"[AaPp]\.?[Mm]", text):
+            clock = clock.replace("%H", "%I") + " %p"
+    return (f'format="%d{sep}%m{sep}{y}{clock}" (day first) or '
+            f'format="%m{sep}%d{sep}{y}{clock}" (month first)')
+
+
+_ZONE_FIX = (
+    "convert every time to China time without a zone: pd.to_datetime(col, utc=True)"
+    ".dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)"
+)
+
+
+def _times(df: pd.DataFrame, name: str, table: str, *, nullable: bool = False) -> pd.Series:
+    """The rules of a time column; returns it as naive ``datetime64[ns]`` (missing
+    values stay ``NaT`` when ``nullable``)."""
+    s = df[name]
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        s = s.astype(s.cat.categories.dtype)
+    dtype = s.dtype
+    arrow = isinstance(dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(dtype)
+    zone = dtype.tz if isinstance(dtype, pd.DatetimeTZDtype) else (
+        dtype.pyarrow_dtype.tz if arrow else None)
+    if zone is not None:
+        raise DataError(
+            f"time-zone-aware times ({zone}); the course uses naive China time",
             table=table,
             column=name,
             rows=df[[name]].head(3),
-            fix="convert with .dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)",
+            fix=_ZONE_FIX.replace("pd.to_datetime(col, utc=True)", "col"),
         )
-    if s.isna().any():
-        raise DataError(
-            "missing dates",
-            table=table,
-            column=name,
-            rows=_rows(df, s.isna(), [name, *df.columns[:4]]),
-            fix="drop the rows without a date, or fill them from the source",
-        )
-    if pd.api.types.is_datetime64_dtype(s.dtype):
-        return s
-    if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-        values = s.dropna()
-        zones = {
-            str(v.tzinfo)
-            for v in values.head(100_000)
-            if isinstance(v, dt.datetime) and v.tzinfo is not None
-        }
-        if zones:
-            aware = np.array([isinstance(v, dt.datetime) and v.tzinfo is not None for v in s])
-            raise DataError(
-                "times with time zones"
-                + (f" (mixed: {', '.join(sorted(zones))})" if len(zones) > 1 else ""),
-                table=table,
-                column=name,
-                rows=_rows(df, aware, [name]),
-                fix="convert every time to China time without a zone: "
-                "pd.to_datetime(col, utc=True).dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)",
-            )
+    if not nullable:
+        _missing(df, name, table, "dates",
+                 "drop the rows without a date, or fill them from the source", values=s)
+    if arrow or pd.api.types.is_datetime64_dtype(dtype):
         try:
-            parsed = pd.to_datetime(s, errors="coerce", format="mixed")
-        except (TypeError, ValueError):
-            parsed = pd.Series(pd.NaT, index=s.index)
-        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-            raise DataError(
-                "times with time-zone offsets; the course uses naive China time",
-                table=table,
-                column=name,
-                rows=df[[name]].head(3),
-                fix="convert with pd.to_datetime(col, utc=True).dt.tz_convert('Asia/Shanghai')"
-                ".dt.tz_localize(None)",
-            )
-        bad = parsed.isna()
-        if bad.any():
-            raise DataError(
-                "dates that cannot be parsed",
-                table=table,
-                column=name,
-                rows=_rows(df, bad, [name]),
-                fix="parse with pd.to_datetime(col, format=...) after fixing the values shown",
-            )
-        return parsed.astype("datetime64[ns]")
+            return s.astype("datetime64[ns]").rename(name)
+        except (OverflowError, ValueError) as err:
+            raise _out_of_range(df, name, table, s) from err
+    if pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype):
+        return _parse_times(df, name, table, s)
     raise DataError(
-        f"expected dates, found {s.dtype} values",
+        f"expected dates, found {dtype} values",
         table=table,
         column=name,
         rows=df[[name]].head(3),
@@ -106,46 +216,197 @@ def _times(df: pd.DataFrame, name: str, table: str) -> pd.Series:
     )
 
 
-def _numbers(df: pd.DataFrame, name: str, table: str, *, money: bool) -> pd.Series:
+def _out_of_range(df: pd.DataFrame, name: str, table: str, s: pd.Series) -> DataError:
+    years = pd.Series(s).dt.year
+    bad = ((years < 1678) | (years > 2261)).fillna(False).to_numpy(dtype=bool)
+    return DataError(
+        "dates outside the years 1678-2261 that pandas can hold in nanoseconds",
+        table=table,
+        column=name,
+        rows=_rows(df, bad if bad.any() else np.ones(len(df), bool), [name]),
+        fix="fix or drop the rows shown (often a placeholder such as 1900-01-01 or 9999-12-31)",
+    )
+
+
+def _parse_times(df: pd.DataFrame, name: str, table: str, s: pd.Series) -> pd.Series:
+    """Text (and date objects) to ``datetime64[ns]``, refusing anything that could be
+    misread. Each distinct value is looked at once."""
+    present = s.notna().to_numpy(dtype=bool)
+    pos = np.flatnonzero(present)
+    codes, uniq = pd.factorize(s.to_numpy(dtype=object)[pos])
+    kinds = np.empty(len(uniq), dtype=object)
+    parts: list[tuple[int, ...]] = []
+    where: list[int] = []
+    for i, v in enumerate(uniq):
+        if isinstance(v, str):
+            kinds[i], p = _read_date(v)
+            if p is not None:
+                parts.append(p)
+                where.append(i)
+        elif isinstance(v, (dt.date, np.datetime64)):
+            kinds[i] = "aware" if getattr(v, "tzinfo", None) is not None else "object"
+        else:
+            kinds[i] = "other"
+
+    def rows_of(*which: str, per: int = 5) -> pd.DataFrame:
+        mask = np.zeros(len(s), dtype=bool)
+        for k in which:
+            hit = pos[np.isin(codes, np.flatnonzero(kinds == k))]
+            mask[hit[:per]] = True
+        return df.loc[mask, [name]]
+
+    found = set(kinds)
+    if "aware" in found:
+        zones = sorted({str(v.tzinfo) for v, k in zip(uniq, kinds, strict=True) if k == "aware"})
+        if len(zones) > 1:
+            detail = f"mixed: {', '.join(zones)}"
+        elif found & {"object", *_FAMILY}:
+            detail = f"mixed: {zones[0]} and times without a zone"
+        else:
+            detail = zones[0]
+        raise DataError(f"times with time zones ({detail})", table=table, column=name,
+                        rows=rows_of("aware"), fix=_ZONE_FIX)
+    if "zone" in found:
+        raise DataError("times with time-zone offsets; the course uses naive China time",
+                        table=table, column=name, rows=rows_of("zone"),
+                        fix=_ZONE_FIX)
+    if "other" in found:
+        first = next(v for v, k in zip(uniq, kinds, strict=True) if k == "other")
+        raise DataError(
+            f"expected dates, found {type(first).__name__} values",
+            table=table, column=name, rows=rows_of("other"),
+            fix="parse with pd.to_datetime(col, format=...)",
+        )
+    if "ambiguous" in found:
+        example = next(v for v, k in zip(uniq, kinds, strict=True) if k == "ambiguous")
+        raise DataError(
+            f"dates written day/month first, which cannot be read safely: is {example.strip()!r}"
+            " day first or month first? (03/02/2025 is 3 February in Europe, 2 March in the US)",
+            table=table, column=name, rows=rows_of("ambiguous"),
+            fix=f"say which it is: pd.to_datetime(df[{name!r}], {_day_month_formats(example)})",
+        )
+    if "unknown" in found:
+        raise DataError(
+            "dates that cannot be parsed (coursekit reads text dates written year first, "
+            "such as 2025-03-02 or 2025-03-02 10:00:00)",
+            table=table, column=name, rows=rows_of("unknown"),
+            fix="fix the values shown, or parse the column yourself with "
+            "pd.to_datetime(col, format=...)",
+        )
+    families = [f for f in _FAMILY if f in found]
+    if len(families) > 1:
+        raise DataError(
+            "dates written in more than one format ("
+            + ", ".join(_FAMILY[f] for f in families) + "), as when two exports are stacked",
+            table=table, column=name, rows=rows_of(*families, per=2),
+            fix="parse each part with its own pd.to_datetime(part, format=...) and put them "
+            "together, or rewrite the dates one way, e.g. YYYY-MM-DD",
+        )
+    stamps = np.full(len(uniq), np.datetime64("NaT"), dtype="datetime64[ns]")
+    if parts:
+        p = np.array(parts, dtype=np.int64)
+        ok = (p[:, 0] >= 1678) & (p[:, 0] <= 2261)
+        fields = p[:, :6].copy()
+        fields[~ok, 0] = 2000  # out of range of datetime64[ns]: NaT below
+        built = pd.to_datetime(
+            pd.DataFrame(fields, columns=["year", "month", "day", "hour", "minute", "second"]),
+            errors="coerce",
+        ).astype("datetime64[ns]") + pd.to_timedelta(p[:, 6], unit="ns")
+        stamps[np.array(where)] = np.where(ok, built.to_numpy(), np.datetime64("NaT"))
+    objects = np.flatnonzero(kinds == "object")
+    if len(objects):
+        try:
+            stamps[objects] = pd.to_datetime(pd.Series(uniq[objects], dtype=object)).astype(
+                "datetime64[ns]").to_numpy()
+        except (OverflowError, TypeError, ValueError) as err:
+            raise DataError("dates that cannot be parsed", table=table, column=name,
+                            rows=rows_of("object"),
+                            fix="fix or drop the rows shown") from err
+    bad = np.isnat(stamps)
+    if bad.any():
+        mask = np.zeros(len(s), dtype=bool)
+        mask[pos[bad[codes]]] = True
+        raise DataError(
+            "dates that cannot be parsed (no such day, or outside the years 1678-2261)",
+            table=table, column=name, rows=_rows(df, mask, [name]),
+            fix="fix the values shown, or parse the column yourself with "
+            "pd.to_datetime(col, format=...)",
+        )
+    out = np.full(len(s), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[pos] = stamps[codes]
+    return pd.Series(out, index=s.index, name=name, copy=False)
+
+
+# ---------------------------------------------------------------- numbers
+
+
+def _numbers(
+    df: pd.DataFrame,
+    name: str,
+    table: str,
+    *,
+    money: bool = False,
+    minimum: float | None = None,
+    nullable: bool = False,
+) -> pd.Series:
+    """The rules of a numeric column; returns it as ``float64`` (missing values as
+    NaN when ``nullable``). Money is never negative; ``minimum`` sets another floor."""
     s = df[name]
-    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(s.dtype):
-        converted = pd.to_numeric(s, errors="coerce")
+    dtype = s.dtype
+    if minimum is None and money:
+        minimum = 0
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+    if (not numeric and pd.api.types.is_object_dtype(dtype)
+            and pd.api.types.infer_dtype(s, skipna=True)
+            in ("integer", "floating", "mixed-integer-float")):
+        s, numeric = pd.to_numeric(s), True  # Python numbers in an object column
+    if not numeric:
+        converted = pd.to_numeric(s, errors="coerce") if not pd.api.types.is_bool_dtype(
+            dtype) else pd.Series(np.nan, index=s.index)
         bad = converted.isna() & s.notna()
         raise DataError(
-            f"expected numbers, found {s.dtype} values",
+            f"expected numbers, found {dtype} values",
             table=table,
             column=name,
             rows=_rows(df, bad if bad.any() else s.notna(), [name]),
             fix="convert with pd.to_numeric(col) after cleaning the text (currency signs, "
-            "thousands separators)",
+            "thousands separators)" if not pd.api.types.is_bool_dtype(dtype)
+            else "if True/False stand for 1/0, convert with col.astype(int)",
         )
+    plain = isinstance(s.dtype, np.dtype) and s.dtype.kind in "iu"  # no NaN, no inf
     values = s.to_numpy(dtype="float64", na_value=np.nan)
-    if np.isnan(values).any():
+    nan = np.zeros(0, dtype=bool) if plain else np.isnan(values)
+    if not nullable and nan.any():
         raise DataError(
             "missing values",
             table=table,
             column=name,
-            rows=_rows(df, np.isnan(values), [name, *df.columns[:4]]),
+            rows=_rows(df, nan, _context(df, name)),
             fix="drop or fill the rows, or fix the source",
         )
-    if np.isinf(values).any():
+    inf = nan if plain else np.isinf(values)
+    if inf.any():
         raise DataError(
             "infinite values",
             table=table,
             column=name,
-            rows=_rows(df, np.isinf(values), [name]),
+            rows=_rows(df, inf, [name]),
             fix="replace or drop them (often a division by zero upstream)",
         )
-    if money and (values < 0).any():
-        raise DataError(
-            "negative amounts",
-            table=table,
-            column=name,
-            rows=_rows(df, values < 0, [name, *df.columns[:4]]),
-            fix="net refunds against their orders first (one row per order, amount after "
-            "refunds) and drop orders refunded in full",
-        )
-    return pd.Series(values, index=s.index, name=name)
+    if minimum is not None:
+        low = values < minimum
+        if low.any():
+            raise DataError(
+                ("negative amounts" if money else "negative values") if minimum == 0
+                else f"values below {minimum:g}",
+                table=table,
+                column=name,
+                rows=_rows(df, low, _context(df, name)),
+                fix="net refunds against their orders first (one row per order, amount after "
+                "refunds) and drop orders refunded in full" if money
+                else f"values must be at least {minimum:g}: fix or drop the rows shown",
+            )
+    return pd.Series(values, index=s.index, name=name, copy=False)
 
 
 def columns(
@@ -175,8 +436,8 @@ def columns(
     -------
     pandas.DataFrame
         Only the named columns, in the order ids, times, amounts, numbers:
-        times as ``datetime64``, amounts and numbers as ``float64``, ids as
-        they were. The index is kept.
+        times as ``datetime64[ns]``, amounts and numbers as ``float64``, ids
+        as they were. The index is kept.
 
     Raises
     ------
@@ -198,6 +459,13 @@ def columns(
     ... except DataError as err:
     ...     print(err.column, "|", err.reason)
     amount | negative amounts
+    >>> try:
+    ...     columns(orders.assign(order_time=["03/02/2025", "04/02/2025"]), "orders",
+    ...             times=["order_time"])
+    ... except DataError as err:
+    ...     print(err.fix)
+    say which it is: pd.to_datetime(df['order_time'], format="%d/%m/%Y" (day first) or \
+format="%m/%d/%Y" (month first))
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError(
@@ -218,27 +486,133 @@ def columns(
         raise DataError("the table is empty", table=table, fix="check the filter that made it")
     out: dict[str, pd.Series] = {}
     for name in ids:
-        s = df[name]
-        if s.isna().any():
-            raise DataError(
-                "missing ids",
-                table=table,
-                column=name,
-                rows=_rows(df, s.isna(), [name, *df.columns[:4]]),
-                fix="drop the rows without an id (guest orders), or fill them from the source",
-            )
-        out[name] = s
+        out[name] = _ids(df, name, table)
     for name in times:
         out[name] = _times(df, name, table)
     for name in amounts:
         out[name] = _numbers(df, name, table, money=True)
     for name in numbers:
-        out[name] = _numbers(df, name, table, money=False)
+        out[name] = _numbers(df, name, table)
     return pd.DataFrame(out, index=df.index)
+
+
+def unique_key(df: pd.DataFrame, table: str, key: str | Sequence[str]) -> None:
+    """Check that ``key`` identifies the rows of ``df``: no missing and no repeated values.
+
+    The one place for the duplicate-key check (a user listed twice would be
+    counted twice).
+
+    Parameters
+    ----------
+    df
+        The table.
+    table
+        Its name in messages (``"users"``).
+    key
+        The key column, or several columns that together identify a row
+        (``["order_id", "product_id"]``).
+
+    Raises
+    ------
+    DataError
+        A key column is missing or has missing values, or key values repeat;
+        the message names the key, counts the repeats and shows the repeated
+        rows side by side.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> users = pd.DataFrame({"user_id": [1, 2, 2], "channel": ["ads", "organic", "ads"]})
+    >>> unique_key(users.iloc[:2], "users", "user_id")
+    >>> try:
+    ...     unique_key(users, "users", "user_id")
+    ... except DataError as err:
+    ...     print(err.column, "|", err.reason)
+    user_id | duplicate keys: 1 user_id value appears on more than one row (2 rows); each must \
+appear once, or its rows are counted twice
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table,
+                        fix="pass a table, e.g. coursekit.load('users')")
+    cols = [key] if isinstance(key, str) else list(key)
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise DataError(
+            f"missing key column(s) {missing}; the table has {list(df.columns)}",
+            table=table,
+            column=missing,
+            fix="pass the names of your columns as keywords, e.g. customer='user_id'",
+        )
+    label = cols[0] if len(cols) == 1 else "(" + ", ".join(map(str, cols)) + ")"
+    column: object = cols[0] if len(cols) == 1 else cols
+    absent = df[cols].isna().any(axis=1)
+    if absent.any():
+        raise DataError(
+            "missing key values: a row without its key cannot be told apart",
+            table=table,
+            column=column,
+            rows=_rows(df, absent, [*cols, *df.columns[:4]]),
+            fix="drop the rows without a key, or fill it from the source",
+        )
+    if len(cols) == 1:
+        s = df[cols[0]]
+        values = s.to_numpy()
+        if values.dtype.kind in "iuf" and len(values) > 1 and (values[1:] > values[:-1]).all():
+            return  # strictly increasing: unique, without hashing
+        if s.is_unique:
+            return
+        dup = s.duplicated(keep=False).to_numpy()
+    else:
+        dup = df.duplicated(cols, keep=False).to_numpy()
+        if not dup.any():
+            return
+    repeated = df.loc[dup]
+    keys = len(repeated.drop_duplicates(cols))
+    try:
+        shown = repeated.sort_values(cols, kind="stable")
+    except TypeError:  # keys of mixed types do not sort
+        shown = repeated
+    others = [c for c in df.columns if c not in cols][:4]
+    copies = bool(repeated.duplicated(keep=False).all())
+    raise DataError(
+        f"duplicate keys: {keys:,} {label} value{'s' if keys > 1 else ''} "
+        f"appear{'' if keys > 1 else 's'} on more than one row ({int(dup.sum()):,} rows); "
+        "each must appear once, or its rows are counted twice",
+        table=table,
+        column=column,
+        rows=shown[[*cols, *others]].head(6),
+        fix="the repeated rows are exact copies: drop them with df.drop_duplicates()"
+        if copies
+        else "keep one row per key: find why they repeat (a join that multiplied rows?), then "
+        f"e.g. df.drop_duplicates(subset={cols!r}) or df.groupby({cols!r}).agg(...)",
+    )
 
 
 def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Timestamp:
     """Parse a date argument (``asof``, ``calibration_end`` ...) into a naive Timestamp.
+
+    Text is read as in :func:`columns`: written year first (``"2025-06-30"``,
+    ``"2025-06-30 12:00"``, ``"2025/06/30"``); day/month-first dates such as
+    ``"03/02/2025"`` are refused, since they could mean either day.
+
+    Parameters
+    ----------
+    value
+        A date: text, a ``datetime``, a pandas ``Timestamp`` or ``numpy.datetime64``.
+    name
+        The argument's name, for the message.
+    table
+        The table it applies to (unused in messages; kept for callers).
+
+    Returns
+    -------
+    pandas.Timestamp
+        Without a time zone.
+
+    Raises
+    ------
+    ArgumentError
+        The value is not a date, is ambiguous, or has a time zone.
 
     Examples
     --------
@@ -249,11 +623,33 @@ def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Times
     ... except ArgumentError as err:
     ...     print(err.name)
     asof
+    >>> try:
+    ...     timestamp("03/02/2025", "asof")
+    ... except ArgumentError as err:
+    ...     print(err.fix)
+    write it year first: '2025-02-03' (3 February) or '2025-03-02' (2 March)
     """
-    try:
-        ts = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        ts = None
+    ts = None
+    if isinstance(value, str):
+        kind, parts = _read_date(value)
+        if kind == "ambiguous":
+            raise ArgumentError(
+                "a date written day/month first is read as different days in different "
+                "countries",
+                name=name,
+                value=value,
+                fix=_readings(value),
+            )
+        if parts is not None:
+            try:
+                ts = pd.Timestamp(*parts[:6]) + pd.Timedelta(parts[6], unit="ns")
+            except (OverflowError, ValueError):
+                ts = pd.NaT
+    if ts is None:
+        try:
+            ts = pd.Timestamp(value)
+        except (TypeError, ValueError, OverflowError):
+            ts = None
     if ts is None or ts is pd.NaT:
         raise ArgumentError(
             f"cannot read {value!r} as a date",
@@ -267,3 +663,21 @@ def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Times
             fix="drop the zone: pd.Timestamp(value).tz_convert('Asia/Shanghai').tz_localize(None)",
         )
     return ts
+
+
+def _readings(text: str) -> str:
+    """The two dates a day/month-first text could be, written year first."""
+    m = re.match(r"\s*(\d{1,2})\D(\d{1,2})\D(\d{2,4})", text)
+    options = []
+    if m:
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        y += 2000 if y < 100 else 0
+        for day, month in ((a, b), (b, a)):
+            try:
+                d = dt.date(y, month, day)
+            except ValueError:
+                continue
+            options.append(f"'{d:%Y-%m-%d}' ({d.day} {d:%B})")
+    if not options:
+        return "write it year first, e.g. '2025-06-30'"
+    return "write it year first: " + " or ".join(dict.fromkeys(options))

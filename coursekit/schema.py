@@ -1,8 +1,12 @@
 """Column contracts of every course table, and :func:`validate`.
 
-One source for three things: typed loading (:func:`coerce`), validation at
-the door of every analytics function (:func:`validate`), and the data
-dictionary in ``datasets/README.md`` (:func:`data_dictionary`).
+One source for three things: typed loading (:func:`coerce`), validation of
+a whole table (:func:`validate`, also run by :func:`coursekit.load`), and
+the data dictionary in ``datasets/README.md`` (:func:`data_dictionary`).
+The rules of a valid value (an id, a time, an amount) are those of
+:mod:`coursekit.inputs`, the check at the door of every analytics function;
+a contract applies them per column and adds the dtypes, required columns
+and unique keys.
 
 Kinds: ``int`` (no missing values), ``Int`` (integer, may be missing),
 ``float``, ``category``, ``str``, ``datetime``, ``date``, ``bool``,
@@ -17,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit.errors import DataError
+from coursekit.inputs import _ids, _missing, _numbers, _rows, _times, unique_key
 
 __all__ = ["Column", "Table", "TABLES", "validate", "coerce", "data_dictionary"]
 
@@ -414,14 +419,27 @@ TABLES: dict[str, Table] = {
 del C
 
 
-def _examples(df: pd.DataFrame, mask: pd.Series | np.ndarray, cols: list[str]) -> pd.DataFrame:
-    return df.loc[np.asarray(mask), cols].head(5)
+MONEY = ("yuan", "USD")
+
+
+def _is_time_dtype(dtype: object) -> bool:
+    """datetime64 of any unit, with or without a zone, or a pyarrow timestamp."""
+    return pd.api.types.is_datetime64_any_dtype(dtype)
 
 
 def validate(
     df: object, table: str | Table, *, columns: list[str] | None = None, check_key: bool = False
 ) -> None:
     """Check that ``df`` honours a table's contract; raise :class:`DataError` if not.
+
+    The values of each column are checked by the rules of
+    :mod:`coursekit.inputs` for its kind (numbers: finite and at least the
+    column's ``min``; times: naive; labels: not a mix of numbers and text;
+    missing values only where the column may be empty); the contract adds
+    what only it knows: the required columns, the dtype of each kind (whole
+    numbers for ``int``, datetimes for ``datetime`` and ``date``, booleans
+    for ``bool``) and, with ``check_key``, that the key identifies rows
+    (:func:`coursekit.inputs.unique_key`).
 
     Parameters
     ----------
@@ -434,6 +452,11 @@ def validate(
     check_key
         Also check that the key columns identify rows uniquely.
 
+    Raises
+    ------
+    DataError
+        Naming the table, the column and a few offending rows.
+
     Examples
     --------
     >>> import pandas as pd
@@ -442,8 +465,14 @@ def validate(
     >>> try:
     ...     validate(pd.DataFrame({"price": [-1.0]}), "products", columns=["price"])
     ... except DataError as err:
-    ...     print(err.column)
-    price
+    ...     print(err.column, "|", err.reason)
+    price | negative amounts
+    >>> try:
+    ...     validate(pd.DataFrame({"product_id": [1, 1]}), "products", columns=["product_id"],
+    ...              check_key=True)
+    ... except DataError as err:
+    ...     print(err.reason.split(":")[0])
+    duplicate keys
     """
     spec = TABLES[table] if isinstance(table, str) else table
     name = spec.name
@@ -461,107 +490,166 @@ def validate(
     if len(df) == 0:
         raise DataError("the table is empty", table=name, fix="check the filter that made it")
     for cname in wanted:
-        col = spec.column(cname)
-        s = df[cname]
-        if col.kind in ("int", "Int", "float"):
-            if not (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)):
-                bad = pd.to_numeric(s, errors="coerce").isna() & s.notna()
-                raise DataError(
-                    f"expected numbers, found {s.dtype} values",
-                    table=name,
-                    column=cname,
-                    rows=_examples(df, bad, [cname]),
-                    fix="convert with pd.to_numeric after cleaning the text",
-                )
-            vals = s.to_numpy(dtype=float, na_value=np.nan)
-            inf = np.isinf(vals)
-            if inf.any():
-                raise DataError(
-                    "infinite values",
-                    table=name,
-                    column=cname,
-                    rows=_examples(df, inf, [cname]),
-                    fix="replace or drop them",
-                )
-            if col.min is not None and (vals < col.min).any():
-                bad = vals < col.min
-                fix = (
-                    "net refunds against their orders first (one row per order, amount "
-                    "after refunds) and drop orders refunded in full"
-                    if col.unit in ("yuan", "USD")
-                    else f"values must be >= {col.min:g}"
-                )
-                raise DataError(
-                    f"values below {col.min:g}",
-                    table=name,
-                    column=cname,
-                    rows=_examples(df, bad, [cname]),
-                    fix=fix,
-                )
-        elif col.kind in ("datetime", "date"):
-            if not pd.api.types.is_datetime64_any_dtype(s):
-                raise DataError(
-                    f"expected dates, found {s.dtype} values",
-                    table=name,
-                    column=cname,
-                    rows=df[[cname]].head(3),
-                    fix="parse with pd.to_datetime(..., format=...)",
-                )
-            if getattr(s.dt, "tz", None) is not None:
-                raise DataError(
-                    "time-zone-aware timestamps; the course uses naive China time",
-                    table=name,
-                    column=cname,
-                    rows=df[[cname]].head(3),
-                    fix="convert with .dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)",
-                )
-        if not col.nullable and s.isna().any():
-            raise DataError(
-                "missing values",
-                table=name,
-                column=cname,
-                rows=_examples(df, s.isna(), list(df.columns[:6])),
-                fix="drop or fill the rows, or fix the source",
-            )
+        _check_column(df, spec.column(cname), name)
     if check_key and spec.key and all(k in df.columns for k in spec.key):
-        dup = df.duplicated(list(spec.key), keep=False)
-        if dup.any():
+        unique_key(df, name, list(spec.key))
+
+
+def _check_column(df: pd.DataFrame, col: Column, table: str) -> None:
+    """One column against its contract: the value rules of its kind, then its dtype."""
+    s = df[col.name]
+    if col.kind in ("int", "Int", "float"):
+        _numbers(df, col.name, table, money=col.unit in MONEY, minimum=col.min,
+                 nullable=col.nullable)
+        if col.kind != "float":
+            _whole_numbers(df, col, table)
+    elif col.kind in ("datetime", "date"):
+        if not _is_time_dtype(s.dtype):
             raise DataError(
-                f"duplicate keys {list(spec.key)}",
-                table=name,
-                column=list(spec.key),
-                rows=_examples(df, dup, list(spec.key)),
-                fix="remove duplicate rows (df.drop_duplicates)",
+                f"expected dates, found {s.dtype} values",
+                table=table,
+                column=col.name,
+                rows=df[[col.name]].head(3),
+                fix="parse with pd.to_datetime(col, format=...)",
             )
+        _times(df, col.name, table, nullable=col.nullable)
+    elif col.kind in ("bool", "boolean"):
+        if not col.nullable:
+            _missing(df, col.name, table, "values", "drop or fill the rows, or fix the source")
+        if not pd.api.types.is_bool_dtype(s.dtype):
+            raise DataError(
+                f"expected True/False, found {s.dtype} values",
+                table=table,
+                column=col.name,
+                rows=df[[col.name]].head(3),
+                fix="map the values to True/False, e.g. col.map({'yes': True, 'no': False}); "
+                "beware that astype(bool) turns every missing value and every text into True",
+            )
+    else:  # labels: category, str
+        if not col.nullable:
+            _missing(df, col.name, table, "values", "drop or fill the rows, or fix the source")
+        _ids(df, col.name, table, nullable=True)
+
+
+def _whole_numbers(df: pd.DataFrame, col: Column, table: str, *, strict: bool = True) -> None:
+    """The values of an ``int``/``Int`` column are whole numbers (numbers already
+    checked); ``strict``: its dtype is an integer one, too."""
+    s = df[col.name]
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return
+    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    fractions = np.isfinite(values) & (values != np.round(values))
+    if not strict and not fractions.any():
+        return
+    target = "Int64" if col.nullable else "int64"
+    raise DataError(
+        "expected whole numbers, found fractions" if fractions.any()
+        else f"expected whole numbers ({target}), found {s.dtype} values",
+        table=table,
+        column=col.name,
+        rows=_rows(df, fractions if fractions.any() else s.notna(), [col.name]),
+        fix=f"fix the values shown, then df[{col.name!r}] = df[{col.name!r}].astype({target!r})"
+        if fractions.any()
+        else f"df[{col.name!r}] = df[{col.name!r}].astype({target!r})",
+    )
 
 
 def coerce(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Give a raw table (as read from CSV or Parquet) the dtypes of its contract."""
+    """Give a raw table (as read from CSV or Parquet) the dtypes of its contract.
+
+    Conversions never guess: a value that cannot be converted (text in a
+    number column, a missing value in an ``int`` or ``bool`` column, a
+    fraction in an ``int`` column, an ambiguous date) raises
+    :class:`DataError` naming the column, where ``astype`` would raise a
+    pandas error or silently change it (``astype(bool)`` makes a missing value
+    True, ``astype("int64")`` drops fractions). Extra columns are dropped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"customer_id": [1], "order_date": ["1997-01-01"], "cds": [1],
+    ...                     "amount": [11.77]})
+    >>> coerce(raw, "cdnow").dtypes.astype(str).tolist()
+    ['int64', 'datetime64[s]', 'int64', 'float64']
+    >>> try:
+    ...     coerce(raw.assign(cds=[1.5]), "cdnow")
+    ... except DataError as err:
+    ...     print(err.column, "|", err.reason)
+    cds | expected whole numbers, found fractions
+    """
     spec = TABLES[table]
+    present = set(df.columns)
+    missing = [c for c in spec.names if c not in present]
+    if missing:
+        raise DataError(
+            f"missing column(s) {missing}; the table has {list(df.columns)}",
+            table=table,
+            column=missing,
+            fix=f"the columns of {table} are {spec.names}",
+        )
     out = {}
     for col in spec.columns:
-        s = df[col.name]
-        if col.kind == "category" and isinstance(s.dtype, pd.CategoricalDtype):
-            out[col.name] = s
-        elif col.kind == "int":
-            out[col.name] = s.astype("int64")
-        elif col.kind == "Int":
-            out[col.name] = s.astype("Int64")
-        elif col.kind == "float":
-            out[col.name] = s.astype("float64")
-        elif col.kind == "category":
-            out[col.name] = s.astype("string").astype("category")
-        elif col.kind == "str":
-            out[col.name] = s.astype("string")
-        elif col.kind == "datetime":
-            out[col.name] = pd.to_datetime(s).astype("datetime64[s]")
-        elif col.kind == "date":
-            out[col.name] = pd.to_datetime(s).dt.normalize().astype("datetime64[s]")
-        elif col.kind == "bool":
-            out[col.name] = s.astype(bool)
-        elif col.kind == "boolean":
-            out[col.name] = s.astype("boolean")
+        try:
+            out[col.name] = _coerce_column(df, col, table)
+        except DataError:
+            raise
+        except (TypeError, ValueError, OverflowError) as err:
+            raise DataError(
+                f"cannot be read as {col.kind}: {str(err).splitlines()[0] if str(err) else err!r}",
+                table=table,
+                column=col.name,
+                rows=df[[col.name]].head(3),
+                fix="fix the values of this column at the source",
+            ) from err
     return pd.DataFrame(out)
+
+
+def _coerce_column(df: pd.DataFrame, col: Column, table: str) -> pd.Series:
+    s = df[col.name]
+    kind, dtype = col.kind, s.dtype
+    if kind in ("int", "Int"):
+        target = "int64" if kind == "int" else "Int64"
+        if not pd.api.types.is_integer_dtype(dtype) or (kind == "int" and s.hasnans):
+            # text, booleans, missing and infinite values; then fractions
+            _numbers(df, col.name, table, nullable=kind == "Int")
+            _whole_numbers(df, col, table, strict=False)
+        return s.astype(target)
+    if kind == "float":
+        if not (pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)):
+            _numbers(df, col.name, table, nullable=True)
+        return s.astype("float64")
+    if kind == "category":
+        if isinstance(dtype, pd.CategoricalDtype):
+            return s
+        return s.astype("string").astype("category")
+    if kind == "str":
+        return s.astype("string")
+    if kind in ("datetime", "date"):
+        if pd.api.types.is_datetime64_dtype(dtype):  # numpy, naive: no parsing needed
+            t = s
+        else:
+            t = _times(df, col.name, table, nullable=True)
+        if kind == "date":
+            t = t.dt.normalize()
+        return t.astype("datetime64[s]")
+    # bool, boolean: only True/False (and missing values where allowed) are read
+    if dtype == np.dtype(bool):
+        return s if kind == "bool" else s.astype("boolean")
+    if not pd.api.types.is_bool_dtype(dtype):
+        present = s.notna()
+        bad = present & ~s.isin([True, False])
+        if bad.any():
+            raise DataError(
+                f"expected True/False, found {dtype} values",
+                table=table,
+                column=col.name,
+                rows=_rows(df, bad, [col.name]),
+                fix="map the values to True/False at the source",
+            )
+    if kind == "bool":
+        _missing(df, col.name, table, "values", "fill them from the source")
+        return s.astype(bool)
+    return s.astype("boolean")
 
 
 def data_dictionary(names: list[str] | None = None) -> str:

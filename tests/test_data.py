@@ -11,7 +11,8 @@ import pytest
 import coursekit
 from coursekit.data import default_dir, verify
 from coursekit.errors import DataError
-from coursekit.schema import TABLES, data_dictionary, validate
+from coursekit.inputs import columns
+from coursekit.schema import TABLES, coerce, data_dictionary, validate
 
 
 def test_default_data_is_intact():
@@ -123,6 +124,86 @@ def test_validate_names_the_problem(change, column, message):
 
 def test_validate_accepts_good_data():
     validate(ORDERS, "orders", columns=COLS, check_key=True)
+
+
+def _other_backends():
+    return ORDERS.assign(order_id=pd.array([1, 2, 3], dtype="Int64"),
+                         user_id=pd.Series([10, 11, 10], dtype="int64[pyarrow]"),
+                         order_time=ORDERS["order_time"].astype("timestamp[ms][pyarrow]"),
+                         amount=pd.array([99.0, 15.5, 42.0], dtype="Float64"))
+
+
+def test_validate_and_columns_apply_the_same_value_rules():
+    """One layer: a bad value gets the same reason from the contract and at the door."""
+    cases = {
+        "negative amount": dict(amount=[99.0, -15.5, 1.0]),
+        "infinite amount": dict(amount=[99.0, np.inf, 1.0]),
+        "text amount": dict(amount=["99", "x", "42"]),
+        "missing time": dict(order_time=[pd.NaT, *ORDERS["order_time"][1:]]),
+        "zoned time": dict(order_time=ORDERS["order_time"].dt.tz_localize("UTC")),
+        "zoned arrow time": dict(
+            order_time=ORDERS["order_time"].astype("timestamp[s, tz=UTC][pyarrow]")),
+    }
+    differ = {}
+    for label, change in cases.items():
+        bad = ORDERS.assign(**change)
+        with pytest.raises(DataError) as door:
+            columns(bad, "orders", ids=["user_id"], times=["order_time"], amounts=["amount"])
+        with pytest.raises(DataError) as contract:
+            validate(bad, "orders", columns=COLS)
+        if (door.value.reason, door.value.column) != (contract.value.reason,
+                                                      contract.value.column):
+            differ[label] = (door.value.reason, contract.value.reason)
+    assert differ == {}
+    # and both accept the dtypes of the other backends
+    good = _other_backends()
+    validate(good, "orders", columns=COLS, check_key=True)
+    columns(good, "orders", ids=["user_id"], times=["order_time"], amounts=["amount"])
+    with pytest.raises(DataError, match="duplicate keys"):
+        validate(good.assign(order_id=pd.array([1, 1, 3], dtype="Int64")), "orders",
+                 columns=COLS, check_key=True)
+
+
+@pytest.mark.parametrize(
+    ("table", "frame", "column", "reason"),
+    [
+        ("orders", ORDERS.assign(order_id=[1.0, 2.5, 3.0]), "order_id", "found fractions"),
+        ("orders", ORDERS.assign(order_id=[1.0, 2.0, 3.0]), "order_id",
+         "expected whole numbers (int64), found float64"),
+        ("messages", pd.DataFrame({"opened": ["yes", "no", "yes"]}), "opened",
+         "expected True/False"),
+        ("products", pd.DataFrame({"category": pd.Series([1, "1", "tea"], dtype=object)}),
+         "category", "mixing numbers and text"),
+    ],
+)
+def test_validate_checks_what_only_the_contract_knows(table, frame, column, reason):
+    with pytest.raises(DataError) as info:
+        validate(frame, table, columns=[column])
+    assert (info.value.table, info.value.column) == (table, column)
+    assert reason in info.value.reason and info.value.fix
+
+
+def test_coerce_never_guesses():
+    raw = pd.DataFrame({"customer_id": [1, 2], "order_date": ["1997-01-01", "1997-01-02"],
+                        "cds": [1, 2], "amount": [11.77, 5.0]})
+    assert coerce(raw, "cdnow")["order_date"].tolist() == [pd.Timestamp("1997-01-01"),
+                                                          pd.Timestamp("1997-01-02")]
+    refused = {
+        "found fractions": raw.assign(cds=[1.5, 2.0]),  # astype("int64") made it 1
+        "missing values": raw.assign(customer_id=[1.0, np.nan]),
+        "day/month first": raw.assign(order_date=["01/02/1997", "02/02/1997"]),
+        "expected numbers": raw.assign(amount=["11.77", "5,00"]),
+        "missing column": raw.drop(columns="cds"),
+    }
+    for reason, frame in refused.items():
+        with pytest.raises(DataError, match=reason) as info:
+            coerce(frame, "cdnow")
+        assert info.value.table == "cdnow"
+    messages = coursekit.load("messages").head(3).astype({"opened": object})
+    messages.loc[0, "opened"] = None  # astype(bool) made it True
+    with pytest.raises(DataError, match="missing values") as info:
+        coerce(messages, "messages")
+    assert info.value.column == "opened"
 
 
 def test_data_dictionary_is_current():

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from coursekit.errors import DataError
+
 # Parquet layout: row groups of a million rows (readers such as DuckDB scan
 # row groups in parallel), zstd pages, and per column the encoding that suits
 # its values (see :func:`parquet_encodings`).
@@ -72,8 +74,50 @@ def write_table(df: pd.DataFrame, folder: Path, name: str, fmt: str) -> Path:
     return path
 
 
-def read_raw(path: Path) -> pd.DataFrame:
-    """Read a table file as stored (typing happens in the loader, from the schema)."""
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path, encoding="utf-8", keep_default_na=True)
+def read_raw(path: Path, *, table: str | None = None) -> pd.DataFrame:
+    """Read a table file as stored (typing happens in the loader, from the schema).
+
+    Parameters
+    ----------
+    path
+        A ``.parquet`` file, or a ``.csv`` file with a header line.
+    table
+        The table's name in messages (default: the file's name without suffix).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns as stored.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read (missing, truncated, not Parquet, a CSV with
+        ragged lines or not UTF-8), instead of a pyarrow or pandas error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "orders.parquet").write_bytes(b"PAR1 cut short")
+    >>> try:
+    ...     read_raw(folder / "orders.parquet")
+    ... except DataError as err:
+    ...     print(err.table, "|", err.reason.split(":")[0])
+    orders | cannot read orders.parquet
+    """
+    import pyarrow
+
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path, encoding="utf-8", keep_default_na=True)
+    except (OSError, ValueError, pyarrow.ArrowException, pd.errors.ParserError) as err:
+        # ArrowInvalid, ParserError, EmptyDataError and UnicodeDecodeError are ValueErrors
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise DataError(
+            f"cannot read {path.name}: {first}",
+            table=table or path.stem,
+            fix="the file is damaged or not a table: restore it, or write it again "
+            "(coursekit data generate ...)",
+        ) from err
