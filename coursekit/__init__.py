@@ -4,6 +4,22 @@ course *Internet Operations, data-driven* (互联网运营 · 精细化运营).
 Light imports only: ``import coursekit`` must stay fast, so heavy modules are
 imported inside the functions that need them.
 
+Conventions of every analytics function (the course site's "Conventions"
+page has the full table):
+
+- plain DataFrames in, one type out (a DataFrame or a small frozen result);
+  column names default to the course tables' own, so ``segments.rfm(orders)``
+  needs no keyword; CDNOW calls pass ``customer="customer_id"``;
+- one keyword per concept: ``customer`` (the id column), ``at`` (the time
+  column of the first table; ``signup_at``, ``order_at``, ``event_at`` ...
+  for the others), ``amount``, ``asof`` (exclusive: only rows strictly
+  before it count), ``per`` (``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``),
+  ``window_days``, ``event_type``, ``order_key``, ``product``, ``by`` (a
+  column name);
+- bad data raises :class:`DataError` (table, column, example rows, a fix), a
+  bad argument :class:`ArgumentError` (its name, the value, what is
+  allowed); both are :class:`CourseError` and ``ValueError``.
+
 Examples
 --------
 >>> import coursekit
@@ -16,13 +32,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coursekit.errors import DataError
+from coursekit.errors import ArgumentError, CourseError, DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["DataError", "datasets", "load", "setup", "truth", "use_world", "__version__"]
+__all__ = ["ArgumentError", "CourseError", "DataError", "datasets", "load", "setup", "truth",
+           "use_world", "__version__"]
 
 
 def load(name: str, *, world: str | None = None) -> pd.DataFrame:

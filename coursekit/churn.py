@@ -41,11 +41,11 @@ Examples
 --------
 >>> import pandas as pd
 >>> orders = pd.DataFrame({
-...     "customer_id": [1, 1, 2, 2, 3],
+...     "user_id": [1, 1, 2, 2, 3],
 ...     "order_time": pd.to_datetime(["2025-01-05", "2025-03-01", "2025-02-10",
 ...                                   "2025-04-01", "2025-04-20"]),
 ...     "amount": [30.0, 40.0, 25.0, 20.0, 60.0]})
->>> frame = training_frame(orders, cutoff="2025-03-10", horizon_days=30,
+>>> frame = training_frame(orders, asof="2025-03-10", horizon_days=30,
 ...                        promised=None, delivered=None)
 >>> frame[["frequency", "recency_days", "churned"]].to_numpy().tolist()
 [[2.0, 9.0, 1.0], [1.0, 28.0, 0.0]]
@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import columns, timestamp
+from coursekit.inputs import columns, on_scale, timestamp, unique_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from sklearn.pipeline import Pipeline
@@ -99,17 +99,18 @@ def _days(delta: pd.Series | pd.Timedelta) -> pd.Series | float:
 
 def _positive_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ArgumentError(f"expected a positive whole number of days, got {value!r}", name=name)
+        raise ArgumentError(f"{name} must be a whole number of 1 or more, got {value!r}",
+                            name=name)
     return int(value)
 
 
 def _windows(windows: Sequence[int]) -> list[int]:
-    if isinstance(windows, (int, np.integer)):
+    if np.ndim(windows) == 0:  # one window (or a value checked just below)
         windows = [windows]
-    out = [_positive_int(w, "windows") for w in windows]
+    out = [_positive_int(w, "window_days") for w in windows]
     if not out or len(set(out)) != len(out):
         raise ArgumentError(f"windows must be distinct positive days, got {list(windows)!r}",
-                            name="windows", fix="e.g. windows=(30, 90)")
+                            name="window_days", fix="e.g. window_days=(30, 90)")
     return sorted(out)
 
 
@@ -130,17 +131,17 @@ def _check_cutoff(cut: pd.Timestamp, first: pd.Timestamp, end: pd.Timestamp) -> 
     """A cut-off must leave some history before it and not lie after ``end``."""
     if cut <= first:
         raise DataError(
-            f"cutoff {cut:%Y-%m-%d} is not after the first order ({first:%Y-%m-%d}): "
+            f"asof {cut:%Y-%m-%d} is not after the first order ({first:%Y-%m-%d}): "
             "nobody has a history yet",
-            table="orders", column="cutoff",
-            fix="choose a cut-off inside the data",
+            table="orders", column="asof",
+            fix="choose an asof inside the data",
         )
     if cut > end:
         raise DataError(
-            f"cutoff {cut:%Y-%m-%d} is too late for the data (latest accepted: "
+            f"asof {cut:%Y-%m-%d} is too late for the data (latest accepted: "
             f"{end:%Y-%m-%d})",
-            table="orders", column="cutoff",
-            fix="choose a cut-off inside the data",
+            table="orders", column="asof",
+            fix="choose an asof inside the data",
         )
 
 
@@ -169,26 +170,26 @@ def _purchases(orders: pd.DataFrame, customer: str, at: str, merge_same_day: boo
 def features(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
-    cutoff: object,
+    asof: object,
     tickets: pd.DataFrame | None = None,
     events: pd.DataFrame | None = None,
     users: pd.DataFrame | None = None,
-    windows: Sequence[int] = (30, 90),
+    window_days: Sequence[int] = (30, 90),
     promised: str | None = "promised_days",
     delivered: str | None = "delivery_days",
     order_key: str | None = "order_id",
-    ticket_time: str = "created_time",
+    ticket_at: str = "created_time",
     satisfaction: str | None = "satisfaction",
     low_rating: int = 2,
-    event_time: str = "event_time",
+    event_at: str = "event_time",
     session: str = "session_id",
     user_columns: Sequence[str] = _USER_COLUMNS,
     active_days: int | None = None,
 ) -> pd.DataFrame:
-    """One row of churn features per customer, from data strictly before ``cutoff``.
+    """One row of churn features per customer, from data strictly before ``asof``.
 
     Parameters
     ----------
@@ -197,7 +198,7 @@ def features(
     customer, at, amount
         Column names of the customer id, the order time and the amount paid.
         ``tickets``, ``events`` and ``users`` use the same customer column name.
-    cutoff
+    asof
         The day the features describe. Only rows with a time strictly before
         it are read.
     tickets
@@ -206,7 +207,7 @@ def features(
         App / mini-program events with a session id (optional): visit features.
     users
         One row per user (optional): one-hot columns of ``user_columns``.
-    windows
+    window_days
         Look-back windows in days for the recent-activity counts.
     promised, delivered
         Columns of promised and actual delivery days. Pass ``None`` for both
@@ -214,10 +215,10 @@ def features(
     order_key
         Order id column in ``orders`` and ``tickets``, to tell whether the last
         order drew a complaint; ``None`` to skip that feature.
-    ticket_time, satisfaction, low_rating
+    ticket_at, satisfaction, low_rating
         Ticket creation time, the 1-5 rating (may be empty; ``None`` to skip),
         and the highest rating that counts as low.
-    event_time, session
+    event_at, session
         Event time and session id columns of ``events``.
     user_columns
         Columns of ``users`` fixed at sign-up to one-hot encode.
@@ -235,8 +236,8 @@ def features(
         - ``recency_days`` (cut-off minus last order), ``tenure_days``
           (cut-off minus first order), ``frequency`` (orders),
           ``monetary`` (total paid), ``avg_amount``;
-        - ``orders_{w}d`` for each window ``w`` (orders in ``[cutoff - w,
-          cutoff)``) and ``orders_prev_{w}d`` (the ``w`` days before that);
+        - ``orders_{w}d`` for each window ``w`` (orders in ``[asof - w,
+          asof)``) and ``orders_prev_{w}d`` (the ``w`` days before that);
           falling activity shows as ``orders_{w}d < orders_prev_{w}d``;
         - with delivery columns: ``late_share`` = late / delivered orders,
           where *delivered* means the promised date has passed by the cut-off
@@ -249,8 +250,6 @@ def features(
           ``visit_recency_days`` (cut-off minus last session start; the order
           recency for a customer without sessions);
         - with ``users``: ``{column}={value}`` indicators.
-
-        ``frame.attrs["cutoff"]`` holds the cut-off.
 
     Raises
     ------
@@ -274,18 +273,18 @@ def features(
     --------
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "customer_id": [1, 1, 1, 2],
+    ...     "user_id": [1, 1, 1, 2],
     ...     "order_time": pd.to_datetime(["2025-01-01", "2025-05-01", "2025-06-20",
     ...                                   "2025-06-25"]),
     ...     "amount": [10.0, 20.0, 30.0, 5.0],
     ...     "promised_days": [2, 2, 2, 3], "delivery_days": [4, 1, 1, 2]})
-    >>> f = features(orders, cutoff="2025-07-01", order_key=None)
+    >>> f = features(orders, asof="2025-07-01", order_key=None)
     >>> cols = ["frequency", "orders_30d", "orders_prev_90d", "late_share"]
     >>> f[cols].round(2).to_numpy().tolist()
     [[3.0, 1.0, 0.0, 0.33], [1.0, 1.0, 0.0, 0.0]]
     """
-    wins = _windows(windows)
-    cut = timestamp(cutoff, "cutoff", table="orders")
+    wins = _windows(window_days)
+    cut = timestamp(asof, "asof", table="orders")
     if (promised is None) != (delivered is None):
         raise ArgumentError("give both delivery columns or neither",
                         name=["promised", "delivered"])
@@ -302,6 +301,8 @@ def features(
                 "or order_key=None to skip the last-order complaint",
             )
     data = columns(orders, "orders", ids=keys, times=[at], amounts=[amount], numbers=delivery)
+    if order_key is not None and order_key in orders.columns:
+        unique_key(orders, "orders", order_key)  # a repeated order would count twice
     first, end = _data_range(data, at)
     _check_cutoff(cut, first, end + wins[-1] * _DAY)
     data = data[data[at] < cut].sort_values([customer, at], kind="stable")
@@ -331,7 +332,7 @@ def features(
 
     if tickets is not None:
         tk_cols = [customer] + ([order_key] if order_key else [])
-        tk = columns(tickets, "tickets", ids=tk_cols, times=[ticket_time], allow_empty=True)
+        tk = columns(tickets, "tickets", ids=tk_cols, times=[ticket_at], allow_empty=True)
         rating = None
         if satisfaction is not None:
             if satisfaction not in tickets.columns:
@@ -350,7 +351,8 @@ def features(
                     fix="ratings are 1-5 (leave a missing rating empty)",
                 )
             tk["_rating"] = rating.astype("float64")
-        tk = tk[tk[ticket_time] < cut]
+            on_scale(tickets, "tickets", satisfaction, tk["_rating"].to_numpy())
+        tk = tk[tk[ticket_at] < cut]
         tw = tk[customer]
         out["complaints"] = tw.value_counts().reindex(index, fill_value=0).astype("float64")
         if rating is not None:
@@ -362,11 +364,11 @@ def features(
             out["last_order_complaint"] = hit.reindex(index).astype("float64")
 
     if events is not None:
-        ev = columns(events, "events", ids=[customer, session], times=[event_time],
+        ev = columns(events, "events", ids=[customer, session], times=[event_at],
                      allow_empty=True)
-        ev = ev[ev[event_time] < cut]
-        starts = ev.groupby([customer, session], sort=False)[event_time].min().reset_index()
-        sw, st = starts[customer], starts[event_time]
+        ev = ev[ev[event_at] < cut]
+        starts = ev.groupby([customer, session], sort=False)[event_at].min().reset_index()
+        sw, st = starts[customer], starts[event_at]
         for w in wins:
             lo = cut - w * _DAY
             out[f"sessions_{w}d"] = _count_in(st, sw, index, lo, cut)
@@ -401,23 +403,22 @@ def features(
             raise DataError(f"no customer ordered in the {active_days} days before the cut-off",
                             table="orders", column="active_days", fix="raise active_days")
     out.index.name = customer
-    out.attrs["cutoff"] = cut
     return out
 
 
 def labels(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
-    cutoff: object,
+    asof: object,
     horizon_days: int = 90,
-    end: object = None,
+    data_end: object = None,
 ) -> pd.DataFrame:
     """Who churned: no order in the ``horizon_days`` from the cut-off on.
 
-    A customer who ordered before ``cutoff`` is *churned* when they placed no
-    order in ``[cutoff, cutoff + horizon_days)``. Only orders in that interval
+    A customer who ordered before ``asof`` is *churned* when they placed no
+    order in ``[asof, asof + horizon_days)``. Only orders in that interval
     matter (plus, for the population, who ordered before).
 
     Parameters
@@ -426,40 +427,40 @@ def labels(
         One row per order.
     customer, at
         Customer id and order time columns.
-    cutoff
+    asof
         First day of the outcome window.
     horizon_days
         Length of the outcome window in days.
-    end
+    data_end
         End of the observed data (exclusive); default the day after the last
         order. The window must fit inside it.
 
     Returns
     -------
     pandas.DataFrame
-        Index: every customer with an order before ``cutoff``; columns
+        Index: every customer with an order before ``asof``; columns
         ``orders_in_horizon`` and ``churned`` (1 churned, 0 stayed; integers).
 
     Raises
     ------
     DataError
         Bad input, a cut-off not after the first order, or a window that runs
-        past the end of the data (``cutoff + horizon_days > end``).
+        past the end of the data (``asof + horizon_days > end``).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 3],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2, 3],
     ...     "order_time": pd.to_datetime(["2025-01-01", "2025-02-15", "2025-01-20",
     ...                                   "2025-06-30"])})
-    >>> labels(orders, cutoff="2025-02-01", horizon_days=30)["churned"].to_dict()
+    >>> labels(orders, asof="2025-02-01", horizon_days=30)["churned"].to_dict()
     {1: 0, 2: 1}
     """
     horizon = _positive_int(horizon_days, "horizon_days")
-    cut = timestamp(cutoff, "cutoff", table="orders")
+    cut = timestamp(asof, "asof", table="orders")
     data = columns(orders, "orders", ids=[customer], times=[at])
     first, last_day = _data_range(data, at)
-    stop = last_day if end is None else timestamp(end, "end", table="orders")
+    stop = last_day if data_end is None else timestamp(data_end, "data_end", table="orders")
     _check_cutoff(cut, first, stop)
     if cut + horizon * _DAY > stop:
         raise DataError(
@@ -473,24 +474,23 @@ def labels(
     after = _count_in(data[at], data[customer], who, cut, cut + horizon * _DAY).astype("int64")
     out = pd.DataFrame({"orders_in_horizon": after, "churned": (after == 0).astype("int64")},
                        index=who)
-    out.attrs.update(cutoff=cut, horizon_days=horizon)
     return out
 
 
 def training_frame(
     orders: pd.DataFrame,
     *,
-    cutoff: object,
+    asof: object,
     horizon_days: int = 90,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     **kwargs: object,
 ) -> pd.DataFrame:
-    """:func:`features` as of ``cutoff`` with the :func:`labels` column ``churned``.
+    """:func:`features` as of ``asof`` with the :func:`labels` column ``churned``.
 
     Parameters
     ----------
-    orders, cutoff, customer, at
+    orders, asof, customer, at
         As in :func:`features`.
     horizon_days
         As in :func:`labels`.
@@ -500,36 +500,40 @@ def training_frame(
     Returns
     -------
     pandas.DataFrame
-        The features, then ``churned`` as a float (1.0 churned); ``attrs`` hold
-        ``cutoff`` and ``horizon_days``.
+        The features, then ``churned`` as a float (1.0 churned).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2],
     ...     "order_time": pd.to_datetime(["2025-01-01", "2025-02-15", "2025-01-20"]),
     ...     "amount": [10.0, 12.0, 30.0]})
-    >>> frame = training_frame(orders, cutoff="2025-02-01", horizon_days=15,
+    >>> frame = training_frame(orders, asof="2025-02-01", horizon_days=15,
     ...                        promised=None, delivered=None)
     >>> frame["churned"].tolist()
     [0.0, 1.0]
     """
-    x = features(orders, customer=customer, at=at, cutoff=cutoff, **kwargs)
-    y = labels(orders, customer=customer, at=at, cutoff=cutoff, horizon_days=horizon_days)
-    out = x.join(y["churned"].astype("float64"))
-    out.attrs.update(cutoff=x.attrs["cutoff"], horizon_days=y.attrs["horizon_days"])
-    return out
+    x = features(orders, customer=customer, at=at, asof=asof, **kwargs)
+    y = labels(orders, customer=customer, at=at, asof=asof, horizon_days=horizon_days)
+    return x.join(y["churned"].astype("float64"))
 
 
 # --------------------------------------------------------------------------- model
 
 
-def _binary(values: object, name: str, table: str = "arguments") -> np.ndarray:
-    """0/1 labels as an int array; DataError for anything else."""
+def _binary(values: object, name: str, table: str | None = None) -> np.ndarray:
+    """0/1 labels as an int array; for anything else a DataError naming the column
+    ``name`` of ``table``, or an ArgumentError naming the argument ``name`` (no table)."""
+
+    def bad(message: str, fix: str | None = None) -> Exception:
+        if table is None:
+            return ArgumentError(message, name=name, fix=fix)
+        return DataError(message, table=table, column=name, fix=fix)
+
     y = np.asarray(values)
     if y.ndim != 1:
-        raise DataError(f"expected one label per customer (1-d), got shape {y.shape}",
-                        table=table, column=name)
+        raise bad(f"expected one label per customer (1-d), got shape {y.shape}",
+                  fix="pass one 0/1 label per customer, e.g. frame['churned']")
     if y.dtype == bool:
         return y.astype(np.int64)
     ok = y.dtype.kind in "iuf"
@@ -538,9 +542,8 @@ def _binary(values: object, name: str, table: str = "arguments") -> np.ndarray:
         ok = bool(np.isin(yf, (0.0, 1.0)).all())
     if not ok:
         seen = pd.unique(pd.Series(y)).tolist()[:6]
-        raise DataError(
+        raise bad(
             f"labels must be 0 (stayed) or 1 (churned); found {seen}",
-            table=table, column=name,
             fix="map the outcome to 0/1, e.g. (status == 'churned').astype(int); drop "
             "customers without an outcome",
         )
@@ -783,7 +786,8 @@ def drivers(
                             name="frame", fix="pass frame=held_out_rows")
         x, y = _xy(frame, target, names or None)
         names = list(x.columns)
-        got = permutation_importance(model, x, y, scoring="roc_auc", n_repeats=n_repeats,
+        got = permutation_importance(model, x, y, scoring="roc_auc",
+                                     n_repeats=_positive_int(n_repeats, "n_repeats"),
                                      random_state=random_state)
         p = model.predict_proba(x)[:, 1]
         sign = []
@@ -955,7 +959,7 @@ def gains_table(y_true: object, score: object, bins: int = 10) -> pd.DataFrame:
 def purchase_cycle(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     quantiles: Sequence[float] = (0.5, 0.8, 0.9),
     max_k: int = 10,
@@ -999,7 +1003,7 @@ def purchase_cycle(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 1, 2, 2],
     ...     "order_time": pd.to_datetime(["2025-01-01", "2025-01-11", "2025-01-31",
     ...                                   "2025-01-01", "2025-01-21"])})
     >>> cyc = purchase_cycle(orders, quantiles=(0.5,), max_k=2)
@@ -1012,7 +1016,7 @@ def purchase_cycle(
                             name="quantiles", fix="e.g. (0.5, 0.8, 0.9)")
     top = _positive_int(max_k, "max_k")
     data, _ = _purchases(orders, customer, at, merge_same_day, asof)
-    same = data[customer].eq(data[customer].shift(-1)).to_numpy()
+    same = data[customer].eq(data[customer].shift(-1)).to_numpy(dtype=bool, na_value=False)
     gap = _days(data[at].shift(-1) - data[at]).to_numpy()[same]
     k = (data.groupby(customer, sort=False).cumcount() + 1).to_numpy()[same]
     if len(gap) == 0:
@@ -1041,12 +1045,12 @@ def winback_list(
     frame: pd.DataFrame,
     *,
     top: int | None = 100,
-    by: str = "value_at_risk",
+    rank_by: str = "value_at_risk",
     value: str | pd.Series = "monetary",
     max_recency_days: float | None = None,
     cycle: pd.DataFrame | None = None,
     send_after: str = "p80",
-    cutoff: object = None,
+    asof: object = None,
 ) -> pd.DataFrame:
     """Whom to win back first, and (with ``cycle``) when to send.
 
@@ -1065,7 +1069,7 @@ def winback_list(
         by default).
     top
         How many customers to return (``None``: all).
-    by
+    rank_by
         Sort key: ``"value_at_risk"`` or ``"churn_probability"``.
     value
         Column of ``frame`` or a Series indexed by customer.
@@ -1079,8 +1083,9 @@ def winback_list(
         (last order plus it, or the cut-off when that date has passed).
     send_after
         Column of ``cycle`` to use.
-    cutoff
-        The day of the features; default ``frame.attrs["cutoff"]``.
+    asof
+        The day the features describe (the ``asof`` they were built with);
+        needed with ``cycle`` to date the messages.
 
     Returns
     -------
@@ -1093,18 +1098,28 @@ def winback_list(
     >>> import pandas as pd
     >>> frame = pd.DataFrame({"recency_days": [5.0, 40, 80], "frequency": [3.0, 2, 1],
     ...                       "monetary": [300.0, 100, 50], "churned": [0.0, 1, 1]},
-    ...                      index=pd.Index([7, 8, 9], name="customer_id"))
+    ...                      index=pd.Index([7, 8, 9], name="user_id"))
     >>> model = fit_churn_model(frame)
-    >>> winback_list(model, frame, top=2, by="churn_probability").index.tolist()
+    >>> winback_list(model, frame, top=2, rank_by="churn_probability").index.tolist()
     [9, 8]
     """
-    if by not in ("value_at_risk", "churn_probability"):
-        raise ArgumentError(f"unknown sort key {by!r}", name="by",
+    if rank_by not in ("value_at_risk", "churn_probability"):
+        raise ArgumentError("unknown sort key", name="rank_by", value=rank_by,
                         fix="use 'value_at_risk' or 'churn_probability'")
     p = churn_probability(model, frame)
     base = columns(frame, "frame", numbers=["recency_days", "frequency"])
+    if not frame.index.is_unique:  # a customer listed twice would be contacted twice
+        raise DataError("customers appear more than once in the index", table="frame",
+                        column=frame.index.name,
+                        rows=frame.loc[frame.index.duplicated(keep=False)].head(6),
+                        fix="one row per customer: build the frame with features() once")
+    if max_recency_days is not None and (isinstance(max_recency_days, bool) or not isinstance(
+            max_recency_days, int | float | np.number) or not max_recency_days > 0):
+        raise ArgumentError("max_recency_days must be a number of days above 0, or None",
+                            name="max_recency_days", value=max_recency_days,
+                            fix="e.g. max_recency_days=365, or None to keep everyone")
     if isinstance(value, str):
-        worth = columns(frame, "frame", numbers=[value])[value]
+        worth = columns(frame, "frame", amounts=[value])[value]
     else:
         worth = pd.Series(value).reindex(frame.index)
         if worth.isna().any():
@@ -1120,8 +1135,10 @@ def winback_list(
         if send_after not in getattr(cycle, "columns", []):
             raise DataError(f"no column {send_after!r} in cycle", table="cycle",
                             column=send_after, fix="pass purchase_cycle() output")
-        when = timestamp(cutoff if cutoff is not None else frame.attrs.get("cutoff"),
-                         "cutoff", table="frame")
+        if asof is None:
+            raise ArgumentError("dating the messages needs the day the features describe",
+                                name="asof", fix="pass the asof the features were built with")
+        when = timestamp(asof, "asof")
         rows = [r for r in cycle.index if r != "all"]
         plus = [r for r in rows if r.endswith("+")]
         cap = int(plus[0][:-1]) if plus else len(rows)
@@ -1134,7 +1151,7 @@ def winback_list(
         last = when - pd.to_timedelta(out["recency_days"], unit="D")
         send = (last + pd.to_timedelta(wait, unit="D")).dt.ceil("D")
         out["send_on"] = send.where(send > when, when)
-    out = out.sort_values(by, ascending=False, kind="stable")
+    out = out.sort_values(rank_by, ascending=False, kind="stable")
     if top is not None:
         out = out.head(_positive_int(top, "top"))
     out.insert(0, "rank", np.arange(1, len(out) + 1))
@@ -1168,10 +1185,10 @@ class RepeatCurve:
 def repeat_probability(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     max_k: int = 10,
-    window: int = 180,
+    window_days: int = 180,
     basis: str = "within",
     min_customers: int = 30,
     merge_same_day: bool = True,
@@ -1180,7 +1197,7 @@ def repeat_probability(
     """The loyalty threshold: chance of a (k+1)-th order after the k-th.
 
     For each k = 1..max_k, the customers who placed a k-th order at least
-    ``window`` days before the end of the data (so each had a fair chance to
+    ``window_days`` days before the end of the data (so each had a fair chance to
     come back) are counted, and
 
     .. math::
@@ -1205,7 +1222,7 @@ def repeat_probability(
         Customer id and order time columns.
     max_k
         Largest k in the table.
-    window
+    window_days
         Days: the ``within`` window and the minimum follow-up.
     basis
         ``"within"`` or ``"ever"``: which probability ``jump_at`` is read from.
@@ -1226,10 +1243,10 @@ def repeat_probability(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 1, 2, 2, 3],
     ...     "order_time": pd.to_datetime(["2025-01-01", "2025-01-10", "2025-02-01",
     ...                                   "2025-01-05", "2025-03-20", "2025-01-07"])})
-    >>> curve = repeat_probability(orders, max_k=2, window=30, min_customers=1,
+    >>> curve = repeat_probability(orders, max_k=2, window_days=30, min_customers=1,
     ...                            asof="2025-06-01")
     >>> curve.table[["customers", "p_within", "p_ever"]].round(3).to_numpy().tolist()
     [[3.0, 0.333, 0.667], [2.0, 0.5, 0.5]]
@@ -1237,7 +1254,7 @@ def repeat_probability(
     2
     """
     top = _positive_int(max_k, "max_k")
-    days = _positive_int(window, "window")
+    days = _positive_int(window_days, "window_days")
     if basis not in ("within", "ever"):
         raise ArgumentError(f"unknown basis {basis!r}", name="basis",
                         fix="use 'within' or 'ever'")

@@ -79,8 +79,8 @@ _BOUND = 25.0  # log-parameters stay within exp(+-25): ~1e-11 .. 7e10
 # --------------------------------------------------------------------------- summary
 
 
-def _unit_days(unit: object, name: str = "unit") -> float:
-    if unit not in _UNIT_DAYS:
+def _unit_days(unit: object, name: str = "per") -> float:
+    if not isinstance(unit, str) or unit not in _UNIT_DAYS:
         raise ArgumentError(
             f"unknown time unit {unit!r}",
             name=name,
@@ -94,6 +94,11 @@ def _day(ts: pd.Timestamp) -> int:
     return int(np.datetime64(ts.to_datetime64(), "D").astype(np.int64))
 
 
+def _last_day(moment: pd.Timestamp) -> int:
+    """The last whole day before an exclusive end: the day holding the instant before it."""
+    return _day(moment - pd.Timedelta(1, "ns"))
+
+
 def _date(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
 
@@ -101,19 +106,19 @@ def _date(day: int) -> str:
 def summary(
     transactions: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str | None = "amount",
-    calibration_end: object = None,
-    observation_end: object = None,
-    unit: str = "D",
+    asof: object = None,
+    holdout_end: object = None,
+    per: str = "D",
 ) -> pd.DataFrame:
     """Customer-base summary (frequency, recency, T, monetary value) of a transaction log.
 
     Purchases are counted by day: all purchases of a customer on one day are
     one purchase, worth their total. For a customer whose first purchase day
     is :math:`d_0`, with calibration days :math:`d_0 < d_1 < \\dots < d_x \\le
-    c` (:math:`c` = ``calibration_end``):
+    c` (:math:`c` = the last day before ``asof``, the calibration period's last day):
 
     - ``frequency`` :math:`x` = number of repeat purchase days (distinct
       purchase days minus 1);
@@ -122,8 +127,8 @@ def summary(
     - ``monetary_value`` = mean value of the :math:`x` repeat purchase days
       (the first day excluded), 0 when :math:`x = 0`;
 
-    durations in ``unit``: days, or weeks = days / 7 (fractional, not rounded).
-    Customers whose first purchase is after ``calibration_end`` are left out.
+    durations in ``per``: days, or weeks = days / 7 (fractional, not rounded).
+    Customers whose first purchase is after ``asof`` are left out.
 
     Parameters
     ----------
@@ -132,32 +137,34 @@ def summary(
     customer, at, amount
         Column names: customer id, purchase time (dates or datetimes; only the
         day counts), purchase value (``amount=None``: no ``monetary_value``).
-    calibration_end
-        Last day of the calibration period, included. Default: the last
-        purchase day in the data.
-    observation_end
-        Last day of a hold-out period after ``calibration_end``, included
-        (needs ``calibration_end``). Adds ``frequency_holdout`` (purchase days
+    asof
+        End of the calibration period, exclusive like every ``asof`` of the
+        course: ``asof="1997-10-01"`` calibrates on purchases up to 30
+        September. Whole days count, so a time of day rounds up to the next
+        midnight. Default: the day after the last purchase day in the data.
+    holdout_end
+        End of a hold-out period that starts at ``asof``, exclusive too
+        (needs ``asof``). Adds ``frequency_holdout`` (purchase days
         in the hold-out period) and ``duration_holdout`` (its length in
-        ``unit``). Purchases after it are ignored.
-    unit
+        ``per``). Purchases on or after it are ignored.
+    per
         ``"D"`` (days) or ``"W"`` (weeks).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by customer id (sorted), columns ``frequency`` (int),
-        ``recency``, ``T``, ``monetary_value``, and with ``observation_end``
-        ``frequency_holdout`` (int), ``duration_holdout``. ``attrs`` holds
-        ``unit``, ``calibration_end`` and ``observation_end``.
+        ``recency``, ``T``, ``monetary_value``, and with ``holdout_end``
+        ``frequency_holdout`` (int), ``duration_holdout``.
 
     Raises
     ------
     DataError
         Missing, unparseable or negative values in the named columns (see
-        :func:`coursekit.inputs.columns`), an unknown unit, a date argument
-        that cannot be read, a calibration end before the first purchase, an
-        observation end before the calibration end or without one.
+        :func:`coursekit.inputs.columns`).
+    ArgumentError
+        An unknown ``per``, a date that cannot be read, ``asof`` not after the
+        first purchase, ``holdout_end`` not after ``asof`` or without it.
 
     Examples
     --------
@@ -167,52 +174,52 @@ def summary(
 
     >>> import pandas as pd
     >>> log = pd.DataFrame({
-    ...     "customer_id": [1, 1, 1, 1, 2, 3],
+    ...     "user_id": [1, 1, 1, 1, 2, 3],
     ...     "order_time": ["2025-01-01 09:00", "2025-01-01 20:00", "2025-01-08",
     ...                    "2025-01-15", "2025-01-10", "2025-02-20"],
     ...     "amount": [10.0, 5.0, 20.0, 40.0, 8.0, 3.0]})
-    >>> s = summary(log, calibration_end="2025-01-31", observation_end="2025-03-01", unit="W")
+    >>> s = summary(log, asof="2025-02-01", holdout_end="2025-03-02", per="W")
     >>> rfm = s[["frequency", "recency", "T", "monetary_value"]]
     >>> rfm.round(3)  # doctest: +NORMALIZE_WHITESPACE
                  frequency  recency      T  monetary_value
-    customer_id
+    user_id
     1                    2      2.0  4.286            30.0
     2                    0      0.0  3.000             0.0
     >>> holdout = s[["frequency_holdout", "duration_holdout"]]
     >>> holdout.round(3)  # doctest: +NORMALIZE_WHITESPACE
                  frequency_holdout  duration_holdout
-    customer_id
+    user_id
     1                            0             4.143
     2                            0             4.143
     """
-    scale = _unit_days(unit)
+    scale = _unit_days(per)
     amounts = [amount] if amount is not None else []
     df = columns(transactions, "transactions", ids=[customer], times=[at], amounts=amounts)
     day = df[at].to_numpy().astype("datetime64[D]").astype(np.int64)
     first_day, last_day = int(day.min()), int(day.max())
-    if calibration_end is None:
-        if observation_end is not None:
+    if asof is None:
+        if holdout_end is not None:
             raise ArgumentError(
-                "observation_end given without calibration_end",
-                name="calibration_end",
-                fix="give the last day of the calibration period too",
+                "holdout_end given without asof",
+                name="asof",
+                fix="give the end of the calibration period too",
             )
         cal = last_day
     else:
-        cal = _day(timestamp(calibration_end, "calibration_end"))
+        cal = _last_day(timestamp(asof, "asof"))
     if cal < first_day:
         raise ArgumentError(
-            f"calibration_end {_date(cal)} is before the first purchase ({_date(first_day)})",
-            name="calibration_end",
+            f"asof leaves no day before the first purchase ({_date(first_day)})",
+            name="asof", value=asof,
             fix="choose a calibration end inside the data's period",
         )
     end = cal
-    if observation_end is not None:
-        end = _day(timestamp(observation_end, "observation_end"))
+    if holdout_end is not None:
+        end = _last_day(timestamp(holdout_end, "holdout_end"))
         if end < cal:
             raise ArgumentError(
-                f"observation_end {_date(end)} is before calibration_end {_date(cal)}",
-                name="observation_end",
+                "holdout_end is before asof",
+                name="holdout_end", value=holdout_end,
                 fix="the hold-out period follows the calibration period: swap the dates?",
             )
 
@@ -252,19 +259,13 @@ def summary(
         out["monetary_value"] = np.divide(
             repeat_value, freq, out=np.zeros(n), where=freq > 0
         )
-    if observation_end is not None:
+    if holdout_end is not None:
         out["frequency_holdout"] = np.bincount(dcust, weights=~in_cal, minlength=n).astype(
             np.int64
         )
         out["duration_holdout"] = np.full(n, (end - cal) / scale)
     index = pd.Index(ids[active], name=customer)
-    res = pd.DataFrame({k: v[active] for k, v in out.items()}, index=index)
-    res.attrs.update(
-        unit=unit,
-        calibration_end=_date(cal),
-        observation_end=_date(end) if observation_end is not None else None,
-    )
-    return res
+    return pd.DataFrame({k: v[active] for k, v in out.items()}, index=index)
 
 
 # --------------------------------------------------------------------------- parameters
@@ -360,7 +361,7 @@ def _bgnbd_input(s: object, table: str = "summary") -> tuple[np.ndarray, ...]:
             column="recency",
             rows=_offending(df, tx > T, cols),
             fix="measure T to the calibration end and drop purchases after it "
-            "(clv.summary(..., calibration_end=...))",
+            "(clv.summary(..., asof=...))",
         )
     bad = (x == 0) & (tx > 0)
     if bad.any():
@@ -459,8 +460,6 @@ class BetaGeo:
         Maximised log-likelihood (sum over customers).
     n_customers_ : int
         Customers (total weight) used in the fit.
-    unit_ : str or None
-        The time unit of the fitted summary (from ``summary.attrs``), if known.
     optimizer_result_ : scipy.optimize.OptimizeResult
         The optimiser's result, on the log-parameters and the mean log-likelihood.
 
@@ -477,7 +476,8 @@ class BetaGeo:
     >>> import coursekit
     >>> from coursekit import clv
     >>> cd = coursekit.load("cdnow_sample")
-    >>> s = clv.summary(cd, at="order_date", calibration_end="1997-09-30", unit="W")
+    >>> s = clv.summary(cd, customer="customer_id", at="order_date", asof="1997-10-01",
+    ...                 per="W")
     >>> model = clv.BetaGeo().fit(s)
     >>> model.params_.to_series().round(3)
     r        0.243
@@ -580,7 +580,10 @@ class BetaGeo:
         DataError
             Missing columns, an empty table, missing or infinite values,
             negative or fractional frequency, negative recency or T, recency
-            larger than T, recency > 0 with frequency 0, bad weights.
+            larger than T, recency > 0 with frequency 0, no customer with a
+            repeat purchase.
+        ArgumentError
+            Bad weights.
         """
         x, tx, T = _bgnbd_input(summary)
         if weights is None:
@@ -593,6 +596,15 @@ class BetaGeo:
                     name="weights",
                     fix="pass the number of customers each row stands for",
                 )
+        if not ((x > 0) & (w > 0)).any():
+            raise DataError(
+                "no customer with a repeat purchase (frequency > 0): the BG/NBD learns how "
+                "often customers buy again and when they drop out from repeat purchases, so "
+                "its parameters would be meaningless and its predictions NaN",
+                table="summary",
+                column="frequency",
+                fix="use a longer calibration period (a later asof), or more customers",
+            )
         # Group identical rows (daily data repeats a lot): fewer logs per evaluation.
         grouped = (
             pd.DataFrame({"x": x, "tx": tx, "T": T, "w": w})
@@ -621,7 +633,6 @@ class BetaGeo:
         self.params_ = BetaGeoParams(r=r, alpha=alpha, a=a, b=b)
         self.log_likelihood_ = float(-res.fun * d["wsum"])
         self.n_customers_ = float(d["wsum"]) if weights is not None else len(x)
-        self.unit_ = summary.attrs.get("unit")
         self.optimizer_result_ = res
         return self
 
@@ -834,7 +845,8 @@ class GammaGamma:
     >>> import coursekit
     >>> from coursekit import clv
     >>> cd = coursekit.load("cdnow_sample")
-    >>> s = clv.summary(cd, at="order_date", calibration_end="1997-09-30", unit="W")
+    >>> s = clv.summary(cd, customer="customer_id", at="order_date", asof="1997-10-01",
+    ...                 per="W")
     >>> spend = clv.GammaGamma().fit(s)
     >>> spend.params_.to_series().round(2)
     p     6.25
@@ -968,12 +980,12 @@ class GammaGamma:
         bgnbd: BetaGeo,
         summary: pd.DataFrame,
         *,
-        time: int = 12,
+        per: str,
+        months: int = 12,
         discount_rate: float = 0.01,
         margin: float = 1.0,
-        freq: str | None = None,
     ) -> pd.Series:
-        r"""Discounted value of each customer's purchases over the next ``time`` months.
+        r"""Discounted value of each customer's purchases over the next ``months`` months.
 
         The convention: a month is :data:`DAYS_PER_MONTH` = 365.25 / 12 days
         (4.348 weeks); the purchases expected in month :math:`i` are
@@ -985,7 +997,7 @@ class GammaGamma:
 
         .. math::
 
-            \mathrm{CLV} = \sum_{i=1}^{\text{time}} \text{margin}\;
+            \mathrm{CLV} = \sum_{i=1}^{\text{months}} \text{margin}\;
             E[Z \mid \bar z, x]\;
             \frac{E[Y(i\mu) \mid x, t_x, T] - E[Y((i-1)\mu) \mid x, t_x, T]}
             {(1 + \text{discount\_rate})^{i}}
@@ -996,15 +1008,16 @@ class GammaGamma:
             A fitted :class:`BetaGeo`, fitted on a summary in the same unit.
         summary
             ``frequency``, ``recency``, ``T``, ``monetary_value``.
-        time
+        months
             Horizon in months (a whole number >= 1).
         discount_rate
             Discount rate per month (0.01 a month is about 12.7 % a year).
         margin
             Share of the spend that is profit (1.0: CLV in revenue).
-        freq
-            The summary's time unit, ``"D"`` or ``"W"``; default: the unit
-            recorded by :func:`summary` in ``summary.attrs``.
+        per
+            The time unit of the summary's ``recency`` and ``T``: ``"D"`` or
+            ``"W"``, as given to :func:`summary`. Required: a month is 30.4
+            days or 4.35 weeks, and a wrong unit would scale every CLV.
 
         Returns
         -------
@@ -1015,10 +1028,10 @@ class GammaGamma:
         --------
         >>> import coursekit
         >>> from coursekit import clv
-        >>> s = clv.summary(coursekit.load("cdnow_sample"), at="order_date",
-        ...                 calibration_end="1997-09-30", unit="W")
+        >>> s = clv.summary(coursekit.load("cdnow_sample"), customer="customer_id",
+        ...                 at="order_date", asof="1997-10-01", per="W")
         >>> bg, gg = clv.BetaGeo().fit(s), clv.GammaGamma().fit(s)
-        >>> gg.customer_lifetime_value(bg, s, time=12, discount_rate=0.01).head(3).round(2)
+        >>> gg.customer_lifetime_value(bg, s, months=12, per="W").head(3).round(2)
         customer_id
         1    36.30
         2     4.64
@@ -1032,30 +1045,17 @@ class GammaGamma:
                 fix="pass clv.BetaGeo().fit(summary)",
             )
         bgnbd._fitted()
-        unit = freq if freq is not None else summary.attrs.get("unit")
-        if unit is None:
-            raise ArgumentError(
-                "the summary's time unit is unknown",
-                name="freq",
-                fix="pass freq='D' or freq='W' (the unit of recency and T)",
-            )
-        days = _unit_days(unit, "freq")
-        if bgnbd.unit_ is not None and bgnbd.unit_ != unit:
-            raise ArgumentError(
-                f"the BG/NBD model was fitted in unit {bgnbd.unit_!r}, the summary is in {unit!r}",
-                name="freq",
-                fix="build the summary with the unit the model was fitted in",
-            )
+        days = _unit_days(per, "per")
         if (
-            not isinstance(time, numbers.Real)
-            or isinstance(time, bool)
-            or not float(time).is_integer()
-            or time < 1
+            not isinstance(months, numbers.Real)
+            or isinstance(months, bool)
+            or not float(months).is_integer()
+            or months < 1
         ):
             raise ArgumentError(
-                f"time must be a whole number of months >= 1, got {time!r}",
-                name="time",
-                fix="e.g. time=12 for a year",
+                f"months must be a whole number >= 1, got {months!r}",
+                name="months",
+                fix="e.g. months=12 for a year",
             )
         for name, value, ok in (
             ("discount_rate", discount_rate, lambda u: u > -1),
@@ -1071,7 +1071,7 @@ class GammaGamma:
         month = DAYS_PER_MONTH / days
         value = np.zeros(len(summary))
         previous = np.zeros(len(summary))
-        for i in range(1, int(time) + 1):  # one vectorised step per month
+        for i in range(1, int(months) + 1):  # one vectorised step per month
             cum = bgnbd.conditional_expected_purchases(i * month, summary).to_numpy()
             value += (cum - previous) / (1 + discount_rate) ** i
             previous = cum

@@ -14,16 +14,17 @@ Conventions shared by every function here:
   Column ``k`` of a table is the k-th period after the cohort's own period
   (``0`` = the cohort period itself), counted in whole calendar periods: an
   order on 31 January and one on 1 February are one month apart.
-- **The end of the data** is the period containing ``asof`` (default: the
-  latest time in the table). That whole period counts as observed, even when
-  the data stops part-way through it; activity after it is ignored.
+- **The end of the data** is ``asof``, exclusive (default: just after the
+  latest time in the table). The period holding the last instant before it
+  counts as observed, even when the data stops part-way through it;
+  activity at or after ``asof`` is ignored.
 - **NaN means "not observed yet"**: a cell whose period lies after the end of
   the data is NaN, never 0. A cohort of March has no month-10 value in
   a table that ends in December. A 0 means observed, and nobody was active.
-- **Cohort sizes** are in ``table.attrs["cohort_size"]``, a dict from row
-  label to number of customers (``pd.Series(table.attrs["cohort_size"])``
-  makes it a Series). They are kept out of the columns so that the table is
-  all rates and can go straight into a heatmap, ``.mean()`` or a plot.
+- **Cohort sizes** come from :func:`cohort_sizes`, called with the same
+  arguments: a Series with the same row labels. They are kept out of the
+  table so that it is all rates and can go straight into a heatmap,
+  ``.mean()`` or a plot.
 
 Everything is vectorised: customers and periods become integer codes, and
 cells are counted with ``np.bincount`` on packed (row, period) keys.
@@ -41,7 +42,7 @@ from coursekit._arrays import codes as _factorize
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, timestamp
 
-__all__ = ["retention", "day_n_retention", "ltv_curves"]
+__all__ = ["retention", "cohort_sizes", "day_n_retention", "ltv_curves"]
 
 #: Accepted ``period`` values and the pandas frequency of their labels.
 PERIODS = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
@@ -54,9 +55,9 @@ _BIG = np.iinfo(np.int64).max
 # --------------------------------------------------------------------------- periods
 
 
-def _freq(period: object, name: str = "period") -> str:
+def _freq(period: object, name: str = "per") -> str:
     """Validate ``period`` (the argument ``name``) and return its one-letter code."""
-    key = period.upper() if isinstance(period, str) else period
+    key = period.upper() if isinstance(period, str) else None  # None: not a period name
     if key not in PERIODS:
         raise ArgumentError(
             f"unknown period {period!r}",
@@ -143,6 +144,45 @@ def _keyed(
     return ids, checked[col]
 
 
+def _by_source(activity: pd.DataFrame, table: str, start: object, customer: str,
+               by: object) -> tuple[pd.DataFrame, str]:
+    """The table that holds the group column ``by``, one row per customer.
+
+    ``by`` names a column of ``start`` (when it is a table, e.g. the users
+    table) or else of the activity table, where it must hold one value per
+    customer (a channel, a city tier: something fixed for the customer).
+    """
+    if not isinstance(by, str):
+        raise ArgumentError(
+            "by must be the name of a column",
+            name="by",
+            value=by,
+            fix="e.g. by='channel' with start=users, or a column of the activity table",
+        )
+    if isinstance(start, pd.DataFrame) and by in start.columns:
+        return start, "start"
+    if by not in activity.columns:
+        where = f"the {table} table" + (" or in start" if isinstance(start, pd.DataFrame) else "")
+        raise DataError(
+            f"no column {by!r} in {where}",
+            table=table,
+            column=by,
+            fix="pass start=users to group by a users column, or add the column to the table",
+        )
+    pairs = activity[[customer, by]].drop_duplicates()
+    if pairs[customer].duplicated().any():
+        several = pairs[customer].duplicated(keep=False).to_numpy()
+        raise DataError(
+            "customers with more than one value: by needs one group per customer",
+            table=table,
+            column=by,
+            rows=pairs.loc[several].sort_values(customer).head(6),
+            fix="group by a column fixed for the customer (e.g. from the users table: "
+            "start=users, by='channel')",
+        )
+    return pairs, table
+
+
 def _lookup(universe: pd.Index, ids: pd.Index | np.ndarray, *, table: str, other: str,
             customer: str) -> np.ndarray:
     """Position of every id in ``universe``; DataError if some are not there."""
@@ -203,16 +243,20 @@ def _prepare(
         first = _ordinals(start_times, freq)
     if asof is None:
         end = int(per.max())
+        drop = np.zeros(len(per), dtype=bool)
     else:
-        end = _ordinal(timestamp(asof, "asof"), freq)
+        moment = timestamp(asof, "asof")
+        end = _ordinal(moment - pd.Timedelta(1, "ns"), freq)  # the period of the last instant
         if end < int(first.min()):
             raise ArgumentError(
-                f"asof={asof!r} is before the first period of the data",
+                "asof is before the first period of the data",
                 name="asof",
+                value=asof,
                 fix="give a date inside the data, or leave asof out to use all of it",
             )
-    # rows after the end, or (with start=) before the customer's start, are ignored
-    drop = per > end
+        drop = np.array(cols[at] >= moment, dtype=bool)
+    # rows at or after asof, or (with start=) before the customer's start, are ignored
+    drop |= per > end
     if start is not None:
         drop |= per < first[cust]
     if drop.any():
@@ -223,14 +267,9 @@ def _prepare(
     group = np.zeros(len(ids), dtype=np.int64)
     groups = None
     if by is not None:
-        if not isinstance(by, pd.Series):
-            raise DataError(
-                f"expected a Series mapping customer id to group, got {type(by).__name__}",
-                table="by",
-                fix=f"e.g. by=users.set_index({customer!r})['channel']",
-            )
-        name = by.name if by.name is not None and by.name != customer else "group"
-        by_ids, by_values = _keyed(by, "by", customer, name, times=False)
+        name = by
+        source, where = _by_source(activity, table, start, customer, by)
+        by_ids, by_values = _keyed(source, where, customer, by, times=False)
         sel = np.arange(len(ids)) if keep is None else np.flatnonzero(keep)
         pos = _lookup(by_ids, ids[sel], table=table, other="by", customer=customer)
         cat = pd.Categorical(by_values.iloc[pos]).remove_unused_categories()
@@ -277,10 +316,8 @@ def _frame(cells: np.ndarray, rows: _Rows, p: _Prepared, since: str) -> pd.DataF
     """Cells (rows x periods since) as a DataFrame, NaN after the end of the data."""
     observed = np.arange(rows.n_cols)[None, :] <= (p.end - rows.cohort)[:, None]
     cells = np.where(observed, cells, np.nan)
-    out = pd.DataFrame(cells, index=rows.index,
-                       columns=pd.RangeIndex(rows.n_cols, name=since))
-    out.attrs["cohort_size"] = dict(zip(rows.index, rows.size.tolist(), strict=True))
-    return out
+    return pd.DataFrame(cells, index=rows.index,
+                        columns=pd.RangeIndex(rows.n_cols, name=since))
 
 
 def _active_counts(p: _Prepared, rows: _Rows, age: np.ndarray) -> np.ndarray:
@@ -314,15 +351,15 @@ def _check_flags(name: str, value: object, allowed: Iterable[object]) -> None:
 def retention(
     activity: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
-    period: str = "M",
+    per: str = "M",
     kind: str | None = None,
     value: str | None = None,
     counts: bool = False,
     start: pd.DataFrame | pd.Series | None = None,
     start_at: str = "signup_time",
-    by: pd.Series | None = None,
+    by: str | None = None,
     asof: object = None,
 ) -> pd.DataFrame:
     """Cohort retention table: cohorts by row, periods since the cohort's period by column.
@@ -355,7 +392,7 @@ def retention(
     customer, at
         Names of the customer-id and time columns (for the course's events:
         ``customer="user_id", at="event_time"``).
-    period
+    per
         ``"D"``, ``"W"`` (Monday to Sunday), ``"M"``, ``"Q"`` or ``"Y"``:
         calendar periods.
     kind
@@ -373,13 +410,14 @@ def retention(
     start_at
         Column of ``start`` holding the start time, when ``start`` is a table.
     by
-        Optional Series mapping customer id to a group (e.g.
-        ``users.set_index("user_id")["channel"]``): one block of cohorts per
-        group, rows indexed by (group, cohort).
+        Optional group column (e.g. ``"channel"``): a column of ``start`` when
+        it is a table, else of ``activity`` (one value per customer). One
+        block of cohorts per group, rows indexed by (group, cohort).
     asof
-        End of the data: the period containing it is the last observed one
-        (all of it); later activity is ignored. Default: the latest time in
-        ``activity``.
+        End of the data, exclusive: activity at or after it is ignored, and
+        the period holding the instant just before it is the last observed
+        one (``asof="2026-01-01"`` ends the data with December 2025). Default:
+        all of the data, up to the period of its latest time.
 
     Returns
     -------
@@ -389,13 +427,13 @@ def retention(
         ``periods_since_first`` (``periods_since_start`` with ``start``),
         ``K`` = periods from the first cohort to the end of the data. NaN
         where the period is after the end of the data; floats throughout.
-        ``attrs["cohort_size"]``: dict row label -> number of customers.
+        The number of customers of each row is :func:`cohort_sizes`.
 
     Raises
     ------
     DataError
         Missing or bad columns (see :func:`coursekit.inputs.columns`), an
-        unknown ``period`` or ``kind``, a revenue kind without ``value``,
+        unknown ``per`` or ``kind``, a revenue kind without ``value``,
         customers missing from ``start`` or ``by``, ``asof`` before the data.
 
     Examples
@@ -405,7 +443,7 @@ def retention(
 
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "customer_id": [1, 2, 1, 3, 3, 1],
+    ...     "user_id": [1, 2, 1, 3, 3, 1],
     ...     "order_time": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-10",
     ...                                   "2025-02-03", "2025-03-01", "2025-03-15"]),
     ...     "amount": [100.0, 80, 50, 60, 40, 30]})
@@ -414,15 +452,13 @@ def retention(
     cohort
     2025-01              1.0  0.5  0.5
     2025-02              1.0  1.0  NaN
-    >>> retention(orders).attrs["cohort_size"]
-    {Period('2025-01', 'M'): 2, Period('2025-02', 'M'): 1}
     >>> retention(orders, value="amount")  # doctest: +NORMALIZE_WHITESPACE
     periods_since_first      0     1     2
     cohort
     2025-01              180.0  50.0  30.0
     2025-02               60.0  40.0   NaN
     """
-    freq = _freq(period)
+    freq = _freq(per)
     if kind is None:
         kind = "customers" if value is None else "revenue"
     _check_flags("kind", kind, _KINDS)
@@ -464,16 +500,55 @@ def retention(
 # --------------------------------------------------------------------------- day N
 
 
+def cohort_sizes(
+    activity: pd.DataFrame,
+    *,
+    customer: str = "user_id",
+    at: str = "order_time",
+    per: str = "M",
+    start: pd.DataFrame | pd.Series | None = None,
+    start_at: str = "signup_time",
+    by: str | None = None,
+    asof: object = None,
+) -> pd.Series:
+    """Customers in each cohort: the row sizes of :func:`retention` and :func:`ltv_curves`.
+
+    Takes the same arguments as :func:`retention` (those that shape the
+    rows) and returns one number per row, with the same row labels, so that
+    ``retention(orders)`` and ``cohort_sizes(orders)`` line up.
+
+    Returns
+    -------
+    pandas.Series
+        ``customers``, indexed like the table (``cohort``; with ``by``:
+        group, cohort).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({
+    ...     "user_id": [1, 2, 1, 3, 3, 1],
+    ...     "order_time": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-10",
+    ...                                   "2025-02-03", "2025-03-01", "2025-03-15"])})
+    >>> cohort_sizes(orders).to_dict()
+    {Period('2025-01', 'M'): 2, Period('2025-02', 'M'): 1}
+    """
+    p = _prepare(activity, table="activity", customer=customer, at=at, value=None,
+                 freq=_freq(per), start=start, start_at=start_at, by=by, asof=asof)
+    rows = _rows(p)
+    return pd.Series(rows.size.astype(np.int64), index=rows.index, name="customers")
+
+
 def day_n_retention(
     events: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
     start: pd.DataFrame | pd.Series | None = None,
     start_at: str = "signup_time",
     days: Iterable[int] = (1, 7, 30),
-    window: str = "exact",
-    by: pd.Series | None = None,
+    basis: str = "exact",
+    by: str | None = None,
     asof: object = None,
 ) -> pd.DataFrame:
     """Day-N retention (次日留存, 7日留存, 30日留存): share of users back on day N.
@@ -482,13 +557,13 @@ def day_n_retention(
     their ``start`` time (e.g. sign-up) when ``start`` is given, else the day
     of their first row in ``events``. For each N in ``days``:
 
-    - ``window="exact"``: a user is retained when they have at least one
+    - ``basis="exact"``: a user is retained when they have at least one
       event on calendar day N after their start day (day 0 + N);
-    - ``window="within"``: at least one event on days 1 to N (returned within N days).
+    - ``basis="within"``: at least one event on days 1 to N (returned within N days).
 
     Denominator: only users whose day N is observed, that is day 0 + N is on
-    or before the last day of the data (``asof``, default the day of the
-    latest event); users who started too recently are left out of that N's
+    or before the last day of the data (the day before ``asof``; by default
+    the day of the latest event); users who started too recently are left out of that N's
     rate, not counted as lost. Users of ``start`` with no events count (as
     not retained). Events before a user's start day are ignored.
 
@@ -512,13 +587,14 @@ def day_n_retention(
         Column of ``start`` with the start times, when ``start`` is a table.
     days
         The N to report, positive integers.
-    window
+    basis
         ``"exact"`` or ``"within"``, as above.
     by
-        Optional Series mapping user id to a group (e.g. channel): one rate per
-        group and N.
+        Optional group column (e.g. ``"channel"``, see :func:`retention`): one
+        rate per group and N.
     asof
-        Last day of the data (all of it counts); later events are ignored.
+        End of the data, exclusive (see :func:`retention`): the last observed
+        day is the one before it.
 
     Returns
     -------
@@ -530,7 +606,7 @@ def day_n_retention(
     Raises
     ------
     DataError
-        Bad columns, ``days`` not positive integers, unknown ``window``, users
+        Bad columns, ``days`` not positive integers, unknown ``basis``, users
         missing from ``start`` or ``by``.
 
     Examples
@@ -545,17 +621,17 @@ def day_n_retention(
     >>> events = pd.DataFrame({"user_id": [1, 1, 2, 2, 3, 4, 4], "event_time": pd.to_datetime(
     ...     ["2025-03-01 09:00", "2025-03-02 08:00", "2025-03-01 23:50", "2025-03-08 10:00",
     ...      "2025-03-01 12:00", "2025-03-07 10:00", "2025-03-08 09:00"])})
-    >>> out = day_n_retention(events, customer="user_id", start=users, days=[1, 7])
+    >>> out = day_n_retention(events, start=users, days=[1, 7])
     >>> out  # doctest: +NORMALIZE_WHITESPACE
          users  retained      rate
     day
     1        4         2  0.500000
     7        3         1  0.333333
-    >>> day_n_retention(events, customer="user_id", start=users, days=[7],
-    ...                 window="within")["rate"].tolist()
+    >>> day_n_retention(events, start=users, days=[7],
+    ...                 basis="within")["rate"].tolist()
     [0.6666666666666666]
     """
-    _check_flags("window", window, _WINDOWS)
+    _check_flags("basis", basis, _WINDOWS)
     days_list = list(days) if not isinstance(days, str | bytes) and isinstance(
         days, Iterable) else [days]
     if not days_list or not all(
@@ -576,7 +652,7 @@ def day_n_retention(
     users, retained = [], []
     for n in days_list:  # a handful of N, each vectorised over all users and rows
         eligible = counted & (p.first + int(n) <= p.end)
-        hit = (age == n) if window == "exact" else ((age >= 1) & (age <= n))
+        hit = (age == n) if basis == "exact" else ((age >= 1) & (age <= n))
         active = np.zeros(n_cust, dtype=bool)
         active[p.cust[hit]] = True
         active &= eligible
@@ -600,11 +676,11 @@ def day_n_retention(
 def ltv_curves(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
-    period: str = "M",
-    by: pd.Series | None = None,
+    per: str = "M",
+    by: str | None = None,
     start: pd.DataFrame | pd.Series | None = None,
     start_at: str = "signup_time",
     pooled: bool = False,
@@ -646,11 +722,11 @@ def ltv_curves(
         One row per order.
     customer, at, amount
         Names of the customer-id, order-time and amount columns.
-    period
+    per
         ``"D"``, ``"W"``, ``"M"``, ``"Q"`` or ``"Y"``.
     by
-        Optional Series mapping customer id to a group (e.g. acquisition
-        channel): rows indexed by (group, cohort), or by group when pooled.
+        Optional group column (e.g. ``"channel"``, see :func:`retention`):
+        rows indexed by (group, cohort), or by group when pooled.
     start, start_at
         Optional start per customer (e.g. ``start=users``, column
         ``signup_time``); see :func:`retention`.
@@ -666,7 +742,8 @@ def ltv_curves(
         ``pooled=True`` one row per group (a single row ``"all"`` without
         ``by``). Columns ``0, 1, ..., K`` (periods since first purchase, or
         since start). Values in the unit of ``amount`` per customer.
-        ``attrs["cohort_size"]``: dict row label -> customers.
+        The customers of each row are :func:`cohort_sizes` (summed over the
+        cohorts of a group when pooled).
 
     Raises
     ------
@@ -677,7 +754,7 @@ def ltv_curves(
     --------
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "customer_id": [1, 2, 1, 3, 3, 1],
+    ...     "user_id": [1, 2, 1, 3, 3, 1],
     ...     "order_time": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-10",
     ...                                   "2025-02-03", "2025-03-01", "2025-03-15"]),
     ...     "amount": [100.0, 80, 50, 60, 40, 30]})
@@ -690,7 +767,7 @@ def ltv_curves(
     periods_since_first     0      1      2
     all                  80.0  110.0  125.0
     """
-    freq = _freq(period)
+    freq = _freq(per)
     p = _prepare(orders, table="orders", customer=customer, at=at, value=amount, freq=freq,
                  start=start, start_at=start_at, by=by, asof=asof)
     since = "periods_since_first" if start is None else "periods_since_start"
@@ -712,7 +789,4 @@ def ltv_curves(
     np.add.at(people, g, np.where(observed, rows.size[:, None], 0))
     step = np.where(people > 0, money / np.maximum(people, 1), np.nan)
     curve = np.cumsum(step, axis=1)  # NaN from the first unobserved step on
-    out = pd.DataFrame(curve, index=index, columns=pd.RangeIndex(n_cols, name=since))
-    sizes = np.bincount(g, weights=rows.size, minlength=n_g).astype(np.int64)
-    out.attrs["cohort_size"] = dict(zip(index, sizes.tolist(), strict=True))
-    return out
+    return pd.DataFrame(curve, index=index, columns=pd.RangeIndex(n_cols, name=since))

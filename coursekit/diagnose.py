@@ -56,7 +56,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from coursekit.cohorts import _check_flags, _factorize, _freq, _labels, _ordinals
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import columns, timestamp
+from coursekit.inputs import _read_date, columns, timestamp
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -190,6 +190,8 @@ def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     pair ``(start, end)`` of dates, both days included.
     """
     if isinstance(spec, str):
+        if _read_date(spec.strip())[0] == "ambiguous":
+            timestamp(spec, name)  # raises: is 03/02/2025 day first or month first?
         try:
             spec = pd.Period(spec)
         except (TypeError, ValueError):
@@ -1311,7 +1313,7 @@ def anomalies(
     value: str | None = None,
     by: str | Sequence[str] | None = None,
     how: str = "sum",
-    window: int = 28,
+    window_days: int = 28,
     threshold: float = 3.0,
     extend: float = 1.5,
     gap: int = 1,
@@ -1324,7 +1326,7 @@ def anomalies(
     The table is turned into a daily series (per value of each ``by``
     dimension): the number of rows (``value=None``), the total of ``value``
     (``how="sum"``) or its mean over the day's rows (``how="mean"``). Each day
-    :math:`t` is compared with the ``window`` days before it (not with itself,
+    :math:`t` is compared with the ``window_days`` days before it (not with itself,
     so an incident does not hide in its own baseline):
 
     .. math:: \\hat x_t = \\operatorname{median}(x_{t-w}, \\dots, x_{t-1}), \\qquad
@@ -1373,7 +1375,7 @@ def anomalies(
         for the whole table.
     how
         ``"sum"`` or ``"mean"``.
-    window
+    window_days
         Days of history in the baseline (>= 7; 28 = four of each weekday).
     threshold, extend
         Score that flags a day, and the lower score that extends its episode
@@ -1401,7 +1403,7 @@ def anomalies(
     DataError
         Bad columns, a dimension with missing values, ``how="mean"`` without
         ``value``, ``baseline="rest"`` without ``by`` or with negative values,
-        a bad ``window``, ``threshold``, ``extend`` or ``gap``, or fewer days
+        a bad ``window_days``, ``threshold``, ``extend`` or ``gap``, or fewer days
         of data than a baseline needs.
 
     Examples
@@ -1427,9 +1429,10 @@ def anomalies(
     if value is not None and not isinstance(value, str):
         raise ArgumentError(f"value must be one column name, got {value!r}",
                         name="value", fix="e.g. value='amount'")
-    if isinstance(window, bool) or not isinstance(window, int | np.integer) or window < 7:
-        raise ArgumentError(f"window={window!r}: give a whole number of days, at least 7",
-                            name="window", fix="e.g. window=28")
+    if (isinstance(window_days, bool) or not isinstance(window_days, int | np.integer)
+            or window_days < 7):
+        raise ArgumentError("give a whole number of days, at least 7", name="window_days",
+                            value=window_days, fix="e.g. window_days=28")
     if isinstance(gap, bool) or not isinstance(gap, int | np.integer) or gap < 0:
         raise ArgumentError(f"gap={gap!r}: give a whole number of days >= 0",
                         name="gap", fix="e.g. gap=1")
@@ -1449,9 +1452,9 @@ def anomalies(
     day = _ordinals(data[at], "D")
     first = int(day.min())
     n = int(day.max()) - first + 1
-    if n <= max(window // 2, 1):
+    if n <= max(window_days // 2, 1):
         raise DataError(f"{n} day(s) of data: the baseline needs at least "
-                        f"{max(window // 2, 1) + 1}", table="table", column=at,
+                        f"{max(window_days // 2, 1) + 1}", table="table", column=at,
                         fix="use a longer stretch of data, or a shorter window")
     weights = data[value].to_numpy() if value else None
     actual, expected, score, dim_of, val_of = [], [], [], [], []
@@ -1461,7 +1464,7 @@ def anomalies(
         else:
             codes, uniques = _codes(data, dim, "table")
         k = len(uniques)
-        if n * k * window > 20_000_000:
+        if n * k * window_days > 20_000_000:
             raise DataError(
                 f"{k:,} values of {dim!r} over {n:,} days is too many daily series to score",
                 table="table",
@@ -1474,7 +1477,7 @@ def anomalies(
         s = c if weights is None else np.bincount(cell, weights=weights,
                                                   minlength=n * k).reshape(n, k)
         x, e, z = _scores(s, c, how=how, counts=value is None, baseline=baseline,
-                          window=window)
+                          window=window_days)
         actual.append(x)
         expected.append(e)
         score.append(z)

@@ -37,7 +37,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> events = pd.DataFrame({
-...     "customer_id": [1, 2, 2, 3, 3, 4, 4],
+...     "user_id": [1, 2, 2, 3, 3, 4, 4],
 ...     "event_time": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-03", "2025-01-02",
 ...                                   "2025-01-04", "2025-01-05", "2025-02-05"]),
 ...     "event_type": ["view", "view", "search", "view", "order", "order", "order"]})
@@ -170,7 +170,8 @@ def _check_aipl_args(loyal_orders: object, window_days: object) -> None:
                             name="loyal_orders", value=loyal_orders,
                             fix="loyalty means buying again: 2 (a repeat purchase) or more")
     if window_days is not None and (
-        not isinstance(window_days, Real) or not np.isfinite(window_days)
+        not isinstance(window_days, Real) or isinstance(window_days, bool)
+        or not np.isfinite(window_days)
         or window_days <= 0
     ):
         raise ArgumentError(f"window_days must be a positive number of days or None, got "
@@ -180,9 +181,9 @@ def _check_aipl_args(loyal_orders: object, window_days: object) -> None:
 def aipl(
     events: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
-    event: str = "event_type",
+    event_type: str = "event_type",
     asof: object = None,
     orders: pd.DataFrame | None = None,
     loyal_orders: int = 2,
@@ -196,7 +197,7 @@ def aipl(
     ----------
     events
         One row per event (``coursekit.load("events")``).
-    customer, at, event
+    customer, at, event_type
         Names of the user-id, event-time and event-type columns.
     asof
         The moment the stages describe; only behaviour strictly before it
@@ -242,7 +243,7 @@ def aipl(
     --------
     >>> import pandas as pd
     >>> events = pd.DataFrame({
-    ...     "customer_id": [1, 1, 1],
+    ...     "user_id": [1, 1, 1],
     ...     "event_time": pd.to_datetime(["2025-01-01", "2025-01-10", "2025-03-01"]),
     ...     "event_type": ["view", "order", "order"]})
     >>> aipl(events, asof="2025-02-01").loc[1, "stage"]
@@ -254,7 +255,7 @@ def aipl(
     (1, 'purchase')
     """
     _check_aipl_args(loyal_orders, window_days)
-    log = _log(events, customer=customer, at=at, event=event, orders=orders, order_at=order_at,
+    log = _log(events, customer=customer, at=at, event=event_type, orders=orders, order_at=order_at,
                interest_events=interest_events)
     when = _asof(log, asof)
     stage, touches, engaged, bought = _stages(log, when, window_days, loyal_orders)
@@ -294,7 +295,7 @@ def aipl_counts(
     --------
     >>> import pandas as pd
     >>> events = pd.DataFrame({
-    ...     "customer_id": [1, 2, 2, 2],
+    ...     "user_id": [1, 2, 2, 2],
     ...     "event_time": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-02-01",
     ...                                   "2025-03-01"]),
     ...     "event_type": ["view", "search", "order", "order"]})
@@ -318,18 +319,18 @@ def aipl_counts(
 
 
 def _prepared(events: pd.DataFrame, kwargs: dict) -> tuple[_Log, dict]:
-    allowed = {"customer", "at", "event", "orders", "loyal_orders", "window_days", "order_at",
+    allowed = {"customer", "at", "event_type", "orders", "loyal_orders", "window_days", "order_at",
                "interest_events"}
     unknown = sorted(set(kwargs) - allowed)
     if unknown:
         raise ArgumentError(f"unknown keyword(s) {unknown}; allowed: {sorted(allowed)}",
                             name=unknown)
-    opts = dict(customer="customer_id", at="event_time", event="event_type", orders=None,
+    opts = dict(customer="user_id", at="event_time", event_type="event_type", orders=None,
                 loyal_orders=2, window_days=None, order_at="order_time",
                 interest_events=INTEREST_EVENTS)
     opts.update(kwargs)
     _check_aipl_args(opts["loyal_orders"], opts["window_days"])
-    log = _log(events, customer=opts["customer"], at=opts["at"], event=opts["event"],
+    log = _log(events, customer=opts["customer"], at=opts["at"], event=opts["event_type"],
                orders=opts["orders"], order_at=opts["order_at"],
                interest_events=opts["interest_events"])
     return log, opts
@@ -376,7 +377,7 @@ def aipl_flows(
     --------
     >>> import pandas as pd
     >>> events = pd.DataFrame({
-    ...     "customer_id": [1, 2, 2, 3],
+    ...     "user_id": [1, 2, 2, 3],
     ...     "event_time": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-02-01",
     ...                                   "2025-02-10"]),
     ...     "event_type": ["view", "view", "order", "search"]})
@@ -426,30 +427,30 @@ class PathSummary:
 def new_vs_returning_paths(
     events: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
-    event: str = "event_type",
+    event_type: str = "event_type",
     session: str = "session_id",
-    order: str = "order",
+    order_event: str = "order",
     max_steps: int = 5,
     top: int = 10,
 ) -> PathSummary:
     """Typical session paths of new customers versus returning customers.
 
     A session belongs to a *returning* customer when that customer placed an
-    order (an ``order`` event) in a session that started strictly earlier; otherwise
+    order (an ``order_event`` event) in a session that started strictly earlier; otherwise
     to a *new* customer (who has not bought yet), as operations teams split
     新客 and 老客. A session's path is its sequence of event types in time
-    order, with consecutive repeats collapsed (``view > view > order`` reads
+    order_event, with consecutive repeats collapsed (``view > view > order`` reads
     ``view > order``) and cut after ``max_steps`` steps.
 
     Parameters
     ----------
     events
         One row per event, with a session id.
-    customer, at, event, session
+    customer, at, event_type, session
         Column names.
-    order
+    order_event
         The event type that marks an order.
     max_steps
         Steps kept per path (1 to 12).
@@ -471,7 +472,7 @@ def new_vs_returning_paths(
     --------
     >>> import pandas as pd
     >>> events = pd.DataFrame({
-    ...     "customer_id": [1, 1, 1, 1, 1, 2],
+    ...     "user_id": [1, 1, 1, 1, 1, 2],
     ...     "session_id": [10, 10, 10, 11, 11, 12],
     ...     "event_time": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:01",
     ...                                   "2025-01-01 10:02", "2025-01-05 09:00",
@@ -488,7 +489,7 @@ def new_vs_returning_paths(
                             name="max_steps")
     if not isinstance(top, Integral) or top < 1:
         raise ArgumentError(f"top must be a positive whole number, got {top!r}", name="top")
-    data = columns(events, "events", ids=[customer, session, event], times=[at])
+    data = columns(events, "events", ids=[customer, session, event_type], times=[at])
     owners = data.groupby(session, sort=False)[customer].nunique()
     if (owners > 1).any():
         shared = owners.index[(owners > 1).to_numpy()]
@@ -499,7 +500,7 @@ def new_vs_returning_paths(
             rows=data[data[session].isin(shared[:3])].head(5),
             fix="a session id must belong to one customer; check the join that made the log",
         )
-    kinds = data[event].astype(str)
+    kinds = data[event_type].astype(str)
     types = sorted(kinds.unique())
     code = pd.Categorical(kinds, categories=types).codes.astype("int64") + 1
     sess, sess_ids = pd.factorize(data[session].to_numpy())
@@ -511,7 +512,7 @@ def new_vs_returning_paths(
     start = np.full(n_sess, np.iinfo(np.int64).max)
     np.minimum.at(start, sess, ns)
     owner = data[customer].to_numpy()[distinct_first(sess)[1]]
-    has_order = np.bincount(sess[kinds.to_numpy() == order], minlength=n_sess) > 0
+    has_order = np.bincount(sess[kinds.to_numpy() == order_event], minlength=n_sess) > 0
     bought_at = pd.Series(np.where(has_order, start, np.iinfo(np.int64).max))
     first_buy = bought_at.groupby(owner).transform("min").to_numpy()
     returning = start > first_buy  # a session starting after the first ordering session
@@ -538,7 +539,7 @@ def new_vs_returning_paths(
     table = pd.DataFrame({"sessions": g.size(), "customers": g["owner"].nunique(),
                           "events_per_session": g["events"].mean()})
     table = table.join(g[[f"with_{t}" for t in types]].mean())
-    table["conversion"] = table[f"with_{order}"] if order in types else 0.0
+    table["conversion"] = table[f"with_{order_event}"] if order_event in types else 0.0
     table.index.name = "customer_type"
     # The most common paths per type, decoded.
     counts = (pd.DataFrame({"customer_type": label, "key": key, "longer": longer})
@@ -566,40 +567,38 @@ def _decode(key: int, base: int, steps: int, types: list[str]) -> str:
 # --------------------------------------------------------------------------- funnel
 
 
-def _window(window: object) -> str | int | None:
-    """``"session"``, None (no limit) or a window length in nanoseconds."""
-    if window is None or (isinstance(window, str) and window == "session"):
-        return window
-    try:
-        span = pd.Timedelta(window)
-    except (TypeError, ValueError):
-        span = None
-    if span is None or span is pd.NaT or span <= pd.Timedelta(0):
+def _window_ns(window_days: object) -> int | None:
+    """None (no limit) or the window's length in nanoseconds."""
+    if window_days is None:
+        return None
+    ok = isinstance(window_days, Real) and not isinstance(window_days, bool)
+    if not ok or not np.isfinite(window_days) or window_days <= 0:
         raise ArgumentError(
-            f"window must be 'session', a positive time span or None, got {window!r}",
-            name="window",
-            fix="e.g. window='session', window=pd.Timedelta(days=7) or window='1D'",
+            "the window must be a positive number of days, or None for no limit",
+            name="window_days",
+            value=window_days,
+            fix="e.g. window_days=7, or window_days=1/24 for one hour",
         )
-    return int(span.value)
+    return int(round(float(window_days) * 86_400 * 1e9))
 
 
 def funnel(
     events: pd.DataFrame,
     steps: Sequence[str] = ("view", "add_to_cart", "order"),
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
-    event: str = "event_type",
-    window: object = "session",
-    session: str = "session_id",
+    event_type: str = "event_type",
+    session: str | None = "session_id",
+    window_days: float | None = None,
 ) -> pd.DataFrame:
     """An ordered funnel: users who did the steps in order, and step conversion.
 
     A user reaches step *k* when they did step 1, then step 2 (at the same
-    time or later), ..., then step *k*, all within one session
-    (``window="session"``), within ``window`` of the step-1 event (a time
-    span), or at any time (``window=None``). Other events in between do not
-    matter.
+    time or later), ..., then step *k*: all in one session (when ``session``
+    names the session column, the default), within ``window_days`` of the
+    step-1 event (when given), both, or at any time (``session=None`` and
+    no window). Other events in between do not matter.
 
     Parameters
     ----------
@@ -607,12 +606,14 @@ def funnel(
         One row per event.
     steps
         The event types of the funnel, in order (at least one, no repeats).
-    customer, at, event
+    customer, at, event_type
         Column names.
-    window
-        ``"session"``, a time span (``pd.Timedelta(days=7)``, ``"1D"``), or None.
     session
-        Session-id column (used only with ``window="session"``).
+        Session-id column: the steps must happen in one session. ``None``
+        lets a chain span sessions.
+    window_days
+        Longest time from step 1 to the last step, in days (fractions allowed:
+        ``1/24`` is an hour). ``None``: no limit.
 
     Returns
     -------
@@ -625,7 +626,9 @@ def funnel(
     ------
     DataError
         Bad input, an empty or repeated step list, a step that never occurs
-        in the data (often a typo), or a window that is not a positive span.
+        in the data (often a typo).
+    ArgumentError
+        An empty or repeated step list, ``window_days`` not a positive number.
 
     Notes
     -----
@@ -640,7 +643,7 @@ def funnel(
     --------
     >>> import pandas as pd
     >>> events = pd.DataFrame({
-    ...     "customer_id": [1, 1, 1, 2, 2, 3],
+    ...     "user_id": [1, 1, 1, 2, 2, 3],
     ...     "session_id": [1, 1, 1, 2, 3, 4],
     ...     "event_time": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:05",
     ...                                   "2025-01-01 10:09", "2025-01-01 11:00",
@@ -648,8 +651,10 @@ def funnel(
     ...     "event_type": ["view", "add_to_cart", "order", "view", "add_to_cart", "view"]})
     >>> funnel(events)["users"].tolist()
     [3, 1, 1]
-    >>> funnel(events, window=None)["users"].tolist()
+    >>> funnel(events, session=None)["users"].tolist()
     [3, 2, 1]
+    >>> funnel(events, session=None, window_days=1/24)["users"].tolist()  # within an hour
+    [3, 1, 1]
     """
     if isinstance(steps, str):
         steps = [steps]
@@ -657,25 +662,24 @@ def funnel(
     if not steps or len(set(steps)) != len(steps):
         raise ArgumentError("steps must name at least one event type, without repeats",
                             name="steps", value=steps)
-    span = _window(window)
-    ids = [customer, event] + ([session] if span == "session" else [])
+    limit = _window_ns(window_days)
+    ids = [customer, event_type] + ([session] if session is not None else [])
     data = columns(events, "events", ids=ids, times=[at])
-    kinds = data[event].astype(str).to_numpy()
+    kinds = data[event_type].astype(str).to_numpy()
     absent = [s for s in steps if not (kinds == s).any()]
     if absent:
         raise DataError(
             f"step(s) {absent} never occur; the event types are {sorted(set(kinds))[:12]}",
             table="events",
-            column=event,
+            column=event_type,
             fix="check the spelling of the steps",
         )
-    if span == "session":
+    if session is not None:
         key = data.groupby([customer, session], sort=False).ngroup().to_numpy()
     else:
         key = pd.factorize(data[customer].to_numpy())[0]
     who = pd.factorize(data[customer].to_numpy())[0]
     ns = _ns(data[at])
-    limit = span if isinstance(span, int) else None
     users = []
     chains = None
     for step in steps:  # a handful of steps; each is vectorised

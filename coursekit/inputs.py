@@ -25,7 +25,8 @@ Every dtype pandas produces for valid data is accepted: numpy and nullable
 (``Int64``, ``Float64``) numbers, pyarrow numbers and timestamps,
 ``datetime64`` of any unit, text as ``object``, ``str`` or ``string``, and
 categoricals of ids or of dates. :func:`unique_key` checks that a key
-identifies rows, :func:`timestamp` reads a date argument.
+identifies rows, :func:`on_scale` that ratings lie on their scale,
+:func:`timestamp` reads a date argument.
 
 The per-value rules live here once; :func:`coursekit.schema.validate` applies
 the same rules to each column of a table contract.
@@ -45,7 +46,7 @@ import pandas as pd
 
 from coursekit.errors import ArgumentError, DataError
 
-__all__ = ["columns", "timestamp", "unique_key"]
+__all__ = ["columns", "on_scale", "timestamp", "unique_key"]
 
 
 def _rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, cols: Sequence[str]) -> pd.DataFrame:
@@ -409,6 +410,40 @@ def _numbers(
     return pd.Series(values, index=s.index, name=name, copy=False)
 
 
+def on_scale(df: pd.DataFrame, table: str, name: object, values: np.ndarray, *,
+             low: float = 1, high: float = 5) -> None:
+    """Check that ratings (NaN: not rated) lie on their scale, ``low`` to ``high``.
+
+    A 9 on a 1-5 scale would otherwise be averaged with the other ratings
+    without a word.
+
+    Raises
+    ------
+    DataError
+        Ratings below ``low`` or above ``high``, with the rows.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = pd.DataFrame({"satisfaction": [5, 9]})
+    >>> try:
+    ...     on_scale(t, "tickets", "satisfaction", t["satisfaction"].to_numpy(float))
+    ... except DataError as err:
+    ...     print(err.reason)
+    ratings outside the 1-5 scale
+    """
+    off = ~np.isnan(values) & ((values < low) | (values > high))
+    if off.any():
+        raise DataError(
+            f"ratings outside the {low:g}-{high:g} scale",
+            table=table,
+            column=name,
+            rows=_rows(df, off, _context(df, name)),
+            fix=f"fix the rows shown, or leave them empty (not rated); a rating on another "
+            f"scale must be converted to {low:g}-{high:g} first",
+        )
+
+
 def columns(
     df: object,
     table: str,
@@ -645,7 +680,7 @@ def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Times
                 ts = pd.Timestamp(*parts[:6]) + pd.Timedelta(parts[6], unit="ns")
             except (OverflowError, ValueError):
                 ts = pd.NaT
-    if ts is None:
+    if ts is None and not isinstance(value, int | float | np.number):  # 20250630 is no date
         try:
             ts = pd.Timestamp(value)
         except (TypeError, ValueError, OverflowError):

@@ -26,7 +26,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> orders = pd.DataFrame({
-...     "customer_id": [1, 1, 2, 3, 3, 3, 3],
+...     "user_id": [1, 1, 2, 3, 3, 3, 3],
 ...     "order_time": pd.to_datetime(["2025-01-05", "2025-06-20", "2025-06-25", "2025-02-01",
 ...                                   "2025-03-01", "2025-04-01", "2025-06-01"]),
 ...     "amount": [30.0, 40.0, 25.0, 20.0, 20.0, 20.0, 20.0]})
@@ -60,7 +60,7 @@ ACTIONS = {
 def stages(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     asof: object = None,
     new_days: int = 30,
@@ -98,7 +98,7 @@ def stages(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [7, 7], "order_time": pd.to_datetime(
+    >>> orders = pd.DataFrame({"user_id": [7, 7], "order_time": pd.to_datetime(
     ...     ["2025-01-01", "2025-01-20"])})
     >>> row = stages(orders, asof="2025-09-01").loc[7]
     >>> int(row["orders"]), int(row["recency_days"]), row["stage"]
@@ -165,7 +165,7 @@ def stage_counts(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 2], "order_time": pd.to_datetime(
+    >>> orders = pd.DataFrame({"user_id": [1, 2], "order_time": pd.to_datetime(
     ...     ["2025-01-01", "2025-03-01"])})
     >>> counts = stage_counts(orders, ["2025-02-01", "2025-09-01"])
     >>> counts[["growing", "churned"]].to_numpy().tolist()
@@ -181,7 +181,7 @@ def stage_counts(
 def suggest_thresholds(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     quantiles: tuple[float, float] = (0.8, 0.95),
 ) -> dict[str, int]:
@@ -200,7 +200,7 @@ def suggest_thresholds(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1] * 5, "order_time": pd.to_datetime(
+    >>> orders = pd.DataFrame({"user_id": [1] * 5, "order_time": pd.to_datetime(
     ...     ["2025-01-01", "2025-01-11", "2025-01-31", "2025-03-02", "2025-05-01"])})
     >>> suggest_thresholds(orders, quantiles=(0.5, 1.0))
     {'dormant_days': 25, 'churned_days': 60}

@@ -1,12 +1,12 @@
 """KPI formulas: one definition per metric, the formula in its docstring.
 
-Every function takes plain tables with overridable column names and
-returns, with ``per=None``, a Series holding the metric and the numbers it is
-made of (``revenue``, ``users``, ...), or with ``per="M"`` (``"D"``, ``"W"``,
-``"Q"``, ``"Y"``) a DataFrame with one row per calendar period (index
-``period``, every period from the first to the last of the data, empty ones
-included) and the same columns. So ``arpu(...)["arpu"]`` is a number in the
-first case and a Series by period in the second.
+Every function takes plain tables whose column names default to the course
+tables' own and returns a DataFrame: the metric and the numbers it is made
+of (``revenue``, ``users``, ...) as columns, with one row per calendar period
+for ``per="M"`` (``"D"``, ``"W"``, ``"Q"``, ``"Y"``; index ``period``, every
+period from the first to the last of the data, empty ones included), or one
+row labelled ``"all"`` for the whole span with ``per=None``
+(``arpu(orders, users, per=None).loc["all", "arpu"]`` is the number).
 
 Revenue per user
     :func:`arpu` (revenue / users), :func:`arppu` (revenue / paying users).
@@ -123,9 +123,15 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.asarray(num, dtype=np.float64) / np.asarray(den, dtype=np.float64)
 
 
-def _result(names: list[str], values: list[object], axis: _Axis | None) -> pd.Series | pd.DataFrame:
+WHOLE = "all"
+"""Index label of the one row a metric returns with ``per=None`` (the whole span)."""
+
+
+def _result(names: list[str], values: list[object], axis: _Axis | None) -> pd.DataFrame:
+    """The metric's table: one row per period, or one row labelled ``"all"`` (``per=None``)."""
     if axis is None:
-        return pd.Series([float(v) for v in values], index=names, dtype=np.float64)
+        return pd.DataFrame({n: [float(v)] for n, v in zip(names, values, strict=True)},
+                            index=pd.Index([WHOLE], name="period"))
     return pd.DataFrame(dict(zip(names, values, strict=True)), index=axis.index)
 
 
@@ -135,8 +141,8 @@ def _nobody(what: str, table: str, fix: str) -> DataError:
 
 def _orders(orders: pd.DataFrame, customer: str | None, at: str, amount: str | None,
             per: str | None) -> tuple[pd.DataFrame, str | None, np.ndarray | None]:
-    cols = columns(orders, "orders", ids=[customer] if customer else [], times=[at],
-                   amounts=[amount] if amount else [])
+    cols = columns(orders, "orders", ids=[] if customer is None else [customer], times=[at],
+                   amounts=[] if amount is None else [amount])
     if per is None:
         return cols, None, None
     freq = _freq(per, name="per")
@@ -153,12 +159,12 @@ def arpu(
     per: str | None = "M",
     denominator: str = "signed_up",
     activity: pd.DataFrame | None = None,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
     signup_at: str = "signup_time",
-    activity_at: str = "event_time",
-) -> pd.Series | pd.DataFrame:
+    event_at: str = "event_time",
+) -> pd.DataFrame:
     """Average revenue per user (ARPU, 每用户平均收入) = revenue / users.
 
     .. math:: \\mathrm{ARPU}_p = \\frac{\\text{revenue in period } p}{U_p}
@@ -191,12 +197,12 @@ def arpu(
     customer, at, amount
         Column names of ``orders`` (``customer`` also names the id column of
         ``users`` and ``activity``).
-    signup_at, activity_at
+    signup_at, event_at
         Time columns of ``users`` and ``activity``.
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``revenue``, ``users`` and ``arpu``; by period when ``per`` is given
         (periods from the first to the last order).
 
@@ -211,10 +217,10 @@ def arpu(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2],
     ...     "order_time": pd.to_datetime(["2025-01-05", "2025-02-01", "2025-02-10"]),
     ...     "amount": [30.0, 20.0, 50.0]})
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3, 4],
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3, 4],
     ...     "signup_time": pd.to_datetime(["2025-01-01", "2025-01-20", "2025-02-01",
     ...                                    "2025-02-15"])})
     >>> arpu(orders, users)  # doctest: +NORMALIZE_WHITESPACE
@@ -222,7 +228,7 @@ def arpu(
     period
     2025-01     30.0      2  15.0
     2025-02     70.0      4  17.5
-    >>> arpu(orders, 10, per=None)["arpu"]
+    >>> arpu(orders, 10, per=None).loc["all", "arpu"]
     np.float64(10.0)
     """
     _check_flags("denominator", denominator, _DENOMINATORS)
@@ -233,17 +239,17 @@ def arpu(
             raise ArgumentError(
                 "denominator='active' needs a table of activity",
                 name="activity",
-                fix="pass activity=events (and activity_at='event_time'), or use "
+                fix="pass activity=events (and event_at='event_time'), or use "
                 "denominator='signed_up' with the users table",
             )
-        act = columns(activity, "activity", ids=[customer], times=[activity_at])
+        act = columns(activity, "activity", ids=[customer], times=[event_at])
         ids = np.concatenate([cols[customer].to_numpy(), act[customer].to_numpy()])
         cust, uniques = _factorize(ids)
         if freq is None:
             n = len(uniques)
             return _result(["revenue", "users", "arpu"],
                            [revenue_all.sum(), n, revenue_all.sum() / n], None)
-        ords = np.concatenate([per_o, _ordinals(act[activity_at], freq)])
+        ords = np.concatenate([per_o, _ordinals(act[event_at], freq)])
         axis = _Axis.spanning(freq, per_o)
         inside = (ords >= axis.lo) & (ords < axis.lo + axis.n)
         n_users = axis.distinct(cust[inside], len(uniques), ords[inside])
@@ -319,10 +325,10 @@ def arppu(
     orders: pd.DataFrame,
     *,
     per: str | None = "M",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Average revenue per paying user (ARPPU, 每付费用户平均收入) = revenue / paying users.
 
     .. math:: \\mathrm{ARPPU}_p = \\frac{\\text{revenue in period } p}
@@ -343,7 +349,7 @@ def arppu(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``revenue``, ``paying_users`` and ``arppu`` (NaN in a period without
         paying users).
 
@@ -355,7 +361,7 @@ def arppu(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2],
     ...     "order_time": pd.to_datetime(["2025-01-05", "2025-02-01", "2025-02-10"]),
     ...     "amount": [30.0, 20.0, 50.0]})
     >>> arppu(orders)  # doctest: +NORMALIZE_WHITESPACE
@@ -391,7 +397,7 @@ def average_order_value(
     per: str | None = "M",
     at: str = "order_time",
     amount: str = "amount",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Average order value (AOV, 客单价) = revenue / number of orders.
 
     .. math:: \\mathrm{AOV}_p = \\frac{\\text{revenue in period } p}
@@ -411,7 +417,7 @@ def average_order_value(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``revenue``, ``orders`` and ``aov`` (NaN in a period without orders).
 
     Raises
@@ -426,7 +432,7 @@ def average_order_value(
     ...     "2025-03-10"]), "amount": [30.0, 20.0, 50.0]})
     >>> average_order_value(orders)["aov"].tolist()
     [25.0, nan, 50.0]
-    >>> average_order_value(orders, per=None)["aov"]
+    >>> average_order_value(orders, per=None).loc["all", "aov"]
     np.float64(33.333333333333336)
     """
     cols, freq, per_o = _orders(orders, None, at, amount, per)
@@ -444,10 +450,10 @@ def repurchase_rate(
     orders: pd.DataFrame,
     *,
     per: str | None = "M",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     by_day: bool = False,
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Repurchase rate (复购率): share of a period's buyers who bought at least twice in it.
 
     .. math:: \\text{repurchase rate}_p = \\frac{\\#\\{\\text{customers with} \\ge 2
@@ -474,7 +480,7 @@ def repurchase_rate(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``buyers``, ``repeat_buyers`` and ``repurchase_rate`` (NaN in a period
         without buyers).
 
@@ -486,13 +492,13 @@ def repurchase_rate(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 3, 3],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2, 3, 3],
     ...     "order_time": pd.to_datetime(["2025-01-05 10:00", "2025-01-05 18:00",
     ...                                   "2025-01-09 09:00", "2025-01-10 09:00",
     ...                                   "2025-01-25 09:00"])})
-    >>> repurchase_rate(orders, per=None)["repurchase_rate"]
+    >>> repurchase_rate(orders, per=None).loc["all", "repurchase_rate"]
     np.float64(0.6666666666666666)
-    >>> repurchase_rate(orders, per=None, by_day=True)["repurchase_rate"]
+    >>> repurchase_rate(orders, per=None, by_day=True).loc["all", "repurchase_rate"]
     np.float64(0.3333333333333333)
     """
     cols, freq, per_o = _orders(orders, customer, at, None, per)
@@ -527,7 +533,7 @@ def cac(
     *,
     per: str | None = None,
     channel: str = "channel",
-    date: str = "date",
+    at: str = "date",
     amount: str = "spend",
     signup_at: str = "signup_time",
 ) -> pd.DataFrame:
@@ -541,8 +547,10 @@ def cac(
     (organic, 'unknown') have no acquisition cost to report. New users are
     counted over the days the spend table covers (its first to its last
     day), so a spend table shorter than the users table does not divide a few
-    weeks of spend by two years of sign-ups. A row with spend and no new users
-    shows ``inf``; no spend and no users, NaN.
+    weeks of spend by two years of sign-ups. A channel without new users has
+    no CAC: with ``per=None`` that is an error naming the channel; by period,
+    a period with spend and no new users shows ``inf``, no spend and no
+    users NaN.
 
     The new users here are sign-ups, not buyers: compare CAC with value per
     *signed-up* user (``ltv_curves(orders, start=users)``), not per buyer.
@@ -557,7 +565,7 @@ def cac(
     per
         ``None`` (default: the whole spend period), or ``"D"``, ``"W"``,
         ``"M"``, ``"Q"``, ``"Y"``.
-    channel, date, amount
+    channel, at, amount
         Column names of ``spend`` (``channel`` also in ``new_users``).
     signup_at
         Sign-up time column of ``new_users``.
@@ -571,7 +579,8 @@ def cac(
     Raises
     ------
     DataError
-        Bad columns, negative spend, a Series of counts with ``per``.
+        Bad columns, negative spend, a Series of counts with ``per``; with
+        ``per=None``, a channel without new users.
 
     Examples
     --------
@@ -587,12 +596,12 @@ def cac(
     ads       150.0          2  75.0
     creators   90.0          1  90.0
     """
-    s = columns(spend, "spend", ids=[channel], times=[date], amounts=[amount])
+    s = columns(spend, "spend", ids=[channel], times=[at], amounts=[amount])
     cat = pd.Categorical(s[channel]).remove_unused_categories()
     channels = pd.Index(cat.categories, name=channel)
     ch_code = cat.codes.astype(np.int64)
     money = s[amount].to_numpy()
-    days = _ordinals(s[date], "D")
+    days = _ordinals(s[at], "D")
     first_day, last_day = int(days.min()), int(days.max())
 
     if isinstance(new_users, pd.Series):
@@ -608,6 +617,7 @@ def cac(
                       index=counts[channel].astype(object).to_numpy())
         n = n.groupby(level=0).sum().reindex(channels.astype(object), fill_value=0)
         total = np.bincount(ch_code, weights=money, minlength=len(channels))
+        _acquired(channels, total, n.to_numpy(), "among the counts")
         return pd.DataFrame({"spend": total, "new_users": n.to_numpy().astype(np.int64),
                              "cac": _ratio(total, n.to_numpy())}, index=channels)
     if not isinstance(new_users, pd.DataFrame):
@@ -625,10 +635,11 @@ def cac(
     if per is None:
         total = np.bincount(ch_code, weights=money, minlength=n_ch)
         n = np.bincount(u_ch[inside], minlength=n_ch)
+        _acquired(channels, total, n, "signed up in the days of the spend table")
         return pd.DataFrame({"spend": total, "new_users": n, "cac": _ratio(total, n)},
                             index=channels)
     freq = _freq(per, name="per")
-    s_per = _ordinals(s[date], freq)
+    s_per = _ordinals(s[at], freq)
     axis = _Axis.spanning(freq, s_per)
     u_per = _ordinals(u[signup_at], freq)[inside]
     total = np.bincount((s_per - axis.lo) * n_ch + ch_code, weights=money,
@@ -638,7 +649,27 @@ def cac(
     return pd.DataFrame({"spend": total, "new_users": n, "cac": _ratio(total, n)}, index=index)
 
 
+def _acquired(channels: pd.Index, spent: np.ndarray, n: np.ndarray, where: str) -> None:
+    """Every channel of the spend table needs new users: spend / 0 users is no CAC."""
+    none = np.asarray(n) == 0
+    if none.any():
+        names = channels[none].tolist()
+        raise DataError(
+            f"no new users {where} for channel(s) {names[:5]}: their CAC (spend / new users) "
+            "has nothing to divide by",
+            table="new_users",
+            column=channels.name,
+            rows=pd.DataFrame({"spend": spent[none], "new_users": 0},
+                              index=channels[none]).head(5),
+            fix="check that both tables spell the channels the same way; leave a channel "
+            "that brought nobody out of the spend table (its spend bought no user), or use "
+            "per= for CAC by period",
+        )
+
+
 def _checked(x: object, name: str, lo: float, hi: float, *, lo_open: bool, what: str) -> None:
+    if np.asarray(x).dtype == bool:
+        raise ArgumentError(f"expected numbers, got booleans {x!r}", name=name, fix=what)
     try:
         values = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
@@ -753,8 +784,10 @@ def payback_periods(
     Raises
     ------
     DataError
-        Columns not 0, 1, 2, ...; negative or missing CAC; a CAC Series not
-        covering every row; margin out of (0, 1].
+        Columns not 0, 1, 2, ...; a gap in a curve (NaN before a value),
+        infinite or negative values; a CAC Series not covering every row.
+    ArgumentError
+        A CAC that is not a number, negative or missing; margin out of (0, 1].
 
     Examples
     --------
@@ -784,7 +817,15 @@ def payback_periods(
             column=[str(c) for c in labels[:5]],
             fix="pass a curve of coursekit.cohorts.ltv_curves (one period per column)",
         )
-    values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise DataError("expected numbers: cumulative value per customer by period",
+                        table="curve", rows=frame.head(5),
+                        fix="pass a curve of coursekit.cohorts.ltv_curves") from None
+    _curve_values(frame, values)
+    if np.ndim(cac) == 0 and (isinstance(cac, bool | np.bool_) or not isinstance(cac, Real)):
+        raise ArgumentError("cac must be a number", name="cac", value=cac, fix="e.g. cac=85.0")
     if single:
         costs = np.array([float(cac)]) if np.ndim(cac) == 0 else None
     elif isinstance(cac, pd.Series):
@@ -811,6 +852,34 @@ def payback_periods(
     if single:
         return float(out[0])
     return pd.Series(out, index=frame.index, name="payback_periods")
+
+
+def _curve_values(frame: pd.DataFrame, values: np.ndarray) -> None:
+    """An LTV curve is NaN only after its last observed period, and finite and >= 0."""
+    seen = ~np.isnan(values)
+    last = np.where(seen.any(axis=1), values.shape[1] - 1 - np.argmax(seen[:, ::-1], axis=1), -1)
+    gap = ~seen & (np.arange(values.shape[1]) < last[:, None])
+    if gap.any():
+        raise DataError(
+            "gaps in the curve: a period without a value (NaN) before a period with one; "
+            "NaN means 'not observed yet', which cannot come before an observed period",
+            table="curve",
+            column=[c for c, g in zip(frame.columns, gap.any(axis=0), strict=True) if g],
+            rows=frame.loc[gap.any(axis=1)].head(5),
+            fix="find where the gap comes from (a cohort table built by hand?); a cumulative "
+            "curve carries its value over a period without revenue: curve.ffill(axis=1) "
+            "fills the gap that way",
+        )
+    bad = np.isinf(values) | (values < 0)
+    if bad.any():
+        raise DataError(
+            "infinite or negative values: a curve holds cumulative value per customer, "
+            "finite and >= 0",
+            table="curve",
+            column=[c for c, b in zip(frame.columns, bad.any(axis=0), strict=True) if b],
+            rows=frame.loc[bad.any(axis=1)].head(5),
+            fix="pass a curve of coursekit.cohorts.ltv_curves",
+        )
 
 
 def roi(ltv: object, cac: object) -> object:
@@ -925,7 +994,7 @@ def _whole_number(value: object, name: str, *, minimum: int, fix: str) -> int:
 
 
 def _window(window: object) -> int:
-    return _whole_number(window, "window", minimum=1,
+    return _whole_number(window, "window_days", minimum=1,
                          fix="the length of the trailing window in days, e.g. window=30 "
                          "(or 28: four whole weeks)")
 
@@ -1065,9 +1134,9 @@ def dau(
     activity: pd.DataFrame,
     *,
     per: str | None = "D",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Daily active users (DAU, 日活): distinct users active each day.
 
     .. math:: \\mathrm{DAU}_d = \\#\\{i : i \\text{ has a row of activity on day } d\\}
@@ -1093,7 +1162,7 @@ def dau(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``days``, ``user_days`` and ``dau``; by period unless ``per=None``.
 
     Raises
@@ -1105,12 +1174,12 @@ def dau(
     Examples
     --------
     >>> import pandas as pd
-    >>> events = pd.DataFrame({"customer_id": [1, 1, 2, 1],
+    >>> events = pd.DataFrame({"user_id": [1, 1, 2, 1],
     ...     "event_time": pd.to_datetime(["2025-03-01 09:00", "2025-03-01 20:00",
     ...                                   "2025-03-01 10:00", "2025-03-03 08:00"])})
     >>> dau(events)["dau"].tolist()
     [2, 0, 1]
-    >>> dau(events, per=None)["dau"]
+    >>> dau(events, per=None).loc["all", "dau"]
     np.float64(1.0)
     """
     freq = None if per is None else _freq(per, name="per")
@@ -1133,9 +1202,9 @@ def dau(
 def mau(
     activity: pd.DataFrame,
     *,
-    window: int = 30,
+    window_days: int = 30,
     per: str = "D",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
 ) -> pd.DataFrame:
     """Monthly active users (MAU, 月活): distinct users active in a trailing window of days.
@@ -1143,7 +1212,7 @@ def mau(
     .. math:: \\mathrm{MAU}_d = \\#\\{i : i \\text{ active on some day of }
               [d - w + 1,\\ d]\\}
 
-    with :math:`w` = ``window`` days (30 by default; 28 is the other common
+    with :math:`w` = ``window_days`` days (30 by default; 28 is the other common
     choice: four whole weeks, so every window holds each weekday the same
     number of times). One row per day, from the first to the last day of the
     data. On the first :math:`w - 1` days the window reaches back before the
@@ -1152,7 +1221,7 @@ def mau(
 
     With ``per="W"``, ``"M"``, ``"Q"`` or ``"Y"``: distinct users active in
     each *calendar* period instead (the calendar-month MAU of a monthly
-    report; ``window`` is then not used), with ``days``, the number of days
+    report; ``window_days`` is then not used), with ``days``, the number of days
     of the period the data covers (a first or last period only partly
     covered counts fewer users).
 
@@ -1164,7 +1233,7 @@ def mau(
     ----------
     activity
         One row per event (or session, or order), e.g. ``events``.
-    window
+    window_days
         Length of the trailing window in days, a whole number >= 1.
     per
         ``"D"`` (trailing window, default), or ``"W"``, ``"M"``, ``"Q"``,
@@ -1181,7 +1250,7 @@ def mau(
     Raises
     ------
     DataError
-        Bad columns, no rows, ``window`` not a whole number >= 1, ``per``
+        Bad columns, no rows, ``window_days`` not a whole number >= 1, ``per``
         unknown or ``None``.
 
     Examples
@@ -1189,9 +1258,9 @@ def mau(
     User 1 is active on 1 March only, user 2 on 3 March; a 3-day window:
 
     >>> import pandas as pd
-    >>> events = pd.DataFrame({"customer_id": [1, 2, 2],
+    >>> events = pd.DataFrame({"user_id": [1, 2, 2],
     ...     "event_time": pd.to_datetime(["2025-03-01", "2025-03-03", "2025-03-05"])})
-    >>> mau(events, window=3)  # doctest: +NORMALIZE_WHITESPACE
+    >>> mau(events, window_days=3)  # doctest: +NORMALIZE_WHITESPACE
                 window_days  mau
     period
     2025-03-01            1  NaN
@@ -1202,7 +1271,7 @@ def mau(
     >>> mau(events, per="M")["mau"].tolist()
     [2]
     """
-    w = _window(window)
+    w = _window(window_days)
     freq = _period_needed(per, "MAU")
     cust, n_cust, days, _ = _activity(activity, customer, at)
     if freq == "D":
@@ -1220,15 +1289,15 @@ def mau(
 def stickiness(
     activity: pd.DataFrame,
     *,
-    window: int = 30,
+    window_days: int = 30,
     per: str | None = "D",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Stickiness (用户粘性) = DAU / MAU: how many days of a month the typical user comes.
 
     Each day, DAU over the trailing-window MAU ending that day (:func:`mau`,
-    ``window`` days, 30 by default):
+    ``window_days`` days, 30 by default):
 
     .. math:: s_d = \\frac{\\mathrm{DAU}_d}{\\mathrm{MAU}_d}
 
@@ -1246,7 +1315,7 @@ def stickiness(
     ----------
     activity
         One row per event (or session), e.g. ``events``.
-    window
+    window_days
         Trailing window of MAU in days, a whole number >= 1.
     per
         ``"D"`` (default), ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, or ``None``
@@ -1256,7 +1325,7 @@ def stickiness(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``per="D"``: ``dau``, ``mau`` and ``stickiness`` per day (NaN while
         the window is not fully observed). Otherwise ``days`` (days with a
         ratio), ``dau`` and ``mau`` (their means over those days) and
@@ -1265,7 +1334,7 @@ def stickiness(
     Raises
     ------
     DataError
-        Bad columns, no rows, ``window`` not a whole number >= 1, an unknown
+        Bad columns, no rows, ``window_days`` not a whole number >= 1, an unknown
         ``per``; with ``per=None``, data shorter than the window.
 
     Examples
@@ -1274,15 +1343,15 @@ def stickiness(
     on the first two days only.
 
     >>> import pandas as pd
-    >>> events = pd.DataFrame({"customer_id": [1, 1, 1, 1, 2, 2],
+    >>> events = pd.DataFrame({"user_id": [1, 1, 1, 1, 2, 2],
     ...     "event_time": pd.to_datetime(["2025-03-01", "2025-03-02", "2025-03-03",
     ...                                   "2025-03-04", "2025-03-01", "2025-03-02"])})
-    >>> stickiness(events, window=2)["stickiness"].tolist()
+    >>> stickiness(events, window_days=2)["stickiness"].tolist()
     [nan, 1.0, 0.5, 1.0]
-    >>> stickiness(events, window=2, per=None)["stickiness"]
+    >>> stickiness(events, window_days=2, per=None).loc["all", "stickiness"]
     np.float64(0.8333333333333334)
     """
-    w = _window(window)
+    w = _window(window_days)
     freq = None if per is None else _freq(per, name="per")
     cust, n_cust, days, _ = _activity(activity, customer, at)
     daily = _Daily(cust, n_cust, days, w)
@@ -1314,7 +1383,7 @@ def user_growth_rate(
     users: pd.DataFrame,
     *,
     per: str = "M",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     signup_at: str = "signup_time",
 ) -> pd.DataFrame:
     """User growth rate (用户增长率) = new users / users at the end of the previous period.
@@ -1348,7 +1417,7 @@ def user_growth_rate(
     Examples
     --------
     >>> import pandas as pd
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3, 4, 5, 6],
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3, 4, 5, 6],
     ...     "signup_time": pd.to_datetime(["2025-01-03", "2025-01-20", "2025-02-01",
     ...                                    "2025-03-09", "2025-03-10", "2025-03-30"])})
     >>> user_growth_rate(users)  # doctest: +NORMALIZE_WHITESPACE
@@ -1373,10 +1442,10 @@ def active_rate(
     users: pd.DataFrame,
     *,
     per: str | None = "M",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
     signup_at: str = "signup_time",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Active rate (活跃率) = active users / users signed up by the end of the period.
 
     .. math:: a_p = \\frac{\\#\\{i \\text{ active in } p\\}}{U_p}
@@ -1402,7 +1471,7 @@ def active_rate(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``active_users``, ``users`` and ``active_rate``; by period (first to
         last period of activity) unless ``per=None``.
 
@@ -1416,10 +1485,10 @@ def active_rate(
     Examples
     --------
     >>> import pandas as pd
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3, 4],
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3, 4],
     ...     "signup_time": pd.to_datetime(["2025-01-05", "2025-01-10", "2025-01-30",
     ...                                    "2025-02-14"])})
-    >>> events = pd.DataFrame({"customer_id": [1, 2, 2, 4],
+    >>> events = pd.DataFrame({"user_id": [1, 2, 2, 4],
     ...     "event_time": pd.to_datetime(["2025-01-05", "2025-01-11", "2025-02-02",
     ...                                   "2025-02-14"])})
     >>> active_rate(events, users)  # doctest: +NORMALIZE_WHITESPACE
@@ -1506,20 +1575,20 @@ def first_purchase_conversion(
     orders: pd.DataFrame,
     *,
     per: str | None = "M",
-    within: int | None = None,
+    window_days: int | None = None,
     basis: str = "cohort",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     signup_at: str = "signup_time",
     at: str = "order_time",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """First-purchase conversion (首购转化率): the share of new users who become buyers.
 
     Two definitions are in use, and they answer different questions:
 
     - ``basis="cohort"`` (default): of the users who signed up in period
-      :math:`p`, the share whose first order came within ``within`` calendar
+      :math:`p`, the share whose first order came within ``window_days`` calendar
       days of the sign-up day (day 0 = the sign-up day itself), or at any
-      time up to the end of the data with ``within=None``:
+      time up to the end of the data with ``window_days=None``:
 
       .. math:: c_p = \\frac{\\#\\{i \\in S_p : f_i - s_i \\le w\\}}
                             {\\#\\{i \\in S_p : s_i + w \\le D\\}}
@@ -1530,7 +1599,7 @@ def first_purchase_conversion(
       observed are in the denominator (``eligible``), as in
       :func:`coursekit.cohorts.day_n_retention`. It follows one group of
       people, so it lies in [0, 1] and cohorts can be compared fairly when
-      ``within`` is given; with ``within=None`` recent cohorts have had less
+      ``window_days`` is given; with ``window_days=None`` recent cohorts have had less
       time to buy and look worse.
     - ``basis="period"``: first-time buyers of period :math:`p` (users whose
       first order falls in :math:`p`, whenever they signed up) divided by
@@ -1547,7 +1616,7 @@ def first_purchase_conversion(
         One row per order; every customer must be in ``users``.
     per
         ``"D"``, ``"W"``, ``"M"``, ``"Q"``, ``"Y"``, or ``None`` for all users.
-    within
+    window_days
         Days after sign-up for the first order to count (``basis="cohort"``
         only), a whole number >= 0, or ``None`` for any time.
     basis
@@ -1558,7 +1627,7 @@ def first_purchase_conversion(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``"cohort"``: ``new_users``, ``eligible``, ``converted``,
         ``conversion`` (index ``period``: the sign-up period).
         ``"period"``: ``new_users``, ``first_buyers``, ``conversion``.
@@ -1567,7 +1636,7 @@ def first_purchase_conversion(
     ------
     DataError
         Bad columns, no rows, duplicate user ids, customers missing from
-        ``users``, an order before its user's sign-up day, ``within``
+        ``users``, an order before its user's sign-up day, ``window_days``
         negative or given with ``basis="period"``, an unknown ``basis`` or
         ``per``; with ``per=None``, no user whose window is observed.
 
@@ -1577,30 +1646,30 @@ def first_purchase_conversion(
     never) and one February sign-up who buys the same day:
 
     >>> import pandas as pd
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3, 4],
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3, 4],
     ...     "signup_time": pd.to_datetime(["2025-01-02", "2025-01-10", "2025-01-20",
     ...                                    "2025-02-05"])})
-    >>> orders = pd.DataFrame({"customer_id": [1, 2, 4, 1],
+    >>> orders = pd.DataFrame({"user_id": [1, 2, 4, 1],
     ...     "order_time": pd.to_datetime(["2025-01-04", "2025-02-19", "2025-02-05",
     ...                                   "2025-03-31"])})
     >>> first_purchase_conversion(users, orders)["conversion"].tolist()
     [0.6666666666666666, 1.0]
-    >>> first_purchase_conversion(users, orders, within=7)["conversion"].tolist()
+    >>> first_purchase_conversion(users, orders, window_days=7)["conversion"].tolist()
     [0.3333333333333333, 1.0]
     >>> first_purchase_conversion(users, orders, basis="period")["first_buyers"].tolist()
     [1, 2]
     """
     _check_flags("basis", basis, _BASES)
     freq = None if per is None else _freq(per, name="per")
-    if within is not None:
+    if window_days is not None:
         if basis == "period":
             raise ArgumentError(
                 "within= needs basis='cohort': the period version counts first orders by "
                 "calendar period, not by days since sign-up",
-                name="within",
+                name="window_days",
                 fix="use basis='cohort' with within=, or leave within out",
             )
-        within = _whole_number(within, "within", minimum=0,
+        window_days = _whole_number(window_days, "window_days", minimum=0,
                                fix="days after sign-up, e.g. within=7 (0: the sign-up day)")
     u, ids = _users_table(users, customer, signup_at)
     cols = columns(orders, "orders", ids=[customer], times=[at])
@@ -1608,7 +1677,7 @@ def first_purchase_conversion(
                   customer=customer)
     signup_day = _ordinals(u[signup_at], "D")
     first, end = _first_orders(signup_day, pos, _ordinals(cols[at], "D"), orders, customer, at)
-    names, values, axis = _conversion(signup_day, first, end, within, basis, freq, None)
+    names, values, axis = _conversion(signup_day, first, end, window_days, basis, freq, None)
     return _result(names, values, axis)
 
 
@@ -1616,9 +1685,9 @@ def average_purchase_count(
     orders: pd.DataFrame,
     *,
     per: str | None = "M",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
-) -> pd.Series | pd.DataFrame:
+) -> pd.DataFrame:
     """Average purchase count (人均购买次数) = orders / buyers.
 
     .. math:: \\bar n_p = \\frac{\\text{orders in } p}
@@ -1640,7 +1709,7 @@ def average_purchase_count(
 
     Returns
     -------
-    pandas.Series or pandas.DataFrame
+    pandas.DataFrame
         ``orders``, ``buyers`` and ``average_purchase_count`` (NaN in a
         period without orders).
 
@@ -1652,7 +1721,7 @@ def average_purchase_count(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 1],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2, 1],
     ...     "order_time": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-01-21",
     ...                                   "2025-03-02"])})
     >>> average_purchase_count(orders)["average_purchase_count"].tolist()
@@ -1753,18 +1822,18 @@ def kpi_table(
     *,
     per: str = "M",
     targets: Mapping[str, float] | pd.DataFrame | None = None,
-    window: int = 30,
-    within: int | None = 7,
+    window_days: int = 30,
+    conversion_days: int | None = 7,
     basis: str = "cohort",
     retention_days: Iterable[int] = (1, 7),
-    customer: str = "customer_id",
+    customer: str = "user_id",
     signup_at: str = "signup_time",
     channel: str = "channel",
-    at: str = "order_time",
+    order_at: str = "order_time",
     amount: str = "amount",
-    activity_at: str = "event_time",
-    date: str = "date",
-    spend: str = "spend",
+    event_at: str = "event_time",
+    spend_at: str = "date",
+    spend_amount: str = "spend",
 ) -> pd.DataFrame:
     """The KPI system (指标体系): every operating KPI of the course, one row per period.
 
@@ -1785,10 +1854,10 @@ def kpi_table(
     ``active_rate``               mau / users (:func:`active_rate`)
     ``dau``                       mean daily active users over the days of :math:`p`
                                   (:func:`dau`)
-    ``stickiness``                mean of daily DAU / trailing ``window``-day MAU
+    ``stickiness``                mean of daily DAU / trailing ``window_days``-day MAU
                                   (:func:`stickiness`)
     ``first_purchase_conversion`` sign-ups of :math:`p` who first bought within
-                                  ``within`` days / those observed that long
+                                  ``conversion_days`` days / those observed that long
                                   (:func:`first_purchase_conversion`, ``basis``)
     ``buyers``, ``orders``        distinct users with an order; orders
     ``revenue``                   sum of ``amount``
@@ -1796,7 +1865,7 @@ def kpi_table(
     ``arppu``                     revenue / users with a paid order (:func:`arppu`):
                                   "revenue per buyer", which is **not** ARPU
     ``average_purchase_count``    orders / buyers (:func:`average_purchase_count`)
-    ``spend``, ``paid_new_users`` spend of ``channel_spend``; sign-ups through its
+    ``spend_amount``, ``paid_new_users`` spend of ``channel_spend``; sign-ups through its
                                   channels (:func:`cac`)
     ``cac``                       spend / paid_new_users
     ``day1_retention`` ...        day-N retention of the sign-ups of :math:`p`, one
@@ -1817,12 +1886,12 @@ def kpi_table(
     users
         One row per user: ``customer``, ``signup_at``, ``channel``.
     orders
-        One row per order: ``customer``, ``at``, ``amount``.
+        One row per order: ``customer``, ``order_at``, ``amount``.
     events
-        One row per event: ``customer``, ``activity_at`` (an event of any type
+        One row per event: ``customer``, ``event_at`` (an event of any type
         makes the user active).
     channel_spend
-        Acquisition spend: ``date``, ``channel``, ``spend``.
+        Acquisition spend: ``spend_at``, ``channel``, ``spend_amount``.
     per
         ``"D"``, ``"W"``, ``"M"`` (default), ``"Q"``, ``"Y"``.
     targets
@@ -1831,26 +1900,26 @@ def kpi_table(
         or labels such as ``"2025-01"``) and one column per KPI (NaN: no
         target that period). Each becomes a column ``<kpi>_target`` right
         after the KPI.
-    window
+    window_days
         Trailing window of MAU for stickiness, in days.
-    within
+    conversion_days
         Days after sign-up for the first purchase to count (default 7, the
         window of ``day7_retention``; ``None``: any time up to the end of the
         data, which makes recent months look worse). See
         :func:`first_purchase_conversion`.
     basis
-        ``"cohort"`` (default) or ``"period"`` (then ``within`` must be
+        ``"cohort"`` (default) or ``"period"`` (then ``conversion_days`` must be
         ``None``), as in :func:`first_purchase_conversion`.
     retention_days
         The N of the day-N retention columns.
     customer, signup_at, channel
         User id column (in users, orders and events), sign-up time and
         channel columns of ``users``.
-    at, amount
+    order_at, amount
         Order time and amount columns.
-    activity_at
+    event_at
         Event time column.
-    date, spend
+    spend_at, spend_amount
         Date and spend columns of ``channel_spend`` (its channel column is
         ``channel`` too).
 
@@ -1866,25 +1935,25 @@ def kpi_table(
         Bad columns or no rows in any table; duplicate user ids; users of
         orders or events missing from ``users``; orders or events in a
         period before their user signed up; negative amounts or spend;
-        ``window``, ``within``, ``retention_days``, ``basis`` or ``per`` not
+        ``window_days``, ``conversion_days``, ``retention_days``, ``basis`` or ``per`` not
         valid; targets for unknown KPIs, of periods outside the table, or not
         numbers.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3],
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3],
     ...     "signup_time": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-02-01"]),
     ...     "channel": ["ads", "organic", "ads"]})
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 3],
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 3],
     ...     "order_time": pd.to_datetime(["2025-01-02", "2025-02-03", "2025-02-01"]),
     ...     "amount": [40.0, 20.0, 30.0]})
-    >>> events = pd.DataFrame({"customer_id": [1, 2, 1, 3, 3],
+    >>> events = pd.DataFrame({"user_id": [1, 2, 1, 3, 3],
     ...     "event_time": pd.to_datetime(["2025-01-02", "2025-01-03", "2025-02-03",
     ...                                   "2025-02-01", "2025-02-02"])})
     >>> spend = pd.DataFrame({"date": pd.to_datetime(["2025-01-01", "2025-02-01"]),
     ...     "channel": ["ads", "ads"], "spend": [50.0, 90.0]})
-    >>> table = kpi_table(users, orders, events, spend, within=None, targets={"mau": 2})
+    >>> table = kpi_table(users, orders, events, spend, conversion_days=None, targets={"mau": 2})
     >>> table[["users", "mau", "mau_target", "active_rate"]]  # doctest: +NORMALIZE_WHITESPACE
              users  mau  mau_target  active_rate
     period
@@ -1898,32 +1967,32 @@ def kpi_table(
     2025-02  16.67   25.0  90.0             1.0
     """
     freq = _period_needed(per, "the KPI table")
-    w = _window(window)
+    w = _window(window_days)
     _check_flags("basis", basis, _BASES)
-    if within is not None:
+    if conversion_days is not None:
         if basis == "period":
-            raise ArgumentError("within= needs basis='cohort'", name="within",
+            raise ArgumentError("within= needs basis='cohort'", name="conversion_days",
                             fix="use basis='cohort' with within=, or within=None")
-        within = _whole_number(within, "within", minimum=0,
+        conversion_days = _whole_number(conversion_days, "conversion_days", minimum=0,
                                fix="days after sign-up, e.g. within=7 (or None: any time)")
     ret_days = _retention_days(retention_days)
 
     u, ids = _users_table(users, customer, signup_at, [channel])
     n_users = len(ids)
-    o = columns(orders, "orders", ids=[customer], times=[at], amounts=[amount])
-    ev = columns(events, "events", ids=[customer], times=[activity_at])
+    o = columns(orders, "orders", ids=[customer], times=[order_at], amounts=[amount])
+    ev = columns(events, "events", ids=[customer], times=[event_at])
     pos_o = _lookup(ids, o[customer].to_numpy(), table="orders", other="users",
                     customer=customer)
     pos_e = _lookup(ids, ev[customer].to_numpy(), table="events", other="users",
                     customer=customer)
     signup_day = _ordinals(u[signup_at], "D")
-    order_day = _ordinals(o[at], "D")
-    event_day = _ordinals(ev[activity_at], "D")
+    order_day = _ordinals(o[order_at], "D")
+    event_day = _ordinals(ev[event_at], "D")
     sign_o = _ordinals(signup_day.astype("datetime64[D]"), freq)
     order_o = _ordinals(order_day.astype("datetime64[D]"), freq)
     event_o = _ordinals(event_day.astype("datetime64[D]"), freq)
-    _not_before_signup(order_o, sign_o[pos_o], orders, "orders", customer, at)
-    _not_before_signup(event_o, sign_o[pos_e], events, "events", customer, activity_at)
+    _not_before_signup(order_o, sign_o[pos_o], orders, "orders", customer, order_at)
+    _not_before_signup(event_o, sign_o[pos_e], events, "events", customer, event_at)
     axis = _Axis.spanning(freq, sign_o, order_o, event_o)
 
     # users
@@ -1934,8 +2003,8 @@ def kpi_table(
     daily = _Daily(pos_e, n_users, event_day, w)
     engaged = daily.by_period(axis, daily.ordinals(freq))
     # conversion
-    first, end = _first_orders(signup_day, pos_o, order_day, orders, customer, at)
-    conversion = _conversion(signup_day, first, end, within, basis, freq, axis)[1][-1]
+    first, end = _first_orders(signup_day, pos_o, order_day, orders, customer, order_at)
+    conversion = _conversion(signup_day, first, end, conversion_days, basis, freq, axis)[1][-1]
     # orders and revenue
     money = o[amount].to_numpy()
     paid = money > 0
@@ -1944,8 +2013,8 @@ def kpi_table(
     buyers = axis.distinct(pos_o, n_users, order_o)
     paying = axis.distinct(pos_o[paid], n_users, order_o[paid])
     # acquisition cost: cac() by channel, summed over the channels of the spend table
-    by_channel = cac(channel_spend, users, per=freq, channel=channel, date=date, amount=spend,
-                     signup_at=signup_at)
+    by_channel = cac(channel_spend, users, per=freq, channel=channel, at=spend_at,
+                     amount=spend_amount, signup_at=signup_at)
     sums = by_channel[["spend", "new_users"]].groupby(level=0, sort=False).sum()
     sums = sums.reindex(axis.index)
     money_spent = sums["spend"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -1971,9 +2040,10 @@ def kpi_table(
         "cac": _ratio(money_spent, paid_new),
     }
     # day-N retention of each period's sign-ups: cohorts.day_n_retention by sign-up period
-    cohort = pd.Series(sign_o, index=ids, name="cohort")
-    kept = day_n_retention(events, customer=customer, at=activity_at, start=users,
-                           start_at=signup_at, days=ret_days, by=cohort)
+    starts = pd.DataFrame({customer: u[customer].to_numpy(),
+                           signup_at: u[signup_at].to_numpy(), "cohort": sign_o})
+    kept = day_n_retention(events, customer=customer, at=event_at, start=starts,
+                           start_at=signup_at, days=ret_days, by="cohort")
     rows = kept.index.get_level_values(0).to_numpy(dtype=np.int64) - axis.lo
     day_of = kept.index.get_level_values(1).to_numpy()
     rates = kept["rate"].to_numpy()

@@ -28,7 +28,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> log = pd.DataFrame({
-...     "customer_id": [1, 1, 1, 2],
+...     "user_id": [1, 1, 1, 2],
 ...     "sent_time": pd.to_datetime(["2025-03-01", "2025-03-03", "2025-03-09", "2025-03-03"]),
 ...     "complained": [False, True, False, False]})
 >>> messages_in_window(log).tolist()  # on 9 March, the 3 March message is 6 days old
@@ -46,7 +46,7 @@ import pandas as pd
 
 # scipy.special is imported inside the functions that use it: 0.3 s less in the
 # first cell of every lesson that imports this module
-from coursekit._arrays import codes
+from coursekit._arrays import codes, group_order
 from coursekit.cohorts import _freq, _labels, _ordinals
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns
@@ -253,7 +253,7 @@ def reach_frequency(
     messages: pd.DataFrame,
     *,
     per: str = "W",
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "sent_time",
     population: int | None = None,
 ) -> pd.DataFrame:
@@ -291,13 +291,15 @@ def reach_frequency(
     Raises
     ------
     DataError
-        Missing columns, missing ids or times, an empty table, an unknown
-        ``per``, a population that is not a positive whole number.
+        Missing columns, missing ids or times, an empty table.
+    ArgumentError
+        An unknown ``per``; a population that is not a positive whole number,
+        or smaller than the customers the messages reached.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2],
+    >>> log = pd.DataFrame({"user_id": [1, 1, 1, 2, 2],
     ...     "sent_time": pd.to_datetime(["2025-03-03", "2025-03-04", "2025-03-05",
     ...                                  "2025-03-04", "2025-03-12"])})
     >>> reach_frequency(log)[["messages", "reach", "frequency"]]  # doctest: +NORMALIZE_WHITESPACE
@@ -331,6 +333,16 @@ def reach_frequency(
     out["frequency_p90"] = by_period.quantile(0.9).reindex(range(n)).to_numpy()
     out["frequency_max"] = by_period.max().reindex(range(n)).to_numpy(dtype=float)
     if population is not None:
+        seen = len(per_customer.index.unique(level="c"))
+        if seen > population:
+            raise ArgumentError(
+                f"population is smaller than the {seen:,} customers the messages reached: "
+                "reach rates would be above 100 %",
+                name="population",
+                value=population,
+                fix="population is everyone who could be reached (e.g. len(users)); filter the "
+                "messages to that population first if it is a segment",
+            )
         out["reach_rate"] = out["reach"] / population
     return out
 
@@ -338,10 +350,53 @@ def reach_frequency(
 # --------------------------------------------------------------------------- fatigue
 
 
+def _trailing_counts(group: np.ndarray, n_groups: int, t: np.ndarray,
+                     window: int) -> np.ndarray:
+    """Per row, the rows of its group with a time in ``(t - window, t]``, itself included.
+
+    ``group`` holds codes ``0 .. n_groups - 1``, ``t`` int64 times (not empty).
+
+    Each time is replaced by its rank among the distinct times, so that one
+    integer key, the group in the high bits and the rank in the low ones,
+    orders the rows by group then time; a row's window is then the run of
+    ordered keys from its own key less the distinct times still inside the
+    window to the end of its run of equal keys (ties count each other).
+    Nothing is sorted by the key itself: the rows are taken in time order (a
+    log is usually written in that order already, and then there is no sort
+    at all), then grouped by a counting sort (:func:`group_order`), which
+    keeps each group's rows in time order. Most rows have no earlier row of
+    their group in the window and no tie, and count 1 from a comparison with
+    their neighbours; binary searches, with sorted queries, count the others.
+    """
+    by_time = None
+    if not (t[1:] >= t[:-1]).all():
+        by_time = np.argsort(t, kind="stable")
+        t, group = t[by_time], group[by_time]
+    new_time = np.concatenate(([True], t[1:] != t[:-1]))
+    times = t[new_time]
+    # per distinct time, how many distinct times before it are still inside its window
+    back = np.arange(len(times)) - np.searchsorted(times, times - window, side="right")
+    shift = (len(times) - 1).bit_length()  # group and rank fit in 63 bits below 2**31 rows
+    rank = np.cumsum(new_time) - 1
+    order, key = group_order(group, n_groups, (group << shift) | rank)
+    start = key - back[key & ((1 << shift) - 1)]  # the smallest key inside the window
+    counts = np.ones(len(key), dtype=np.int64)  # the row itself
+    # rows placed before it with a key inside its window (the same group, at an earlier time
+    # inside the window or at the same time): when the row right before is one of them
+    earlier = np.flatnonzero(key[:-1] >= start[1:]) + 1
+    counts[earlier] += earlier - np.searchsorted(key, start[earlier], side="left")
+    # rows placed after it with the same key (the same group at the same time)
+    tied = np.flatnonzero(key[:-1] == key[1:])
+    counts[tied] += np.searchsorted(key, key[tied], side="right") - tied - 1
+    out = np.empty_like(counts)
+    out[order if by_time is None else by_time[order]] = counts
+    return out
+
+
 def messages_in_window(
     messages: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "sent_time",
     window_days: int = 7,
 ) -> pd.Series:
@@ -377,7 +432,7 @@ def messages_in_window(
     Examples
     --------
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"customer_id": [7, 7, 7],
+    >>> log = pd.DataFrame({"user_id": [7, 7, 7],
     ...     "sent_time": pd.to_datetime(["2025-05-01 09:00", "2025-05-07 20:00",
     ...                                  "2025-05-08 09:00"])})
     >>> messages_in_window(log).tolist()  # the 1 May message has left the window on 8 May
@@ -385,30 +440,9 @@ def messages_in_window(
     """
     window_days = _positive_int(window_days, "window_days")
     cols = columns(messages, "messages", ids=[customer], times=[at])
-    cust, _ = codes(cols[customer].to_numpy())
+    cust, ids = codes(cols[customer].to_numpy())
     ns = cols[at].to_numpy().astype("datetime64[ns]").astype(np.int64)
-    # Each time is replaced by its rank among all distinct times, so that one
-    # integer key, customer * (number of times + 1) + rank, orders the log by
-    # customer then time; a message's window is then the slice of the sorted
-    # keys between two binary searches. The ranks come from one sort by time,
-    # with the window's lower edge searched in that sorted order: sorted
-    # queries keep the searches cache-friendly (ten million unsorted ones take
-    # several seconds), and one sort of the combined key replaces a lexsort.
-    by_time = np.argsort(ns, kind="stable")
-    t_sorted = ns[by_time]
-    new_time = np.concatenate(([True], t_sorted[1:] != t_sorted[:-1]))  # not empty: checked above
-    times = t_sorted[new_time]
-    rank, rank_start = np.empty_like(ns), np.empty_like(ns)
-    rank[by_time] = np.cumsum(new_time) - 1
-    rank_start[by_time] = np.searchsorted(times, t_sorted - window_days * _NS_PER_DAY, side="right")
-    base = cust * (len(times) + 1)
-    key = base + rank
-    order = np.argsort(key)  # ties are the same customer at the same time: they count each other
-    key, start = key[order], (base + rank_start)[order]
-    upper = np.searchsorted(key, key, side="right")
-    lower = np.searchsorted(key, start, side="left")
-    counts = np.empty(len(order), dtype=np.int64)
-    counts[order] = upper - lower
+    counts = _trailing_counts(cust, len(ids), ns, window_days * _NS_PER_DAY)
     return pd.Series(counts, index=messages.index, name="messages_in_window")
 
 
@@ -417,7 +451,7 @@ def fatigue_curve(
     *,
     outcomes: Sequence[str] = ("unsubscribed", "complained"),
     bands: Sequence[int] = (1, 2, 4, 7),
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "sent_time",
     window_days: int = 7,
     confidence: float = 0.95,
@@ -470,7 +504,7 @@ def fatigue_curve(
     Examples
     --------
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"customer_id": [1, 2, 2, 2],
+    >>> log = pd.DataFrame({"user_id": [1, 2, 2, 2],
     ...     "sent_time": pd.to_datetime(["2025-03-01", "2025-03-01", "2025-03-02",
     ...                                  "2025-03-03"]),
     ...     "unsubscribed": [False, False, False, True]})
@@ -515,7 +549,7 @@ def frequency_cap(
     cap: int,
     *,
     outcomes: Sequence[str] = ("unsubscribed", "complained"),
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "sent_time",
     window_days: int = 7,
 ) -> pd.Series:
@@ -558,7 +592,7 @@ def frequency_cap(
     Examples
     --------
     >>> import pandas as pd
-    >>> log = pd.DataFrame({"customer_id": [1, 1, 1, 2],
+    >>> log = pd.DataFrame({"user_id": [1, 1, 1, 2],
     ...     "sent_time": pd.to_datetime(["2025-03-01", "2025-03-02", "2025-03-03",
     ...                                  "2025-03-01"]),
     ...     "complained": [False, False, True, False]})

@@ -40,7 +40,7 @@ import pandas as pd
 from coursekit._arrays import distinct
 from coursekit.cohorts import PERIODS, _factorize, _freq, _ordinal, _ordinals
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import columns, timestamp
+from coursekit.inputs import columns, on_scale, timestamp
 from coursekit.metrics import _Axis, _ratio
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -294,6 +294,7 @@ def service_response(
     _not_negative(minutes, tickets, response, "tickets", "minutes")
     done = _flags(tickets, resolved, "tickets")
     score = _optional_numbers(tickets, satisfaction, "tickets")
+    on_scale(tickets, "tickets", satisfaction, score)
     axis, inside = _window(freq, _ordinals(cols[at], freq), start, end, "tickets", at)
     pos = _ordinals(cols[at], freq)[inside] - axis.lo
     minutes, done, score = minutes[inside], done[inside], score[inside]
@@ -427,7 +428,7 @@ def customer_structure(
     by: str | None = None,
     start: object = None,
     end: object = None,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
 ) -> pd.DataFrame:
@@ -485,9 +486,9 @@ def customer_structure(
     Examples
     --------
     >>> import pandas as pd
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3], "member_tier": ["gold", "bronze",
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3], "member_tier": ["gold", "bronze",
     ...                                                              "bronze"]})
-    >>> orders = pd.DataFrame({"customer_id": [1, 2, 1, 2, 3],
+    >>> orders = pd.DataFrame({"user_id": [1, 2, 1, 2, 3],
     ...     "order_time": pd.to_datetime(["2025-01-05", "2025-01-09", "2025-02-02",
     ...                                   "2025-02-03", "2025-02-20"]),
     ...     "amount": [100.0, 20.0, 80.0, 30.0, 50.0]})
@@ -549,7 +550,7 @@ def customer_activity(
     per: str = "M",
     start: object = None,
     end: object = None,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "event_time",
     signup_at: str = "signup_time",
 ) -> pd.DataFrame:
@@ -601,9 +602,9 @@ def customer_activity(
     Examples
     --------
     >>> import pandas as pd
-    >>> users = pd.DataFrame({"customer_id": [1, 2, 3],
+    >>> users = pd.DataFrame({"user_id": [1, 2, 3],
     ...     "signup_time": pd.to_datetime(["2025-01-01", "2025-01-02", "2025-01-09"])})
-    >>> events = pd.DataFrame({"customer_id": [1, 1, 2, 1, 3, 3],
+    >>> events = pd.DataFrame({"user_id": [1, 1, 2, 1, 3, 3],
     ...     "event_time": pd.to_datetime(["2025-01-01 09:00", "2025-01-01 18:00",
     ...         "2025-01-02 10:00", "2025-01-03 10:00", "2025-01-09 10:00",
     ...         "2025-01-10 10:00"])})
@@ -717,7 +718,7 @@ def dashboard(
     per: str = "W",
     start: object = None,
     end: object = None,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     warehouse: str = "warehouse",
     target_minutes: float = 30.0,
 ) -> Dashboard:
@@ -761,8 +762,7 @@ def dashboard(
     --------
     >>> import coursekit as ck
     >>> report = dashboard(ck.load("tickets"), ck.load("orders"), ck.load("users"),
-    ...                    ck.load("events"), per="M", customer="user_id",
-    ...                    start="2025-01-01", end="2025-06-30")
+    ...                    ck.load("events"), per="M", start="2025-01-01", end="2025-06-30")
     >>> [len(t) for t in (report.service, report.customers, report.activity)]
     [6, 6, 6]
     >>> report.shipping.index.names
@@ -837,8 +837,7 @@ def draw_dashboard(report: Dashboard, *, title: str | None = None) -> Figure:
     --------
     >>> import coursekit as ck
     >>> report = dashboard(ck.load("tickets"), ck.load("orders"), ck.load("users"),
-    ...                    ck.load("events"), per="W", customer="user_id",
-    ...                    start="2025-06-01", end="2025-08-31")
+    ...                    ck.load("events"), per="W", start="2025-06-01", end="2025-08-31")
     >>> fig = draw_dashboard(report)
     >>> len(fig.axes)
     4

@@ -50,6 +50,7 @@ __all__ = [
     "SEGMENTS",
     "SEGMENTS_EN",
     "rfm",
+    "tier_cutoffs",
     "segment_summary",
     "TIERS",
     "TIER_NAMES_ZH",
@@ -284,7 +285,7 @@ def _quintiles(values: np.ndarray, *, higher_is_better: bool) -> np.ndarray:
 def rfm(
     orders: pd.DataFrame,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
     asof: object = None,
@@ -322,8 +323,10 @@ def rfm(
     depend on how ties fall into quintiles rather than on the values, so it
     is not offered; the quintiles are there for finer grading. A mapping
     gives fixed business thresholds, e.g. ``{"recency_days": 90,
-    "frequency": 2, "monetary": 500}`` (same comparisons). The thresholds
-    used are in ``result.attrs["thresholds"]``.
+    "frequency": 2, "monetary": 500}`` (same comparisons). With the default
+    the thresholds are the means of the result's ``recency_days``,
+    ``frequency`` and ``monetary`` columns, so ``table[["recency_days",
+    "frequency", "monetary"]].mean()`` shows them.
 
     The segment follows from the code "RFM" (1 = high):
 
@@ -374,7 +377,7 @@ def rfm(
         (int64, 1 = high, 0 = low), ``code`` (e.g. ``"101"``), ``segment``
         (ordered categorical of the Chinese names, in :data:`SEGMENTS`
         order), ``segment_en`` (ordered categorical), then the quintiles when
-        asked. ``attrs``: ``asof`` and ``thresholds``.
+        asked.
 
     Raises
     ------
@@ -388,14 +391,14 @@ def rfm(
     --------
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "customer_id": [1, 1, 1, 2, 3, 3, 4],
+    ...     "user_id": [1, 1, 1, 2, 3, 3, 4],
     ...     "order_time": pd.to_datetime(["2025-06-01", "2025-06-20", "2025-06-28", "2025-06-25",
     ...                                   "2025-01-10", "2025-02-01", "2025-03-01"]),
     ...     "amount": [100.0, 120, 80, 500, 30, 40, 20]})
     >>> table = rfm(orders)  # asof: 2025-06-29; means: R 68.25 days, F 1.75, M 222.5
     >>> table[["recency_days", "frequency", "monetary", "code"]]  # doctest: +NORMALIZE_WHITESPACE
                  recency_days  frequency  monetary code
-    customer_id
+    user_id
     1                       1          3     300.0  111
     2                       4          1     500.0  101
     3                     148          2      70.0  010
@@ -451,8 +454,6 @@ def rfm(
         out["r_quintile"] = _quintiles(recency, higher_is_better=False)
         out["f_quintile"] = _quintiles(frequency, higher_is_better=True)
         out["m_quintile"] = _quintiles(monetary, higher_is_better=True)
-    out.attrs["asof"] = when
-    out.attrs["thresholds"] = cut
     return out
 
 
@@ -487,7 +488,7 @@ def segment_summary(rfm_table: pd.DataFrame, revenue: bool = True) -> pd.DataFra
     --------
     >>> import pandas as pd
     >>> orders = pd.DataFrame({
-    ...     "customer_id": [1, 1, 2, 3],
+    ...     "user_id": [1, 1, 2, 3],
     ...     "order_time": pd.to_datetime(["2025-06-01", "2025-06-20", "2025-06-25",
     ...                                   "2025-01-10"]),
     ...     "amount": [100.0, 200, 60, 40]})
@@ -674,7 +675,7 @@ def tier_points(
     orders: pd.DataFrame,
     events: pd.DataFrame | None = None,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
     event_at: str = "event_time",
@@ -729,7 +730,7 @@ def tier_points(
         before the window: they have 0 points in it), index: customer id
         (sorted). Columns ``spend`` and ``orders`` (in the window),
         ``purchase_points``, ``engagement_points`` and ``points`` (their
-        sum). ``attrs``: ``asof``, ``window_days``, ``weights``.
+        sum).
 
     Raises
     ------
@@ -741,14 +742,14 @@ def tier_points(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2], "order_time": pd.to_datetime(
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2], "order_time": pd.to_datetime(
     ...     ["2024-03-01", "2025-03-01", "2025-06-01"]), "amount": [900.0, 300, 100]})
-    >>> events = pd.DataFrame({"customer_id": [2, 2, 3], "event_time": pd.to_datetime(
+    >>> events = pd.DataFrame({"user_id": [2, 2, 3], "event_time": pd.to_datetime(
     ...     ["2025-05-01", "2025-05-02", "2025-05-03"]), "event_type": ["share", "view", "view"]})
     >>> p = tier_points(orders, events, asof="2025-07-01")
     >>> p[["spend", "engagement_points", "points"]]  # doctest: +NORMALIZE_WHITESPACE
                  spend  engagement_points  points
-    customer_id
+    user_id
     1            300.0                0.0   300.0
     2            100.0                5.1   105.1
     3              0.0                0.1     0.1
@@ -772,8 +773,6 @@ def tier_points(
         },
         index=a.ids.rename(customer),
     )[present]
-    out.attrs.update(asof=when, window_days=window,
-                     weights=_weights(weights, events is not None, None))
     return out
 
 
@@ -841,7 +840,7 @@ def assign_tiers(
       is never lifted into a tier together. Without ties this makes the top
       5 % platinum, the next 15 % gold and the next 30 % silver.
 
-    Everyone else is bronze. The cutoffs used are in ``result.attrs["cutoffs"]``.
+    Everyone else is bronze. :func:`tier_cutoffs` shows the cutoffs used.
 
     Parameters
     ----------
@@ -882,8 +881,6 @@ def assign_tiers(
     >>> by_q = assign_tiers(pts, quantiles={"platinum": 0.75, "gold": 0.5, "silver": 0.25})
     >>> by_q.tolist()
     ['bronze', 'bronze', 'silver', 'gold', 'platinum']
-    >>> by_q.attrs["cutoffs"]
-    {'silver': 150.0, 'gold': 599.9, 'platinum': 600.0}
     """
     if isinstance(points, pd.Series):
         frame = points.to_frame(name=column)
@@ -891,10 +888,39 @@ def assign_tiers(
         frame = points
     checked = columns(frame, "points", numbers=[column], allow_empty=True)
     code, used, _ = _tier_rule(checked[column].to_numpy(), cutoffs, quantiles)
-    out = pd.Series(pd.Categorical.from_codes(code, categories=TIERS, ordered=True),
-                    index=frame.index, name="tier")
-    out.attrs["cutoffs"] = used
-    return out
+    return pd.Series(pd.Categorical.from_codes(code, categories=TIERS, ordered=True),
+                     index=frame.index, name="tier")
+
+
+def tier_cutoffs(
+    points: pd.DataFrame | pd.Series,
+    cutoffs: Mapping[str, float] | None = None,
+    *,
+    quantiles: Mapping[str, float] | None = None,
+    column: str = "points",
+) -> pd.Series:
+    """The points a customer needs for each tier, as :func:`assign_tiers` applies them.
+
+    Takes the same arguments as :func:`assign_tiers`. With fixed ``cutoffs``
+    (or the default ones) it returns them; with ``quantiles`` it returns the
+    quantiles of these points, the bars a customer must be strictly above.
+
+    Returns
+    -------
+    pandas.Series
+        ``cutoff`` by tier: ``silver``, ``gold``, ``platinum``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pts = pd.Series([0.0, 150, 599.9, 600, 2000], name="points")
+    >>> tier_cutoffs(pts, quantiles={"platinum": 0.75, "gold": 0.5, "silver": 0.25}).to_dict()
+    {'silver': 150.0, 'gold': 599.9, 'platinum': 600.0}
+    """
+    frame = points.to_frame(name=column) if isinstance(points, pd.Series) else points
+    checked = columns(frame, "points", numbers=[column], allow_empty=True)
+    _, used, _ = _tier_rule(checked[column].to_numpy(), cutoffs, quantiles)
+    return pd.Series({t: float(used[t]) for t in TIERS[1:]}, name="cutoff")
 
 
 def _tier_series(s: object, name: str) -> pd.Categorical:
@@ -1005,7 +1031,7 @@ def tier_transitions(
     events: pd.DataFrame | None,
     dates: Sequence[object] | pd.DatetimeIndex,
     *,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
     event_at: str = "event_time",
@@ -1053,7 +1079,7 @@ def tier_transitions(
     Examples
     --------
     >>> import pandas as pd
-    >>> orders = pd.DataFrame({"customer_id": [1, 2, 2, 3], "order_time": pd.to_datetime(
+    >>> orders = pd.DataFrame({"user_id": [1, 2, 2, 3], "order_time": pd.to_datetime(
     ...     ["2025-01-10", "2025-01-15", "2025-02-10", "2025-02-20"]),
     ...     "amount": [200.0, 100, 600, 50]})
     >>> flows = tier_transitions(orders, None, ["2025-02-01", "2025-03-01"], window_days=30)
@@ -1228,9 +1254,9 @@ class TagEngine:
         Returns
         -------
         pandas.DataFrame
-            Users (the index of ``features``) x tags, booleans. ``attrs["tags"]``
-            holds each tag's kind and description (used by :func:`coverage`,
-            :func:`profile` and :func:`tgi`).
+            Users (the index of ``features``) x tags, booleans. Each tag's
+            kind and description are in :meth:`catalog` (pass it to
+            :func:`coverage`, :func:`profile` and :func:`tgi`).
 
         Raises
         ------
@@ -1261,10 +1287,7 @@ class TagEngine:
                     fix="add the column to the features, or drop the tag",
                 ) from None
             out[t.name] = self._boolean(t, value, features.index)
-        frame = pd.DataFrame(out, index=features.index)
-        frame.attrs["tags"] = {t.name: {"kind": t.kind, "description": t.description}
-                               for t in self.tags}
-        return frame
+        return pd.DataFrame(out, index=features.index)
 
     @staticmethod
     def _boolean(tag: Tag, value: object, index: pd.Index) -> np.ndarray:
@@ -1307,25 +1330,43 @@ def _tag_frame(tag_frame: object) -> pd.DataFrame:
     return tag_frame
 
 
-def _kinds(tag_frame: pd.DataFrame) -> list[object]:
-    meta = tag_frame.attrs.get("tags", {})
-    return [meta.get(c, {}).get("kind", np.nan) for c in tag_frame.columns]
+def _catalog(catalog: object, tag_frame: pd.DataFrame) -> pd.DataFrame | None:
+    """The tags' kind and description (``TagEngine.catalog()``), checked; None if not given."""
+    if catalog is None:
+        return None
+    if not isinstance(catalog, pd.DataFrame) or not {"kind", "description"} <= set(
+            catalog.columns):
+        raise ArgumentError("catalog must be the table of TagEngine.catalog()",
+                            name="catalog", fix="pass catalog=engine.catalog()")
+    missing = [c for c in tag_frame.columns if c not in catalog.index]
+    if missing:
+        raise ArgumentError(f"tags missing from the catalog: {missing[:5]}", name="catalog",
+                            fix="use the catalog of the engine that made the tag table")
+    return catalog.loc[list(tag_frame.columns), ["kind", "description"]]
 
 
-def coverage(tag_frame: pd.DataFrame) -> pd.DataFrame:
+def _with_kind(out: pd.DataFrame, catalog: pd.DataFrame | None) -> pd.DataFrame:
+    if catalog is None:
+        return out
+    return pd.concat([catalog[["kind"]].set_axis(out.index), out], axis=1)
+
+
+def coverage(tag_frame: pd.DataFrame, *, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """How many users carry each tag, and what share of all users that is.
 
     Parameters
     ----------
     tag_frame
         The result of :meth:`TagEngine.apply`.
+    catalog
+        :meth:`TagEngine.catalog`, to add each tag's ``kind``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per tag (index ``tag``): ``kind``, ``users`` (with the tag)
-        and ``coverage`` (users / all users, 0-1). ``attrs["any_tag"]``: the
-        share of users with at least one tag; ``attrs["users"]``: all users.
+        One row per tag (index ``tag``): [``kind``,] ``users`` (with the tag)
+        and ``coverage`` (users / all users, 0-1). The share of users with at
+        least one tag is ``tag_frame.any(axis=1).mean()``.
 
     Examples
     --------
@@ -1334,20 +1375,17 @@ def coverage(tag_frame: pd.DataFrame) -> pd.DataFrame:
     >>> cov = coverage(tags)
     >>> cov[["users", "coverage"]].to_numpy().tolist()
     [[2.0, 0.5], [1.0, 0.25]]
-    >>> cov.attrs["any_tag"]
-    0.5
     """
     tf = _tag_frame(tag_frame)
     values = tf.to_numpy(dtype=bool)
     users = values.sum(axis=0)
-    out = pd.DataFrame({"kind": _kinds(tf), "users": users, "coverage": users / len(tf)},
+    out = pd.DataFrame({"users": users, "coverage": users / len(tf)},
                        index=pd.Index(tf.columns, name="tag"))
-    out.attrs["any_tag"] = float(values.any(axis=1).mean())
-    out.attrs["users"] = len(tf)
-    return out
+    return _with_kind(out, _catalog(catalog, tf))
 
 
-def profile(tag_frame: pd.DataFrame, user_id: object) -> pd.DataFrame:
+def profile(tag_frame: pd.DataFrame, user_id: object, *,
+            catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """One user's tags (用户画像), grouped by kind.
 
     Parameters
@@ -1356,13 +1394,16 @@ def profile(tag_frame: pd.DataFrame, user_id: object) -> pd.DataFrame:
         The result of :meth:`TagEngine.apply`.
     user_id
         The user, a label of ``tag_frame``'s index.
+    catalog
+        :meth:`TagEngine.catalog`, for each tag's ``kind`` and ``description``.
 
     Returns
     -------
     pandas.DataFrame
         The tags the user has (index ``tag``), with ``kind`` and
-        ``description``, ordered by kind (:data:`TAG_KINDS` order) then as in
-        the tag table; no rows when the user has no tag.
+        ``description`` when ``catalog`` is given, ordered by kind
+        (:data:`TAG_KINDS` order) then as in the tag table; no rows when the
+        user has no tag.
 
     Raises
     ------
@@ -1375,7 +1416,7 @@ def profile(tag_frame: pd.DataFrame, user_id: object) -> pd.DataFrame:
     >>> engine = TagEngine([Tag("big", "behavioural", lambda f: f["spend"] > 100, "spends"),
     ...                     Tag("young", "descriptive", lambda f: f["age"] < 25, "under 25")])
     >>> tags = engine.apply(pd.DataFrame({"spend": [500, 20], "age": [22, 40]}, index=[7, 8]))
-    >>> profile(tags, 7)  # doctest: +NORMALIZE_WHITESPACE
+    >>> profile(tags, 7, catalog=engine.catalog())  # doctest: +NORMALIZE_WHITESPACE
                   kind description
     tag
     young  descriptive    under 25
@@ -1390,19 +1431,22 @@ def profile(tag_frame: pd.DataFrame, user_id: object) -> pd.DataFrame:
     if isinstance(row, pd.DataFrame):
         raise DataError(f"user {user_id!r} appears more than once", table="tag_frame",
                         column=tf.index.name or "index")
-    meta = tf.attrs.get("tags", {})
+    cat = _catalog(catalog, tf)
     has = [c for c in tf.columns if bool(row[c])]
-    kinds = [meta.get(c, {}).get("kind", np.nan) for c in has]
+    if cat is None:
+        return pd.DataFrame(index=pd.Index(has, name="tag", dtype=object))
+    kinds = [cat.loc[c, "kind"] for c in has]
     order = {k: i for i, k in enumerate(TAG_KINDS)}
     pos = sorted(range(len(has)), key=lambda i: (order.get(kinds[i], len(order)), i))
     return pd.DataFrame(
         {"kind": [kinds[i] for i in pos],
-         "description": [meta.get(has[i], {}).get("description", "") for i in pos]},
+         "description": [cat.loc[has[i], "description"] for i in pos]},
         index=pd.Index([has[i] for i in pos], name="tag", dtype=object),
     )
 
 
-def tgi(tag_frame: pd.DataFrame, target: pd.Series | np.ndarray) -> pd.DataFrame:
+def tgi(tag_frame: pd.DataFrame, target: pd.Series | np.ndarray, *,
+        catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """TGI (target group index) of every tag for a target group against all users.
 
     .. math:: \\mathrm{TGI} = \\frac{\\text{share of the target group with the tag}}
@@ -1421,14 +1465,16 @@ def tgi(tag_frame: pd.DataFrame, target: pd.Series | np.ndarray) -> pd.DataFrame
         Who is in the target group: a boolean Series indexed by user (every
         user of ``tag_frame`` must be in it) or a boolean array in the order
         of ``tag_frame``'s rows.
+    catalog
+        :meth:`TagEngine.catalog`, to add each tag's ``kind``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per tag (index ``tag``): ``kind``, ``target_users`` (target
+        One row per tag (index ``tag``): [``kind``,] ``target_users`` (target
         users with the tag), ``target_share`` (of the target group),
         ``all_users``, ``all_share`` (of all users) and ``tgi`` (NaN when no
-        user has the tag). ``attrs``: ``target_size`` and ``users``.
+        user has the tag).
 
     Raises
     ------
@@ -1488,13 +1534,11 @@ def tgi(tag_frame: pd.DataFrame, target: pd.Series | np.ndarray) -> pd.DataFrame
     with np.errstate(divide="ignore", invalid="ignore"):
         index = np.where(a_users > 0, t_share / a_share * 100, np.nan)
     out = pd.DataFrame(
-        {"kind": _kinds(tf), "target_users": t_users, "target_share": t_share,
+        {"target_users": t_users, "target_share": t_share,
          "all_users": a_users, "all_share": a_share, "tgi": index},
         index=pd.Index(tf.columns, name="tag"),
     )
-    out.attrs["target_size"] = n_target
-    out.attrs["users"] = len(tf)
-    return out
+    return _with_kind(out, _catalog(catalog, tf))
 
 
 # --------------------------------------------------------------------------- features
@@ -1510,7 +1554,7 @@ def user_features(
     events: pd.DataFrame,
     *,
     asof: object = None,
-    customer: str = "customer_id",
+    customer: str = "user_id",
     at: str = "order_time",
     amount: str = "amount",
     discount: str | None = "discount",
@@ -1520,7 +1564,7 @@ def user_features(
     signup_at: str | None = "signup_time",
     order_items: pd.DataFrame | None = None,
     products: pd.DataFrame | None = None,
-    order_id: str = "order_id",
+    order_key: str = "order_id",
     product: str = "product_id",
     category: str = "category",
 ) -> pd.DataFrame:
@@ -1565,8 +1609,8 @@ def user_features(
         Event time, type and session-id columns of ``events``.
     signup_at
         Sign-up time column of ``users`` (None: no tenure, and every user is kept).
-    order_items, products, order_id, product, category
-        Optional order lines (``order_id``, ``product``, ``amount``) and
+    order_items, products, order_key, product, category
+        Optional order lines (``order_key``, ``product``, ``amount``) and
         catalogue (``product``, ``category``) for the favourite category.
 
     Returns
@@ -1591,7 +1635,7 @@ def user_features(
     ...     "event_time": pd.to_datetime(["2025-06-07 09:55", "2025-06-20 22:50",
     ...                                   "2025-06-21 12:00"]),
     ...     "event_type": ["view", "view", "search"]})
-    >>> f = user_features(users, orders, events, customer="user_id")
+    >>> f = user_features(users, orders, events)
     >>> f[["orders", "spend", "recency_days", "coupon_share"]]  # doctest: +NORMALIZE_WHITESPACE
              orders  spend  recency_days  coupon_share
     user_id
@@ -1738,7 +1782,7 @@ def user_features(
     for name, values in counts.items():
         out[name] = values
     out["favourite_category"] = _favourite(
-        order_items, products, o, om, o_pos, n, order_id=order_id, product=product,
+        order_items, products, o, om, o_pos, n, order_id=order_key, product=product,
         category=category, amount=amount, orders_table=orders)
     return out[signup_ok]
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from coursekit._arrays import codes, distinct, distinct_first
+from coursekit._arrays import codes, distinct, distinct_first, group_order
 
 
 @pytest.mark.parametrize("n, high", [(0, 5), (1, 5), (1_000, 10), (5_000, 10**12)])
@@ -40,3 +40,14 @@ def test_codes_map_back_to_the_ids(values: np.ndarray, sort: bool) -> None:
 def test_codes_of_ids_that_cannot_be_sorted_keep_first_appearance() -> None:
     found, ids = codes(np.array([2, "a", 2], dtype=object), sort=True)
     assert found.tolist() == [0, 1, 0] and ids.tolist() == [2, "a"]
+
+
+@pytest.mark.parametrize("n, groups", [(0, 1), (1, 1), (1_000, 7), (5_000, 3_000)])
+def test_group_order_is_a_stable_argsort(n: int, groups: int) -> None:
+    rng = np.random.default_rng(n)
+    codes_ = rng.integers(0, groups, n)
+    values = rng.integers(-3, 3, n)  # zeros included: kept, not dropped as sparse zeros
+    order, taken = group_order(codes_, groups, values)
+    want = np.argsort(codes_, kind="stable")
+    assert np.array_equal(order, want)
+    assert np.array_equal(taken, values[want])

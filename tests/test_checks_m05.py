@@ -66,7 +66,7 @@ def test_q2_value_share(d):
 def test_q3_gold_or_above(d):
     q = m05.GoldOrAbove()
     tiers = segments.assign_tiers(segments.tier_points(d["orders"], d["events"],
-                                                       customer="user_id", asof=ASOF))
+                                                       asof=ASOF))
     assert q.evaluate(gold_or_above=tiers.isin(["gold", "platinum"]).mean()).is_correct
     wrong(q, "platinum too", gold_or_above=(tiers == "gold").mean())
     wrong(q, "share", gold_or_above=int(tiers.isin(["gold", "platinum"]).sum()))
@@ -144,7 +144,7 @@ def test_q9_churn_rate(d):
 
 def test_q10_recency_ks(d):
     q = m05.RecencyKs()
-    labels = churn.labels(d["orders"], customer="user_id", cutoff=CUTOFF, horizon_days=90)
+    labels = churn.labels(d["orders"], asof=CUTOFF, horizon_days=90)
     o = d["orders"]
     last = o[o["order_time"] < CUTOFF].groupby("user_id")["order_time"].max()
     score = ((CUTOFF - last).dt.total_seconds() / 86_400).reindex(labels.index)
@@ -172,7 +172,7 @@ def test_q11_after_third_order(d):
 
 def test_q12_view_to_cart(d):
     q = m05.ViewToCart()
-    steps = funnels.funnel(d["events"], ["view", "add_to_cart", "order"], customer="user_id")
+    steps = funnels.funnel(d["events"], ["view", "add_to_cart", "order"])
     assert q.evaluate(view_to_cart=steps.loc["add_to_cart", "step_conversion"]).is_correct
     wrong(q, "cart-to-order", view_to_cart=steps.loc["order", "step_conversion"])
     wrong(q, "view to order", view_to_cart=steps.loc["order", "overall_conversion"])

@@ -84,7 +84,7 @@ def test_q3_stickiness(d):
 def test_q4_missed_targets(d):
     q = m06.MissedTargets()
     kpis = metrics.kpi_table(d["users"], d["orders"], d["events"],
-                             coursekit.load("channel_spend"), customer="user_id").loc[MONTH]
+                             coursekit.load("channel_spend")).loc[MONTH]
     lower = {"cac"}
     missed = {k for k, target in m06.TARGETS.items()
               if (kpis[k] > target if k in lower else kpis[k] < target)}

@@ -40,7 +40,7 @@ def tiny_orders() -> pd.DataFrame:
     c3: orders only after the cut-off."""
     return pd.DataFrame({
         "order_id": [1, 2, 3, 6, 4, 5, 7],
-        "customer_id": [1, 1, 1, 2, 2, 2, 3],
+        "user_id": [1, 1, 1, 2, 2, 2, 3],
         "order_time": when(["2025-01-01", "2025-05-01", "2025-06-20", "2025-06-01",
                                       "2025-06-25", "2025-06-29 12:00", "2025-07-05"]),
         "amount": [10.0, 20.0, 30.0, 1.0, 5.0, 7.0, 99.0],
@@ -53,7 +53,7 @@ def tiny_tickets() -> pd.DataFrame:
     return pd.DataFrame({
         "ticket_id": [1, 2, 3],
         "order_id": [3, 5, 1],
-        "customer_id": [1, 2, 1],
+        "user_id": [1, 2, 1],
         "created_time": when(["2025-06-24", "2025-07-03", "2025-01-06"]),
         "satisfaction": pd.array([1, 2, None], dtype="Int64"),
     })
@@ -61,7 +61,7 @@ def tiny_tickets() -> pd.DataFrame:
 
 def tiny_events() -> pd.DataFrame:
     return pd.DataFrame({
-        "customer_id": [1, 1, 1, 2, 2, 2],
+        "user_id": [1, 1, 1, 2, 2, 2],
         "session_id": [10, 10, 11, 12, 12, 13],
         "event_time": when(["2025-06-25 10:00", "2025-06-25 10:05", "2025-05-15",
                                       "2025-06-30 23:00", "2025-07-01 01:00", "2025-07-02"]),
@@ -69,19 +69,18 @@ def tiny_events() -> pd.DataFrame:
 
 
 def tiny_users() -> pd.DataFrame:
-    return pd.DataFrame({"customer_id": [1, 2, 3], "channel": ["a", "b", "b"],
+    return pd.DataFrame({"user_id": [1, 2, 3], "channel": ["a", "b", "b"],
                          "device": ["ios", "ios", "android"], "city_tier": ["1", "2", "2"]})
 
 
 def tiny_features(**kwargs) -> pd.DataFrame:
-    return churn.features(tiny_orders(), cutoff=CUT, tickets=tiny_tickets(),
-                          events=tiny_events(), users=tiny_users(), windows=(30,), **kwargs)
+    return churn.features(tiny_orders(), asof=CUT, tickets=tiny_tickets(),
+                          events=tiny_events(), users=tiny_users(), window_days=(30,), **kwargs)
 
 
 def test_features_by_hand():
     f = tiny_features()
-    assert f.index.tolist() == [1, 2] and f.index.name == "customer_id"
-    assert f.attrs["cutoff"] == CUT
+    assert f.index.tolist() == [1, 2] and f.index.name == "user_id"
     expected = {
         "recency_days": [11.0, 1.5],
         "tenure_days": [181.0, 30.0],
@@ -110,52 +109,46 @@ def test_features_by_hand():
 
 def test_features_without_optional_tables_or_delivery():
     orders = tiny_orders().drop(columns=["promised_days", "delivery_days", "order_id"])
-    f = churn.features(orders, cutoff=CUT, promised=None, delivered=None)
+    f = churn.features(orders, asof=CUT, promised=None, delivered=None)
     assert list(f.columns) == ["recency_days", "tenure_days", "frequency", "monetary",
                                "avg_amount", "orders_30d", "orders_prev_30d", "orders_90d",
                                "orders_prev_90d"]
-    assert churn.features(tiny_orders(), cutoff=CUT, active_days=5).index.tolist() == [2]
+    assert churn.features(tiny_orders(), asof=CUT, active_days=5).index.tolist() == [2]
 
 
 def test_labels_boundaries_and_the_end_of_the_data():
-    orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 4, 5],
+    orders = pd.DataFrame({"user_id": [1, 1, 2, 2, 3, 4, 5],
                            "order_time": when([
                                "2025-01-01", "2025-07-01",          # at the cut-off: stays
                                "2025-01-01", "2025-07-31",          # at cut-off + 30: churned
                                "2025-06-30 23:59",                  # no later order: churned
                                "2025-07-10",                        # new after the cut-off
                                "2025-09-30"])})
-    got = churn.labels(orders, cutoff=CUT, horizon_days=30)
+    got = churn.labels(orders, asof=CUT, horizon_days=30)
     assert got["churned"].to_dict() == {1: 0, 2: 1, 3: 1}
     assert got["orders_in_horizon"].tolist() == [1, 0, 0]
-    churn.labels(orders, cutoff=CUT, horizon_days=92)                      # ends 2025-10-01
+    churn.labels(orders, asof=CUT, horizon_days=92)                      # ends 2025-10-01
     with pytest.raises(DataError, match="runs past the end") as err:
-        churn.labels(orders, cutoff=CUT, horizon_days=93)
+        churn.labels(orders, asof=CUT, horizon_days=93)
     assert err.value.column == "horizon_days"
     with pytest.raises(DataError, match="runs past"):
-        churn.labels(orders, cutoff=CUT, horizon_days=30, end="2025-07-15")
+        churn.labels(orders, asof=CUT, horizon_days=30, data_end="2025-07-15")
 
 
 def test_training_frame_joins_features_and_labels():
-    frame = churn.training_frame(tiny_orders(), cutoff=CUT, horizon_days=5,
+    frame = churn.training_frame(tiny_orders(), asof=CUT, horizon_days=5,
                                  tickets=tiny_tickets(), events=tiny_events())
     assert frame["churned"].tolist() == [1.0, 1.0]
-    assert frame.attrs == {"cutoff": CUT, "horizon_days": 5}
     assert list(frame.columns[:-1]) == list(
-        churn.features(tiny_orders(), cutoff=CUT, tickets=tiny_tickets(),
+        churn.features(tiny_orders(), asof=CUT, tickets=tiny_tickets(),
                        events=tiny_events()).columns)
 
 
 # --------------------------------------------------------------------------- no leakage
 
 
-@pytest.fixture(scope="module")
-def course():
-    return {name: coursekit.load(name) for name in ("orders", "tickets", "events", "users")}
-
-
 def course_features(t: dict) -> pd.DataFrame:
-    return churn.features(t["orders"], customer="user_id", cutoff=CUT, tickets=t["tickets"],
+    return churn.features(t["orders"], asof=CUT, tickets=t["tickets"],
                           events=t["events"], users=t["users"])
 
 
@@ -182,7 +175,7 @@ def test_rows_at_or_after_the_cutoff_do_not_change_features(course):
 
 
 def test_rows_before_the_cutoff_do_not_change_labels(course):
-    before = churn.labels(course["orders"], customer="user_id", cutoff=CUT)
+    before = churn.labels(course["orders"], asof=CUT)
     rng = np.random.default_rng(6)
     o = course["orders"].copy()
     early = (o["order_time"] < CUT).to_numpy()
@@ -193,7 +186,7 @@ def test_rows_before_the_cutoff_do_not_change_labels(course):
     repeat = early & o["user_id"].duplicated().to_numpy()
     extra = o[early].sample(500, random_state=1)
     o = pd.concat([o[~repeat], extra], ignore_index=True)
-    pd.testing.assert_frame_equal(churn.labels(o, customer="user_id", cutoff=CUT), before)
+    pd.testing.assert_frame_equal(churn.labels(o, asof=CUT), before)
     assert before["churned"].between(0, 1).all() and 0.3 < before["churned"].mean() < 0.95
 
 
@@ -275,7 +268,7 @@ def test_metrics_refuse_bad_input(metric, y, s, column, reason):
 
 @pytest.fixture(scope="module")
 def course_model(course):
-    frame = churn.training_frame(course["orders"], customer="user_id", cutoff=CUT,
+    frame = churn.training_frame(course["orders"], asof=CUT,
                                  horizon_days=90, tickets=course["tickets"],
                                  events=course["events"], users=course["users"])
     train, test = train_test_split(frame, test_size=0.3, random_state=0,
@@ -322,8 +315,9 @@ def test_gbm_and_winback_list_with_timing(course, course_model):
     gbm = churn.fit_churn_model(train, model="gbm", random_state=0)
     auc = churn.evaluate(test["churned"], churn.churn_probability(gbm, test)).auc
     assert auc > 0.75, f"gbm held-out AUC {auc:.3f}"
-    cycle = churn.purchase_cycle(course["orders"], customer="user_id", asof=CUT)
-    listed = churn.winback_list(gbm, test, top=50, cycle=cycle, max_recency_days=120)
+    cycle = churn.purchase_cycle(course["orders"], asof=CUT)
+    listed = churn.winback_list(gbm, test, top=50, cycle=cycle, max_recency_days=120,
+                                asof=CUT)
     assert len(listed) == 50 and listed["rank"].tolist() == list(range(1, 51))
     assert listed["value_at_risk"].is_monotonic_decreasing
     assert (listed["recency_days"] < 120).all()
@@ -335,11 +329,11 @@ def test_gbm_and_winback_list_with_timing(course, course_model):
 def test_winback_timing_by_hand():
     frame = pd.DataFrame({"recency_days": [10.0, 40, 5], "frequency": [1.0, 3, 12],
                           "monetary": [100.0, 300, 50], "churned": [0.0, 1, 1]},
-                         index=pd.Index([1, 2, 3], name="customer_id"))
+                         index=pd.Index([1, 2, 3], name="user_id"))
     model = churn.fit_churn_model(frame)
     cycle = pd.DataFrame({"p80": [30.0, 25.0, 20.0, 8.0]},
                          index=pd.Index(["all", "1", "2", "3+"], name="after_order"))
-    got = churn.winback_list(model, frame, top=None, cycle=cycle, cutoff=CUT)
+    got = churn.winback_list(model, frame, top=None, cycle=cycle, asof=CUT)
     assert got.loc[[1, 2, 3], "send_after_days"].tolist() == [25.0, 8.0, 8.0]
     assert got.loc[[1, 2, 3], "overdue_days"].tolist() == [-15.0, 32.0, -3.0]
     assert got.loc[1, "send_on"] == CUT + pd.Timedelta(days=15)
@@ -352,7 +346,7 @@ def test_winback_timing_by_hand():
 
 
 def test_purchase_cycle_by_hand():
-    orders = pd.DataFrame({"customer_id": [1, 1, 1, 1, 2, 2],
+    orders = pd.DataFrame({"user_id": [1, 1, 1, 1, 2, 2],
                            "order_time": when([
                                "2025-01-01 09:00", "2025-01-01 18:00",   # one purchase day
                                "2025-01-11", "2025-01-31", "2025-01-01", "2025-01-21"])})
@@ -368,7 +362,7 @@ def test_purchase_cycle_by_hand():
 def test_repeat_probability_by_hand():
     # End of the data (exclusive) 2025-07-01, window 60 days: a k-th order counts when it is
     # on or before 2025-05-02.
-    orders = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3, 4, 4, 5, 5, 5],
+    orders = pd.DataFrame({"user_id": [1, 1, 1, 2, 2, 3, 4, 4, 5, 5, 5],
                            "order_time": when([
                                "2025-01-01", "2025-01-20", "2025-02-01",   # c1: 3 orders
                                "2025-01-05", "2025-06-01",                # c2: 2nd after 147 d
@@ -376,7 +370,7 @@ def test_repeat_probability_by_hand():
                                "2025-04-30", "2025-05-10",                # c4: 2nd too late
                                "2025-02-01 08:00", "2025-02-01 20:00",    # c5: same day
                                "2025-02-02"])})
-    curve = churn.repeat_probability(orders, max_k=3, window=60, min_customers=1,
+    curve = churn.repeat_probability(orders, max_k=3, window_days=60, min_customers=1,
                                      asof="2025-07-01")
     t = curve.table
     assert t.index.tolist() == [1, 2, 3]
@@ -388,24 +382,25 @@ def test_repeat_probability_by_hand():
     assert t.loc[2, "jump_within"] == pytest.approx(0.5 - 0.6)
     assert curve.jump_at is None                      # the chance only falls here
     assert curve.basis == "within" and curve.window_days == 60
-    rises = churn.repeat_probability(orders, max_k=3, window=60, min_customers=1,
+    rises = churn.repeat_probability(orders, max_k=3, window_days=60, min_customers=1,
                                      asof="2025-07-01", basis="ever")
     assert rises.table["jump_ever"].tolist()[1:] == pytest.approx([0.5 - 0.8, 0.0 - 0.5])
     assert rises.jump_at is None
-    assert churn.repeat_probability(orders, max_k=3, window=60, min_customers=3,
+    assert churn.repeat_probability(orders, max_k=3, window_days=60, min_customers=3,
                                     asof="2025-07-01").jump_at is None
-    unmerged = churn.repeat_probability(orders, max_k=3, window=60, merge_same_day=False,
+    unmerged = churn.repeat_probability(orders, max_k=3, window_days=60, merge_same_day=False,
                                         asof="2025-07-01").table
     assert unmerged.loc[3, "customers"] == 2          # c5's second row now counts as an order
 
 
 def test_repeat_probability_on_real_and_simulated_data(course):
-    cdnow = churn.repeat_probability(coursekit.load("cdnow"), at="order_date")
+    cdnow = churn.repeat_probability(coursekit.load("cdnow"), customer="customer_id",
+                                     at="order_date")
     p = cdnow.table["p_within"]
     assert p.iloc[:6].is_monotonic_increasing, cdnow.table      # CDNOW: loyalty builds
     assert cdnow.jump_at == 2, cdnow.table
     assert (cdnow.table["p_ever"] >= p).all()
-    qingmu = churn.repeat_probability(course["orders"], customer="user_id")
+    qingmu = churn.repeat_probability(course["orders"])
     assert qingmu.table["customers"].is_monotonic_decreasing
     assert qingmu.jump_at is not None and 2 <= qingmu.jump_at <= 5, qingmu.table
 
@@ -424,28 +419,28 @@ def test_repeat_probability_on_real_and_simulated_data(course):
          "cannot be parsed"),
         (lambda o: o.assign(amount=o["amount"] * np.where(o.index == 1, -1, 1)), {}, "amount",
          "negative amounts"),
-        (lambda o: o.assign(customer_id=o["customer_id"].where(o.index != 0)), {},
-         "customer_id", "missing ids"),
+        (lambda o: o.assign(user_id=o["user_id"].where(o.index != 0)), {},
+         "user_id", "missing ids"),
         (lambda o: o.iloc[:0], {}, None, "empty"),
-        (lambda o: o, {"cutoff": "2024-12-01"}, "cutoff", "not after the first order"),
-        (lambda o: o, {"cutoff": "2025-10-15"}, "cutoff", "too late"),
-        (lambda o: o, {"cutoff": "next week"}, "cutoff", "cannot read"),
-        (lambda o: o, {"windows": (30, 30)}, "windows", "distinct"),
+        (lambda o: o, {"asof": "2024-12-01"}, "asof", "not after the first order"),
+        (lambda o: o, {"asof": "2025-10-15"}, "asof", "too late"),
+        (lambda o: o, {"asof": "next week"}, "asof", "cannot read"),
+        (lambda o: o, {"window_days": (30, 30)}, "window_days", "distinct"),
         (lambda o: o, {"promised": None}, ["promised", "delivered"], "both"),
-        (lambda o: o, {"users": tiny_users().iloc[1:]}, "customer_id", "not in users"),
-        (lambda o: o, {"users": pd.concat([tiny_users()] * 2)}, "customer_id", "duplicate"),
+        (lambda o: o, {"users": tiny_users().iloc[1:]}, "user_id", "not in users"),
+        (lambda o: o, {"users": pd.concat([tiny_users()] * 2)}, "user_id", "duplicate"),
         (lambda o: o, {"active_days": 1}, "active_days", "no customer"),
     ],
 )
 def test_features_refuse_bad_input(change, kwargs, column, reason):
-    args = {"cutoff": CUT, **kwargs}
+    args = {"asof": CUT, **kwargs}
     with pytest.raises(CourseError, match=reason) as err:
         churn.features(change(tiny_orders()), **args)
     assert named(err.value) == column
 
 
 def test_other_functions_refuse_bad_input():
-    frame = churn.training_frame(tiny_orders(), cutoff=CUT, horizon_days=5)
+    frame = churn.training_frame(tiny_orders(), asof=CUT, horizon_days=5)
     with pytest.raises(CourseError, match="unknown model") as err:
         churn.fit_churn_model(frame, model="forest")
     assert named(err.value) == "model"
@@ -460,16 +455,16 @@ def test_other_functions_refuse_bad_input():
         churn.fit_churn_model(frame.assign(recency_days=[np.nan, 1.0]))
     assert named(err.value) == "recency_days"
     with pytest.raises(CourseError, match="tickets carry no rating"):
-        churn.features(tiny_orders(), cutoff=CUT, tickets=tiny_tickets().drop(
+        churn.features(tiny_orders(), asof=CUT, tickets=tiny_tickets().drop(
             columns="satisfaction"))
     with pytest.raises(CourseError, match="order_key=None") as err:
-        churn.features(tiny_orders().drop(columns="order_id"), cutoff=CUT,
+        churn.features(tiny_orders().drop(columns="order_id"), asof=CUT,
                        tickets=tiny_tickets())
     assert named(err.value) == ["order_id"]
     with pytest.raises(CourseError, match="horizon_days"):
-        churn.labels(tiny_orders(), cutoff=CUT, horizon_days=0)
+        churn.labels(tiny_orders(), asof=CUT, horizon_days=0)
     with pytest.raises(CourseError, match="not after the first order"):
-        churn.labels(tiny_orders(), cutoff="2024-01-01")
+        churn.labels(tiny_orders(), asof="2024-01-01")
     with pytest.raises(CourseError, match="two orders"):
         churn.purchase_cycle(tiny_orders().iloc[[0, 3]])
     with pytest.raises(CourseError, match="quantiles"):
@@ -477,7 +472,7 @@ def test_other_functions_refuse_bad_input():
     with pytest.raises(CourseError, match="basis"):
         churn.repeat_probability(tiny_orders(), basis="sometimes")
     with pytest.raises(CourseError, match="no first order") as err:
-        churn.repeat_probability(tiny_orders(), window=400)
+        churn.repeat_probability(tiny_orders(), window_days=400)
     assert named(err.value) == "order_time"
     with pytest.raises(CourseError, match="asof"):
         churn.repeat_probability(tiny_orders(), asof="2020-01-01")

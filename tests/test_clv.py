@@ -13,7 +13,7 @@ import coursekit
 from coursekit import clv
 from coursekit.errors import ArgumentError, CourseError, DataError
 
-CAL_END, OBS_END = "1997-09-30", "1998-06-30"
+CAL_END, OBS_END = "1997-10-01", "1998-07-01"  # exclusive: 39 weeks each
 PUBLISHED_BGNBD = dict(r=0.243, alpha=4.414, a=0.793, b=2.426)
 PUBLISHED_LL = -9582.4
 PUBLISHED_GG = dict(p=6.25, q=3.74, v=15.44)
@@ -23,8 +23,8 @@ PUBLISHED_GG = dict(p=6.25, q=3.74, v=15.44)
 def cdnow() -> pd.DataFrame:
     """The CDNOW sample's customer-base summary: 39 weeks of calibration, 39 of hold-out."""
     log = coursekit.load("cdnow_sample")
-    return clv.summary(log, at="order_date", calibration_end=CAL_END, observation_end=OBS_END,
-                       unit="W")
+    return clv.summary(log, customer="customer_id", at="order_date", asof=CAL_END,
+                       holdout_end=OBS_END, per="W")
 
 
 @pytest.fixture(scope="module")
@@ -52,11 +52,10 @@ def _compare(fitted, truth) -> tuple[dict, str]:
 def test_cdnow_summary(cdnow):
     """2,357 customers, all with a first purchase in 1997 Q1; T in weeks = days / 7."""
     assert len(cdnow) == 2357
-    assert cdnow.attrs["unit"] == "W"
     # A customer who first bought on 1 January: T = 272 days to 30 September.
     assert cdnow["T"].max() == pytest.approx(272 / 7)
-    assert cdnow["T"].min() == pytest.approx((pd.Timestamp(CAL_END) - pd.Timestamp("1997-03-25"))
-                                             .days / 7)
+    last_day = pd.Timestamp("1997-09-30")  # the day before asof
+    assert cdnow["T"].min() == pytest.approx((last_day - pd.Timestamp("1997-03-25")).days / 7)
     assert (cdnow["duration_holdout"] == 39).all()
     # Fractional weeks, not whole ones (DESIGN.md: whole weeks move r from 0.243).
     assert (cdnow["T"] % 1 != 0).any()
@@ -73,7 +72,6 @@ def test_bgnbd_reproduces_the_published_cdnow_estimates(bg):
     assert all(abs(v) < 0.01 for v in rel.values()), "BG/NBD on CDNOW:\n" + table
     assert bg.log_likelihood_ == pytest.approx(PUBLISHED_LL, abs=0.1)
     assert bg.n_customers_ == 2357
-    assert bg.unit_ == "W"
 
 
 def test_gamma_gamma_reproduces_the_published_cdnow_estimates(gg):
@@ -186,7 +184,8 @@ def test_params_are_a_mapping_and_a_series(bg, gg):
 
 
 def test_customer_lifetime_value(bg, gg, cdnow):
-    clv12 = gg.customer_lifetime_value(bg, cdnow, time=12, discount_rate=0.01, margin=0.3)
+    clv12 = gg.customer_lifetime_value(bg, cdnow, per="W", months=12, discount_rate=0.01,
+                                       margin=0.3)
     assert clv12.name == "clv" and clv12.index.equals(cdnow.index)
     # By hand for the first customers: monthly increments of eq. 10, discounted at month end.
     month = clv.DAYS_PER_MONTH / 7
@@ -198,7 +197,7 @@ def test_customer_lifetime_value(bg, gg, cdnow):
     ).sum(axis=0)
     np.testing.assert_allclose(clv12.head(5).to_numpy(), by_hand, rtol=1e-12)
     # Without discounting it is the expected purchases times the expected spend.
-    flat = gg.customer_lifetime_value(bg, cdnow, time=12, discount_rate=0.0)
+    flat = gg.customer_lifetime_value(bg, cdnow, per="W", months=12, discount_rate=0.0)
     np.testing.assert_allclose(
         flat.to_numpy(),
         (bg.conditional_expected_purchases(12 * month, cdnow)
@@ -206,23 +205,21 @@ def test_customer_lifetime_value(bg, gg, cdnow):
         rtol=1e-10,
     )
     assert (clv12 <= flat * 0.3 + 1e-12).all()
-    # The unit comes from summary.attrs; without it, freq must be given.
-    plain = cdnow.copy()
-    plain.attrs = {}
-    with pytest.raises(ArgumentError) as info:
-        gg.customer_lifetime_value(bg, plain)
-    assert info.value.name == "freq"
-    assert gg.customer_lifetime_value(bg, plain, freq="W").equals(
+    # The unit is stated, never guessed: a month is 4.35 weeks or 30.4 days.
+    with pytest.raises(TypeError, match="per"):
         gg.customer_lifetime_value(bg, cdnow)
-    )
-    with pytest.raises(ArgumentError, match="fitted in unit 'W'"):
-        gg.customer_lifetime_value(bg, plain, freq="D")
-    for bad in (dict(time=0), dict(time=1.5), dict(time="12"), dict(discount_rate=-1.0),
+    with pytest.raises(ArgumentError) as info:
+        gg.customer_lifetime_value(bg, cdnow, per="M")
+    assert info.value.name == "per"
+    # weeks read as days: a "month" becomes 30 weeks and every CLV is inflated
+    as_days = gg.customer_lifetime_value(bg, cdnow, per="D")
+    assert (as_days > gg.customer_lifetime_value(bg, cdnow, per="W")).all()
+    for bad in (dict(months=0), dict(months=1.5), dict(months="12"), dict(discount_rate=-1.0),
                 dict(margin=-0.1), dict(discount_rate=float("nan"))):
         with pytest.raises(ArgumentError):
-            gg.customer_lifetime_value(bg, cdnow, **bad)
+            gg.customer_lifetime_value(bg, cdnow, per="W", **bad)
     with pytest.raises(ArgumentError, match="fitted BetaGeo"):
-        gg.customer_lifetime_value("bg", cdnow)
+        gg.customer_lifetime_value("bg", cdnow, per="W")
 
 
 # --------------------------------------------------------------------------- summary
@@ -230,7 +227,7 @@ def test_customer_lifetime_value(bg, gg, cdnow):
 
 def _log(**change) -> pd.DataFrame:
     base = pd.DataFrame({
-        "customer_id": ["a", "a", "a", "a", "b", "c", "b"],
+        "user_id": ["a", "a", "a", "a", "b", "c", "b"],
         "order_time": pd.to_datetime([
             "2025-01-01 09:00", "2025-01-01 21:00", "2025-01-05 10:00", "2025-01-12 08:00",
             "2025-01-10 12:00", "2025-02-03 09:00", "2025-02-02 23:59",
@@ -241,9 +238,9 @@ def _log(**change) -> pd.DataFrame:
 
 
 def test_summary_by_hand():
-    s = clv.summary(_log(), calibration_end="2025-01-31", observation_end="2025-02-10")
+    s = clv.summary(_log(), asof="2025-02-01", holdout_end="2025-02-11")
     assert list(s.index) == ["a", "b"]  # c first bought after the calibration end
-    assert s.index.name == "customer_id"
+    assert s.index.name == "user_id"
     a, b = s.loc["a"], s.loc["b"]
     # a: purchase days 1 Jan (two orders, one purchase), 5 Jan, 12 Jan.
     assert (a["frequency"], a["recency"], a["T"]) == (2, 11.0, 30.0)
@@ -252,10 +249,9 @@ def test_summary_by_hand():
     assert (b["frequency_holdout"], a["frequency_holdout"]) == (1, 0)
     assert (s["duration_holdout"] == 10.0).all()
     assert s["frequency"].dtype == "int64" and s["frequency_holdout"].dtype == "int64"
-    weeks = clv.summary(_log(), calibration_end="2025-01-31", unit="W")
+    weeks = clv.summary(_log(), asof="2025-02-01", per="W")
     np.testing.assert_allclose(weeks[["recency", "T"]].to_numpy(),
                                s[["recency", "T"]].to_numpy() / 7)
-    assert weeks.attrs == dict(unit="W", calibration_end="2025-01-31", observation_end=None)
     # Default calibration end: the last purchase day; purchases after it are ignored.
     default = clv.summary(_log(), amount=None)
     assert "monetary_value" not in default
@@ -265,8 +261,8 @@ def test_summary_by_hand():
 def test_summary_matches_a_plain_pandas_groupby():
     """The vectorised summary against a straightforward groupby, on the course's orders."""
     orders = coursekit.load("orders")
-    cal, obs = pd.Timestamp("2025-06-30"), pd.Timestamp("2025-12-31")
-    ours = clv.summary(orders, customer="user_id", calibration_end=cal, observation_end=obs)
+    cal, obs = pd.Timestamp("2025-06-30"), pd.Timestamp("2025-12-31")  # last days included
+    ours = clv.summary(orders, asof="2025-07-01", holdout_end="2026-01-01")
     days = (orders.assign(day=orders["order_time"].dt.floor("D"))
             .groupby(["user_id", "day"], as_index=False)["amount"].sum())
     c = days[days["day"] <= cal]
@@ -288,13 +284,12 @@ def test_summary_matches_a_plain_pandas_groupby():
 @pytest.mark.parametrize(
     ("kwargs", "column", "reason"),
     [
-        (dict(calibration_end="2024-12-31"), "calibration_end", "before the first purchase"),
-        (dict(calibration_end="2025-01-31", observation_end="2025-01-30"), "observation_end",
-         "before calibration_end"),
-        (dict(observation_end="2025-03-01"), "calibration_end", "without calibration_end"),
-        (dict(calibration_end="end of January"), "calibration_end", "cannot read"),
-        (dict(unit="M"), "unit", "unknown time unit"),
-        (dict(customer="user_id"), ["user_id"], "missing column"),
+        (dict(asof="2025-01-01"), "asof", "no day before the first purchase"),
+        (dict(asof="2025-02-01", holdout_end="2025-01-31"), "holdout_end", "before asof"),
+        (dict(holdout_end="2025-03-01"), "asof", "without asof"),
+        (dict(asof="end of January"), "asof", "cannot read"),
+        (dict(per="M"), "per", "unknown time unit"),
+        (dict(customer="customer_id"), ["customer_id"], "missing column"),
     ],
 )
 def test_summary_bad_arguments(kwargs, column, reason):
@@ -310,7 +305,7 @@ def test_summary_bad_arguments(kwargs, column, reason):
         (dict(amount=[10.0, -6.0, 20.0, 30.0, 7.0, 1.0, 8.0]), "amount", "negative amounts"),
         (dict(order_time=["2025-01-01", "soon", "2025-01-05", "2025-01-12", "2025-01-10",
                           "2025-02-03", "2025-02-02"]), "order_time", "cannot be parsed"),
-        (dict(customer_id=["a", None, "a", "a", "b", "c", "b"]), "customer_id", "missing ids"),
+        (dict(user_id=["a", None, "a", "a", "b", "c", "b"]), "user_id", "missing ids"),
     ],
 )
 def test_summary_bad_transactions(change, column, reason):
@@ -467,7 +462,7 @@ def test_recovery_on_the_simulated_company():
     truth = coursekit.data.truth()
     organic = users.loc[users["channel"] == "organic", "user_id"]
     base = orders[orders["user_id"].isin(organic) & orders["campaign_id"].isna()]
-    s = clv.summary(base, customer="user_id", unit="D")
+    s = clv.summary(base, per="D")
     bt = {k: truth["bgnbd"][k] for k in ("r", "alpha", "a", "b")}
     assert truth["bgnbd"]["time_unit"] == "days"
     fit = clv.BetaGeo().fit(s).params_

@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 from helpers import named
 
-import coursekit
-from coursekit.cohorts import day_n_retention, ltv_curves, retention
+from coursekit.cohorts import cohort_sizes, day_n_retention, ltv_curves, retention
 from coursekit.errors import ArgumentError, CourseError, DataError
 
 NAN = np.nan
@@ -24,7 +23,7 @@ def tiny() -> pd.DataFrame:
     (two minutes apart, but in two calendar months)
     """
     return pd.DataFrame({
-        "customer_id": [1, 2, 1, 3, 3, 1, 4, 4],
+        "user_id": [1, 2, 1, 3, 3, 1, 4, 4],
         "order_time": pd.to_datetime([
             "2025-01-05 10:00", "2025-01-20 12:00", "2025-02-10 09:00", "2025-02-03 18:00",
             "2025-03-01 08:00", "2025-03-15 20:00", "2025-01-31 23:59", "2025-02-01 00:01",
@@ -53,7 +52,9 @@ def test_retention_shares_by_first_order_month():
     assert [str(p) for p in t.index] == ["2025-01", "2025-02"]
     assert t.index.name == "cohort" and t.columns.name == "periods_since_first"
     assert list(t.columns) == [0, 1, 2]
-    assert t.attrs["cohort_size"] == {pd.Period("2025-01", "M"): 3, pd.Period("2025-02", "M"): 1}
+    assert cohort_sizes(tiny()).to_dict() == {pd.Period("2025-01", "M"): 3,
+                                              pd.Period("2025-02", "M"): 1}
+    assert cohort_sizes(tiny()).index.equals(t.index)
 
 
 def test_retention_counts():
@@ -76,18 +77,18 @@ def test_ltv_curves_hand_computed():
     # pooled: k=0 (190 + 60) / 4; k=1 adds (70 + 40) / 4; k=2 adds 30 / 3 (Jan cohort only)
     pooled = ltv_curves(o, pooled=True)
     assert_cells(pooled, [[62.5, 90.0, 100.0]])
-    assert list(pooled.index) == ["all"] and pooled.attrs["cohort_size"] == {"all": 4}
+    assert list(pooled.index) == ["all"] and cohort_sizes(o).sum() == 4
 
 
 def test_weekly_periods_run_monday_to_sunday():
     o = pd.DataFrame({
-        "customer_id": [1, 1, 2, 2],
+        "user_id": [1, 1, 2, 2],
         # Sunday 2 March, Monday 3 March: consecutive weeks; customer 2: Monday and Sunday
         # of the same week, then nothing.
         "order_time": pd.to_datetime(["2025-03-02 22:00", "2025-03-03 07:00",
                                       "2025-03-03 09:00", "2025-03-09 21:00"]),
     })
-    t = retention(o, period="W", counts=True)
+    t = retention(o, per="W", counts=True)
     assert [str(p) for p in t.index] == ["2025-02-24/2025-03-02", "2025-03-03/2025-03-09"]
     assert_cells(t, [[1, 1], [1, NAN]])
 
@@ -98,7 +99,7 @@ def test_weekly_periods_run_monday_to_sunday():
     ("Y", ["2025"]),
 ])
 def test_other_periods(period, labels):
-    t = retention(tiny(), period=period)
+    t = retention(tiny(), per=period)
     assert [str(p) for p in t.index] == labels
     assert (t[0] == 1).all()
 
@@ -108,13 +109,13 @@ def test_classic_mistake_cohort_by_order_month_differs():
     month = o["order_time"].dt.to_period("M")
     # The mistake: "cohort" = the month of each order, so a customer sits in every month
     # they bought in. Share of February's buyers {c1, c3, c4} who buy in March: c1, c3.
-    buyers = o.groupby(month)["customer_id"].agg(set)
+    buyers = o.groupby(month)["user_id"].agg(set)
     wrong_feb_month1 = len(buyers[pd.Period("2025-02", "M")] & buyers[pd.Period("2025-03", "M")]) \
         / len(buyers[pd.Period("2025-02", "M")])
     assert wrong_feb_month1 == pytest.approx(2 / 3)
     right = retention(o)
     assert right.loc[pd.Period("2025-02", "M"), 1] == 1.0  # the Feb cohort is c3 alone
-    assert right.attrs["cohort_size"][pd.Period("2025-02", "M")] == 1
+    assert cohort_sizes(o)[pd.Period("2025-02", "M")] == 1
     assert len(buyers[pd.Period("2025-02", "M")]) == 3
 
 
@@ -127,16 +128,17 @@ def test_nan_only_after_the_end_of_the_data():
 
 
 def test_zero_is_observed_and_nobody_active():
-    o = pd.DataFrame({"customer_id": [1, 2, 2],
+    o = pd.DataFrame({"user_id": [1, 2, 2],
                       "order_time": pd.to_datetime(["2025-01-03", "2025-01-04", "2025-03-04"])})
     assert_cells(retention(o), [[1.0, 0.0, 0.5]])
 
 
 def test_asof_truncates_and_sets_the_end():
     t = retention(tiny(), asof="2025-02-10")
-    # the period containing asof is the last one, all of it: c1's order at 09:00 on
-    # 10 February and c4's on 1 February count; March is left out.
-    assert_cells(t, [[1.0, 2 / 3], [1.0, NAN]])
+    # asof is exclusive: c1's order at 09:00 on 10 February is left out, c4's on
+    # 1 February counts; February is the last period; March is left out.
+    assert_cells(t, [[1.0, 1 / 3], [1.0, NAN]])
+    assert_cells(retention(tiny(), asof="2025-02-10 09:30"), [[1.0, 2 / 3], [1.0, NAN]])
     with pytest.raises(ArgumentError) as info:
         retention(tiny(), asof="2024-12-31")
     assert info.value.name == "asof"
@@ -144,7 +146,7 @@ def test_asof_truncates_and_sets_the_end():
 
 def test_start_gives_sign_up_cohorts_including_non_buyers():
     users = pd.DataFrame({
-        "customer_id": [1, 2, 3, 4, 5],
+        "user_id": [1, 2, 3, 4, 5],
         "signup_time": pd.to_datetime(["2024-12-20", "2025-01-02", "2025-01-15",
                                        "2025-01-31", "2025-02-11"]),
     })
@@ -154,18 +156,18 @@ def test_start_gives_sign_up_cohorts_including_non_buyers():
     assert [str(p) for p in t.index] == ["2024-12", "2025-01", "2025-02"]
     assert t.columns.name == "periods_since_start"
     assert_cells(t, [[0, 1, 1, 1], [2, 2, 1, NAN], [0, 0, NAN, NAN]])
-    assert sum(t.attrs["cohort_size"].values()) == 5
+    assert cohort_sizes(tiny(), start=users).sum() == 5
     # as a Series indexed by customer id: the same
-    series = users.set_index("customer_id")["signup_time"]
+    series = users.set_index("user_id")["signup_time"]
     pd.testing.assert_frame_equal(retention(tiny(), start=series, counts=True), t)
     # asof in January: c5 (February sign-up) cannot be observed yet and is left out
-    early = retention(tiny(), start=users, counts=True, asof="2025-01-31")
+    early = retention(tiny(), start=users, counts=True, asof="2025-02-01")
     assert_cells(early, [[0, 1], [2, NAN]])
-    assert sum(early.attrs["cohort_size"].values()) == 4
+    assert cohort_sizes(tiny(), start=users, asof="2025-02-01").sum() == 4
 
 
 def test_start_ignores_activity_before_the_start():
-    users = pd.DataFrame({"customer_id": [1, 2, 3, 4],
+    users = pd.DataFrame({"user_id": [1, 2, 3, 4],
                           "signup_time": pd.to_datetime(["2025-02-01"] * 4)})
     t = retention(tiny(), start=users, counts=True)
     # January orders are before everyone's start: Feb {c1, c3, c4}, Mar {c1, c3}
@@ -174,8 +176,8 @@ def test_start_ignores_activity_before_the_start():
 
 def test_by_splits_the_cohorts():
     o = tiny()
-    by = pd.Series({1: "ads", 2: "organic", 3: "ads", 4: "organic"}, name="channel")
-    t = retention(o, by=by, counts=True)
+    o["channel"] = o["user_id"].map({1: "ads", 2: "organic", 3: "ads", 4: "organic"})
+    t = retention(o, by="channel", counts=True)
     assert list(t.index.names) == ["channel", "cohort"]
     assert [(g, str(c)) for g, c in t.index] == [
         ("ads", "2025-01"), ("ads", "2025-02"), ("organic", "2025-01")]
@@ -187,9 +189,9 @@ def test_by_splits_the_cohorts():
 
 def test_by_keeps_category_order_and_drops_unused():
     o = tiny()
-    by = pd.Series(pd.Categorical(["b", "a", "b", "a"], categories=["b", "z", "a"]),
-                   index=[1, 2, 3, 4], name="segment")
-    t = ltv_curves(o, by=by, pooled=True)
+    o["segment"] = pd.Categorical(o["user_id"].map({1: "b", 2: "a", 3: "b", 4: "a"}),
+                                  categories=["b", "z", "a"])
+    t = ltv_curves(o, by="segment", pooled=True)
     assert list(t.index) == ["b", "a"] and t.index.name == "segment"
 
 
@@ -201,7 +203,7 @@ def random_orders(seed: int, n: int = 600, customers: int = 120) -> pd.DataFrame
     start = np.datetime64("2024-11-01T00:00:00")
     seconds = rng.integers(0, 200 * 86_400, n).astype("timedelta64[s]")
     return pd.DataFrame({
-        "customer_id": rng.integers(1, customers + 1, n) * 7 + 1000,  # sparse, non-zero ids
+        "user_id": rng.integers(1, customers + 1, n) * 7 + 1000,  # sparse, non-zero ids
         "order_time": start + seconds,
         "amount": np.round(rng.gamma(2.0, 40.0, n), 2),
     })
@@ -211,8 +213,8 @@ def reference_counts(o: pd.DataFrame, period: str) -> pd.DataFrame:
     """Distinct customers per (cohort, periods since first) with pandas Periods."""
     p = o["order_time"].dt.to_period(period)
     ordinal = pd.Series(p.array.asi8, index=o.index)
-    first = ordinal.groupby(o["customer_id"]).transform("min")
-    frame = pd.DataFrame({"c": o["customer_id"], "cohort": first, "k": ordinal - first})
+    first = ordinal.groupby(o["user_id"]).transform("min")
+    frame = pd.DataFrame({"c": o["user_id"], "cohort": first, "k": ordinal - first})
     return frame.groupby(["cohort", "k"])["c"].nunique().unstack(fill_value=0)
 
 
@@ -220,7 +222,7 @@ def reference_counts(o: pd.DataFrame, period: str) -> pd.DataFrame:
 @pytest.mark.parametrize("period", ["D", "W", "M", "Q"])
 def test_matches_a_plain_pandas_reference(seed, period):
     o = random_orders(seed)
-    ours = retention(o, period=period, counts=True)
+    ours = retention(o, per=period, counts=True)
     ref = reference_counts(o, period)
     freq = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC"}[period]
     assert list(ours.index) == list(pd.PeriodIndex.from_ordinals(ref.index, freq=freq))
@@ -233,8 +235,8 @@ def test_properties(seed):
     o = random_orders(seed)
     shares = retention(o)
     counts = retention(o, counts=True)
-    sizes = pd.Series(shares.attrs["cohort_size"])
-    assert sizes.sum() == o["customer_id"].nunique()
+    sizes = cohort_sizes(o)
+    assert sizes.sum() == o["user_id"].nunique()
     assert (shares[0] == 1.0).all()
     np.testing.assert_array_equal(counts[0].to_numpy(), sizes.to_numpy())
     assert ((counts.le(counts[0], axis=0)) | counts.isna()).all().all()
@@ -254,9 +256,9 @@ def test_properties(seed):
 def test_shuffling_rows_changes_nothing(seed):
     o = random_orders(seed)
     shuffled = o.sample(frac=1.0, random_state=seed).set_axis(np.arange(len(o))[::-1] * 3)
-    for fn in (lambda d: retention(d), lambda d: retention(d, value="amount", period="W"),
+    for fn in (lambda d: retention(d), lambda d: retention(d, value="amount", per="W"),
                lambda d: ltv_curves(d, pooled=True),
-               lambda d: day_n_retention(d, at="order_time", days=(1, 7, 30), window="within")):
+               lambda d: day_n_retention(d, at="order_time", days=(1, 7, 30), basis="within")):
         a, b = fn(o), fn(shuffled)
         pd.testing.assert_frame_equal(a, b)
         assert a.attrs == b.attrs
@@ -264,7 +266,7 @@ def test_shuffling_rows_changes_nothing(seed):
 
 def test_string_ids_and_string_times_work():
     o = tiny()
-    o = o.assign(customer_id="c" + o["customer_id"].astype(str),
+    o = o.assign(user_id="c" + o["user_id"].astype(str),
                  order_time=o["order_time"].dt.strftime("%Y-%m-%d %H:%M"))
     assert_cells(retention(o), [[1.0, 2 / 3, 1 / 3], [1.0, 1.0, NAN]])
 
@@ -297,7 +299,7 @@ def signups_and_events() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_day_n_exact_hand_computed():
     users, events = signups_and_events()
-    out = day_n_retention(events, customer="user_id", start=users, days=(1, 2, 7))
+    out = day_n_retention(events, start=users, days=(1, 2, 7))
     # day 1: all five observed (5's day 1 is 4 March); back: 1, 2, 4 -> 3 / 5
     # day 2: users 1, 2, 3, 5 observed (4's day 2 is 9 March); back on day 2: nobody
     # day 7: users 1, 2, 3 observed; back on 8 March: user 1 -> 1 / 3
@@ -309,24 +311,24 @@ def test_day_n_exact_hand_computed():
 
 def test_day_n_within_and_without_start():
     users, events = signups_and_events()
-    within = day_n_retention(events, customer="user_id", start=users, days=(7,),
-                             window="within")
+    within = day_n_retention(events, start=users, days=(7,),
+                             basis="within")
     assert within["retained"].tolist() == [2] and within["users"].tolist() == [3]
     # without start, day 0 is the first event; user 5 has none and is not counted
-    own = day_n_retention(events, customer="user_id", days=(1,))
+    own = day_n_retention(events, days=(1,))
     assert own["users"].tolist() == [4] and own["retained"].tolist() == [3]
 
 
 def test_day_n_nobody_observed_is_nan_not_zero():
     users, events = signups_and_events()
-    out = day_n_retention(events, customer="user_id", start=users, days=(30,))
+    out = day_n_retention(events, start=users, days=(30,))
     assert out["users"].tolist() == [0] and np.isnan(out["rate"].iloc[0])
 
 
 def test_day_n_by_group():
     users, events = signups_and_events()
-    by = pd.Series(["a", "b", "a", "b", "a"], index=users["user_id"], name="channel")
-    out = day_n_retention(events, customer="user_id", start=users, days=(1,), by=by)
+    users = users.assign(channel=["a", "b", "a", "b", "a"])
+    out = day_n_retention(events, start=users, days=(1,), by="channel")
     assert out.index.names == ["channel", "day"]
     assert out["users"].tolist() == [3, 2] and out["retained"].tolist() == [1, 2]
 
@@ -335,13 +337,13 @@ def test_day_n_by_group():
 
 
 @pytest.fixture(scope="module")
-def course():
-    return coursekit.load("orders"), coursekit.load("events"), coursekit.load("users")
+def course(tables):
+    return tables["orders"], tables["events"], tables["users"]
 
 
 def test_course_day_1_7_30_retention_decays(course):
     _, events, users = course
-    out = day_n_retention(events, customer="user_id", start=users)
+    out = day_n_retention(events, start=users)
     r1, r7, r30 = out["rate"].tolist()
     assert r1 > r7 > r30 > 0
     assert out["users"].is_monotonic_decreasing
@@ -349,16 +351,16 @@ def test_course_day_1_7_30_retention_decays(course):
 
 def test_course_monthly_retention(course):
     orders, _, users = course
-    t = retention(orders, customer="user_id")
+    t = retention(orders)
     assert (t[0] == 1.0).all()
-    assert sum(t.attrs["cohort_size"].values()) == orders["user_id"].nunique()
+    assert cohort_sizes(orders).sum() == orders["user_id"].nunique()
     assert np.isnan(t.iloc[-1, 1]) and not np.isnan(t.iloc[0, -1])
     events = course[1]
-    weekly = retention(events, customer="user_id", at="event_time", period="W")
+    weekly = retention(events, at="event_time", per="W")
     assert (weekly[0] == 1.0).all() and (weekly[1].dropna() < 1.0).all()
     assert np.isnan(weekly[1].iloc[-1])  # the last week has no week 1 yet
-    by_signup = retention(orders, customer="user_id", start=users)
-    assert sum(by_signup.attrs["cohort_size"].values()) == len(users)
+    by_signup = retention(orders, start=users)
+    assert cohort_sizes(orders, start=users).sum() == len(users)
     assert (by_signup[0] < 1).all()  # not every new user buys in their sign-up month
 
 
@@ -374,13 +376,13 @@ CALLS = {
 
 @pytest.mark.parametrize("call", list(CALLS))
 @pytest.mark.parametrize(("change", "column", "reason"), [
-    (lambda o: o.drop(columns="customer_id"), ["customer_id"], "missing column"),
+    (lambda o: o.drop(columns="user_id"), ["user_id"], "missing column"),
     (lambda o: o.drop(columns="order_time"), ["order_time"], "missing column"),
     (lambda o: o.assign(order_time=o["order_time"].where(o.index != 2)), "order_time",
      "missing dates"),
     (lambda o: o.assign(order_time=o["order_time"].astype(str).where(o.index != 1, "soon")),
      "order_time", "cannot be parsed"),
-    (lambda o: o.assign(customer_id=o["customer_id"].where(o.index != 0)), "customer_id",
+    (lambda o: o.assign(user_id=o["user_id"].where(o.index != 0)), "user_id",
      "missing ids"),
 ])
 def test_bad_columns_are_named(call, change, column, reason):
@@ -411,8 +413,8 @@ def test_empty_input(call):
 def test_unknown_period(period):
     for fn in (retention, ltv_curves):
         with pytest.raises(ArgumentError) as info:
-            fn(tiny(), period=period)
-        assert info.value.name == "period"
+            fn(tiny(), per=period)
+        assert info.value.name == "per"
 
 
 @pytest.mark.parametrize(("kwargs", "column"), [
@@ -431,7 +433,7 @@ def test_bad_retention_arguments(kwargs, column):
     (dict(days=(0, 7)), "days"),
     (dict(days=(1.5,)), "days"),
     (dict(days=()), "days"),
-    (dict(window="rolling"), "window"),
+    (dict(basis="rolling"), "basis"),
 ])
 def test_bad_day_n_arguments(kwargs, column):
     with pytest.raises(ArgumentError) as info:
@@ -441,16 +443,16 @@ def test_bad_day_n_arguments(kwargs, column):
 
 def test_bad_start_and_by():
     o = tiny()
-    short = pd.DataFrame({"customer_id": [1, 2, 3],
+    short = pd.DataFrame({"user_id": [1, 2, 3],
                           "signup_time": pd.to_datetime(["2025-01-01"] * 3)})
     with pytest.raises(DataError) as info:
         retention(o, start=short)
-    assert info.value.table == "start" and info.value.column == "customer_id"
-    assert "not in start" in info.value.reason and 4 in info.value.rows["customer_id"].tolist()
-    twice = pd.concat([short, short.assign(customer_id=4), short.iloc[:1]])
+    assert info.value.table == "start" and info.value.column == "user_id"
+    assert "not in start" in info.value.reason and 4 in info.value.rows["user_id"].tolist()
+    twice = pd.concat([short, short.assign(user_id=4), short.iloc[:1]])
     with pytest.raises(DataError) as info:
         retention(o, start=twice)
-    assert info.value.column == "customer_id" and "duplicate" in info.value.reason
+    assert info.value.column == "user_id" and "duplicate" in info.value.reason
     with pytest.raises(DataError) as info:
         retention(o, start=short.assign(signup_time=[pd.NaT] * 3))
     assert info.value.column == "signup_time"
@@ -458,14 +460,24 @@ def test_bad_start_and_by():
         retention(o, start=short.rename(columns={"signup_time": "joined"}))
     assert info.value.column == ["signup_time"]
     with pytest.raises(DataError) as info:
-        ltv_curves(o, by=pd.Series({1: "a", 2: "b"}, name="channel"))
-    assert info.value.table == "by" and "not in by" in info.value.reason
+        ltv_curves(o, by="channel")
+    assert info.value.table == "orders" and info.value.column == "channel"
+    varying = o.assign(channel=["a", "b"] * (len(o) // 2) + ["a"] * (len(o) % 2))
     with pytest.raises(DataError) as info:
-        ltv_curves(o, by=pd.Series({1: "a", 2: "b", 3: None, 4: "a"}, name="channel"))
-    assert info.value.table == "by" and info.value.column == "channel"
+        ltv_curves(varying, by="channel")
+    assert info.value.column == "channel" and "more than one value" in info.value.reason
+    gaps = o.assign(channel=o["user_id"].map({1: "a", 2: "b", 4: "a"}))
     with pytest.raises(DataError) as info:
+        ltv_curves(gaps, by="channel")
+    assert info.value.column == "channel" and 3 in info.value.rows["user_id"].tolist()
+    with pytest.raises(DataError) as info:  # from start=users when the column is there
+        retention(o, start=short.assign(user_id=[1, 2, 3]).pipe(
+            lambda s: pd.concat([s, s.iloc[:1].assign(user_id=4)])).assign(
+            channel=["a", "b", None, "a"]), by="channel")
+    assert info.value.table == "start" and info.value.column == "channel"
+    with pytest.raises(ArgumentError) as info:
         ltv_curves(o, by={1: "a"})
-    assert info.value.table == "by"
+    assert info.value.name == "by"
 
 
 def test_time_zone_aware_times_are_refused():

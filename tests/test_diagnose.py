@@ -711,8 +711,8 @@ def test_nothing_unusual_gives_empty_tables():
     [
         ({"how": "mean"}, "needs the column"),
         ({"baseline": "rest"}, "no dimension"),
-        ({"window": 3}, "at least 7"),
-        ({"window": 7.5}, "whole number"),
+        ({"window_days": 3}, "at least 7"),
+        ({"window_days": 7.5}, "whole number"),
         ({"threshold": 2.0, "extend": 3.0}, "extend <= threshold"),
         ({"gap": -1}, "gap"),
         ({"direction": "sideways"}, "unknown direction"),

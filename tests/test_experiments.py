@@ -12,7 +12,6 @@ from scipy import stats
 from statsmodels.stats import proportion as smp
 from statsmodels.stats.power import NormalIndPower
 
-import coursekit
 from coursekit import experiments as ex
 from coursekit.data import truth
 from coursekit.errors import ArgumentError, CourseError, DataError
@@ -302,10 +301,9 @@ def test_messages_say_what_to_do():
 
 
 @pytest.fixture(scope="module")
-def course():
-    ca = coursekit.load("campaign_assignments")
-    names = coursekit.load("campaigns").set_index("name")["campaign_id"]
-    return ca, names, truth()
+def course(tables):
+    names = tables["campaigns"].set_index("name")["campaign_id"]
+    return tables["campaign_assignments"], names, truth()
 
 
 def test_course_campaigns_recover_the_true_uplift_by_segment(course):

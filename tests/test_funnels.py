@@ -13,7 +13,7 @@ from coursekit import funnels as fu
 from coursekit.errors import CourseError
 
 
-def log(rows, columns=("customer_id", "event_time", "event_type")) -> pd.DataFrame:
+def log(rows, columns=("user_id", "event_time", "event_type")) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns)).assign(
         event_time=lambda d: pd.to_datetime(d["event_time"]))
 
@@ -74,7 +74,7 @@ def test_window_days_counts_only_recent_behaviour():
 
 def test_orders_table_replaces_order_events():
     events = log([(1, "2025-01-01", "view"), (1, "2025-01-02", "order"), (2, "2025-01-05", "view")])
-    orders = pd.DataFrame({"customer_id": [2, 2, 3],
+    orders = pd.DataFrame({"user_id": [2, 2, 3],
                            "order_time": pd.to_datetime(["2025-02-01", "2025-03-01",
                                                          "2025-03-02"])})
     got = fu.aipl(events, asof=ASOF, orders=orders)
@@ -106,7 +106,7 @@ def events() -> pd.DataFrame:
 
 def test_course_counts_conserve_users(events):
     days = pd.date_range("2024-04-01", "2026-01-01", freq="QS")
-    counts = fu.aipl_counts(events, days, customer="user_id")
+    counts = fu.aipl_counts(events, days)
     seen = [events.loc[events["event_time"] < d, "user_id"].nunique() for d in days]
     assert counts["total"].tolist() == seen
     assert counts[fu.STAGES].sum(axis=1).tolist() == seen
@@ -121,12 +121,12 @@ def test_course_counts_conserve_users(events):
 
 
 def test_course_stages_never_go_down_when_cumulative(events):
-    a = fu.aipl(events, customer="user_id", asof="2025-01-01")
-    b = fu.aipl(events, customer="user_id", asof="2025-07-01")
+    a = fu.aipl(events, asof="2025-01-01")
+    b = fu.aipl(events, asof="2025-07-01")
     assert set(a.index) <= set(b.index)
     both = b.loc[a.index, "stage"].cat.codes.to_numpy()
     assert (both >= a["stage"].cat.codes.to_numpy()).all()
-    flows = fu.aipl_flows(events, "2025-01-01", "2025-07-01", customer="user_id")
+    flows = fu.aipl_flows(events, "2025-01-01", "2025-07-01")
     cells = flows.to_numpy()
     assert (np.tril(cells, -1) == 0).all() and cells[:, 0].sum() == 0
     assert cells.sum() == len(b)
@@ -134,27 +134,27 @@ def test_course_stages_never_go_down_when_cumulative(events):
 
 
 def test_course_stages_can_fall_back_with_a_window(events):
-    flows = fu.aipl_flows(events, "2025-01-01", "2025-07-01", customer="user_id",
-                          window_days=90)
+    flows = fu.aipl_flows(events, "2025-01-01", "2025-07-01", window_days=90)
     assert np.tril(flows.to_numpy(), -1).sum() > 0  # lapsed buyers drop back
     assert flows["none"].sum() > 0
 
 
 def test_course_orders_table_agrees_with_order_events(events):
     orders = coursekit.load("orders")
-    a = fu.aipl(events, customer="user_id", asof="2025-06-01")
-    b = fu.aipl(events, customer="user_id", asof="2025-06-01", orders=orders)
+    a = fu.aipl(events, asof="2025-06-01")
+    b = fu.aipl(events, asof="2025-06-01", orders=orders)
     assert a["stage"].equals(b["stage"])
 
 
 # --------------------------------------------------------------------------- funnel
 
 
-def brute_force(ev: pd.DataFrame, steps: list[str], window: object) -> list[int]:
+def brute_force(ev: pd.DataFrame, steps: list[str], session: bool,
+                window_days: float | None) -> list[int]:
     """Deepest step per user, trying every start with the earliest next step."""
     reach = {}
-    key = ["customer_id", "session_id"] if window == "session" else ["customer_id"]
-    limit = None if window in (None, "session") else pd.Timedelta(window)
+    key = ["user_id", "session_id"] if session else ["user_id"]
+    limit = None if window_days is None else pd.Timedelta(days=window_days)
     for k, g in ev.sort_values("event_time", kind="stable").groupby(key):
         user = k[0]
         times = list(g["event_time"])
@@ -178,7 +178,7 @@ def brute_force(ev: pd.DataFrame, steps: list[str], window: object) -> list[int]
 
 def test_funnel_respects_order_sessions_and_windows():
     ev = pd.DataFrame({
-        "customer_id": [1, 1, 1, 2, 2, 3, 3, 4, 4, 4],
+        "user_id": [1, 1, 1, 2, 2, 3, 3, 4, 4, 4],
         "session_id": [1, 1, 1, 2, 3, 4, 4, 5, 5, 5],
         "event_time": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:05",
                                       "2025-01-01 10:09", "2025-01-01 11:00",
@@ -193,45 +193,47 @@ def test_funnel_respects_order_sessions_and_windows():
     assert got["users"].tolist() == [4, 2, 2]
     assert got["step_conversion"].tolist() == [1.0, 0.5, 1.0]
     assert got["overall_conversion"].tolist() == [1.0, 0.5, 0.5]
-    assert fu.funnel(ev, window=None)["users"].tolist() == [4, 3, 2]
-    assert fu.funnel(ev, window=pd.Timedelta(days=1))["users"].tolist() == [4, 2, 2]
-    assert fu.funnel(ev, window="3D")["users"].tolist() == [4, 3, 2]
+    assert fu.funnel(ev, session=None)["users"].tolist() == [4, 3, 2]
+    assert fu.funnel(ev, session=None, window_days=1)["users"].tolist() == [4, 2, 2]
+    assert fu.funnel(ev, session=None, window_days=3)["users"].tolist() == [4, 3, 2]
     # reversed steps: customer 3, and customer 4 whose events share one second (ties count)
-    assert fu.funnel(ev, steps=["add_to_cart", "view"], window=None)["users"].tolist() == [4, 2]
+    assert fu.funnel(ev, steps=["add_to_cart", "view"], session=None)["users"].tolist() == [4, 2]
 
 
 def test_funnel_keeps_the_latest_start_inside_a_window():
     # an early view too far back, a later view close enough: the later one starts the chain
     ev = log([(1, "2025-01-01", "view"), (1, "2025-01-20", "view"),
               (1, "2025-01-22", "add_to_cart"), (1, "2025-01-23", "order")])
-    assert fu.funnel(ev, window="5D")["users"].tolist() == [1, 1, 1]
-    assert fu.funnel(ev, window="1D")["users"].tolist() == [1, 0, 0]
+    assert fu.funnel(ev, session=None, window_days=5)["users"].tolist() == [1, 1, 1]
+    assert fu.funnel(ev, session=None, window_days=1)["users"].tolist() == [1, 0, 0]
 
 
-@pytest.mark.parametrize("window", ["session", None, "2h", "1D"])
-def test_funnel_matches_a_brute_force_reference(window):
+@pytest.mark.parametrize(("session", "window_days"),
+                         [(True, None), (False, None), (False, 2 / 24), (False, 1), (True, 2 / 24)])
+def test_funnel_matches_a_brute_force_reference(session, window_days):
     rng = np.random.default_rng(11)
     n = 600
     ev = pd.DataFrame({
-        "customer_id": rng.integers(1, 60, n),
+        "user_id": rng.integers(1, 60, n),
         "event_time": pd.Timestamp("2025-01-01") + pd.to_timedelta(
             rng.integers(0, 3 * 24 * 60, n), unit="min"),
         "event_type": rng.choice(["view", "search", "add_to_cart", "order"], n,
                                  p=[0.5, 0.2, 0.2, 0.1]),
     })
-    ev["session_id"] = ev["customer_id"] * 10 + ev["event_time"].dt.day
+    ev["session_id"] = ev["user_id"] * 10 + ev["event_time"].dt.day
     steps = ["view", "add_to_cart", "order"]
-    got = fu.funnel(ev, steps, window=window)["users"].tolist()
-    assert got == brute_force(ev, steps, window)
+    got = fu.funnel(ev, steps, session="session_id" if session else None,
+                    window_days=window_days)["users"].tolist()
+    assert got == brute_force(ev, steps, session, window_days)
     assert got == sorted(got, reverse=True)
 
 
 def test_course_funnel_and_windows(events):
-    fun = fu.funnel(events, customer="user_id")
+    fun = fu.funnel(events)
     assert fun.index.tolist() == ["view", "add_to_cart", "order"]
     assert fun["users"].iloc[-1] == events.loc[events["event_type"] == "order",
                                                "user_id"].nunique()
-    wide = fu.funnel(events, customer="user_id", window=None)
+    wide = fu.funnel(events, session=None)
     assert (wide["users"] >= fun["users"]).all()
 
 
@@ -239,7 +241,7 @@ def test_course_funnel_and_windows(events):
 
 
 def test_paths_of_new_and_returning_customers(events):
-    res = fu.new_vs_returning_paths(events, customer="user_id", top=5)
+    res = fu.new_vs_returning_paths(events, top=5)
     s = res.summary
     assert s.index.tolist() == ["new", "returning"]
     assert s["sessions"].sum() == events["session_id"].nunique()
@@ -254,7 +256,7 @@ def test_paths_of_new_and_returning_customers(events):
 
 def test_paths_collapse_repeats_and_cut_long_sessions():
     ev = pd.DataFrame({
-        "customer_id": [1] * 7,
+        "user_id": [1] * 7,
         "session_id": [1] * 7,
         "event_time": pd.date_range("2025-01-01", periods=7, freq="min"),
         "event_type": ["view", "view", "search", "view", "add_to_cart", "view", "order"],
@@ -270,7 +272,7 @@ def test_paths_collapse_repeats_and_cut_long_sessions():
 
 def good() -> pd.DataFrame:
     return pd.DataFrame({
-        "customer_id": [1, 1, 2],
+        "user_id": [1, 1, 2],
         "session_id": [1, 1, 2],
         "event_time": pd.to_datetime(["2025-01-01 10:00", "2025-01-01 10:05", "2025-01-02 09:00"]),
         "event_type": ["view", "add_to_cart", "view"],
@@ -281,7 +283,7 @@ def good() -> pd.DataFrame:
     ("call", "column"),
     [
         (lambda e: fu.aipl(e.drop(columns="event_type")), ["event_type"]),
-        (lambda e: fu.aipl(e, customer="user_id"), ["user_id"]),
+        (lambda e: fu.aipl(e, customer="customer_id"), ["customer_id"]),
         (lambda e: fu.aipl(e.iloc[:0]), None),
         (lambda e: fu.aipl(e.assign(event_time=["2025-01-01", "soon", "2025-01-02"])),
          "event_time"),
@@ -291,12 +293,12 @@ def good() -> pd.DataFrame:
         (lambda e: fu.aipl(e.assign(event_time=e["event_time"].dt.tz_localize("UTC"))),
          "event_time"),
         (lambda e: fu.aipl(e.assign(event_time=[pd.NaT, pd.NaT, pd.NaT])), "event_time"),
-        (lambda e: fu.aipl(e.assign(customer_id=[1, None, 2])), "customer_id"),
+        (lambda e: fu.aipl(e.assign(user_id=[1, None, 2])), "user_id"),
         (lambda e: fu.aipl(e, asof="2024-12-01"), "asof"),
         (lambda e: fu.aipl(e, asof="next week"), "asof"),
         (lambda e: fu.aipl(e, loyal_orders=1), "loyal_orders"),
         (lambda e: fu.aipl(e, window_days=-3), "window_days"),
-        (lambda e: fu.aipl(e, orders=e[["customer_id"]]), ["order_time"]),
+        (lambda e: fu.aipl(e, orders=e[["user_id"]]), ["order_time"]),
         (lambda e: fu.aipl_counts(e, []), "dates"),
         (lambda e: fu.aipl_counts(e, ["2024-06-01"]), "dates"),
         (lambda e: fu.aipl_counts(e, ["2025-06-01"], asof="2025-06-01"), "asof"),
@@ -306,10 +308,10 @@ def good() -> pd.DataFrame:
         (lambda e: fu.funnel(e, ["view", "add_to_cat"]), "event_type"),
         (lambda e: fu.funnel(e, ["view", "view"]), "steps"),
         (lambda e: fu.funnel(e, []), "steps"),
-        (lambda e: fu.funnel(e, window="a while"), "window"),
-        (lambda e: fu.funnel(e, window=pd.Timedelta(0)), "window"),
+        (lambda e: fu.funnel(e, window_days="a while"), "window_days"),
+        (lambda e: fu.funnel(e, window_days=0), "window_days"),
         (lambda e: fu.funnel(e.drop(columns="session_id")), ["session_id"]),
-        (lambda e: fu.funnel(e.drop(columns="event_time"), window=None), ["event_time"]),
+        (lambda e: fu.funnel(e.drop(columns="event_time"), session=None), ["event_time"]),
         (lambda e: fu.new_vs_returning_paths(e.assign(session_id=1)), "session_id"),
         (lambda e: fu.new_vs_returning_paths(e, max_steps=0), "max_steps"),
         (lambda e: fu.new_vs_returning_paths(e, top=0), "top"),

@@ -12,7 +12,7 @@ from coursekit.errors import CourseError, DataError
 
 
 def log(rows):
-    return pd.DataFrame(rows, columns=["customer_id", "order_time"]).assign(
+    return pd.DataFrame(rows, columns=["user_id", "order_time"]).assign(
         order_time=lambda d: pd.to_datetime(d["order_time"]))
 
 
@@ -43,7 +43,7 @@ def test_later_orders_are_ignored_and_counts_add_up():
     assert list(got.index) == [1] and got.loc[1, "orders"] == 1
     days = pd.date_range("2025-02-01", "2025-10-01", freq="MS")
     counts = lc.stage_counts(orders, days)
-    buyers = [orders.loc[orders["order_time"] < d, "customer_id"].nunique() for d in days]
+    buyers = [orders.loc[orders["order_time"] < d, "user_id"].nunique() for d in days]
     assert counts.sum(axis=1).tolist() == buyers
 
 
@@ -54,7 +54,7 @@ def test_default_asof_is_the_day_after_the_data():
 
 def test_course_data_has_every_stage_and_stages_follow_the_world():
     orders = coursekit.load("orders")
-    got = lc.stages(orders, customer="user_id", asof="2026-01-01")
+    got = lc.stages(orders, asof="2026-01-01")
     assert set(got["stage"]) == set(lc.STAGES)
     assert len(got) == orders["user_id"].nunique()
     assert set(lc.ACTIONS) == set(lc.STAGES)
@@ -78,7 +78,7 @@ def test_suggested_thresholds_come_from_gaps():
         (lambda o: lc.stages(o.rename(columns={"order_time": "t"})), ["order_time"]),
         (lambda o: lc.stages(o.assign(order_time=[pd.NaT, pd.NaT])), "order_time"),
         (lambda o: lc.stages(o.iloc[:0]), None),
-        (lambda o: lc.stages(o, customer="user_id"), ["user_id"]),
+        (lambda o: lc.stages(o, customer="customer_id"), ["customer_id"]),
     ],
 )
 def test_bad_input_names_the_column(call, column):

@@ -16,7 +16,7 @@ def log() -> pd.DataFrame:
     """Customer 1: three messages in five days then one two weeks later;
     customer 2: two messages the same minute; customer 3: one message."""
     return pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 2, 2, 3],
+        "user_id": [1, 1, 1, 1, 2, 2, 3],
         "sent_time": pd.to_datetime([
             "2025-03-03 09:00", "2025-03-05 09:00", "2025-03-07 20:00", "2025-03-21 09:00",
             "2025-03-04 12:00", "2025-03-04 12:00", "2025-03-10 08:00"]),
@@ -48,7 +48,7 @@ def test_messages_in_window_counts_the_trailing_week_itself_included():
 
 def test_window_is_open_at_its_start():
     base = pd.Timestamp("2025-05-01 09:00")
-    df = pd.DataFrame({"customer_id": [1, 1, 1],
+    df = pd.DataFrame({"user_id": [1, 1, 1],
                        "sent_time": [base, base + pd.Timedelta(days=7),
                                      base + pd.Timedelta(days=7) - pd.Timedelta(seconds=1)]})
     # exactly 7 days earlier has left the window; one second less has not
@@ -68,12 +68,12 @@ def test_messages_in_window_keeps_the_callers_index_and_order():
 def test_messages_in_window_matches_a_plain_loop_on_random_logs():
     rng = np.random.default_rng(5)
     df = pd.DataFrame({
-        "customer_id": rng.integers(0, 30, 400),
+        "user_id": rng.integers(0, 30, 400),
         "sent_time": pd.Timestamp("2025-01-01")
         + pd.to_timedelta(rng.integers(0, 60 * 24, 400) * 60, unit="s") * 30,
     })
     out = reach.messages_in_window(df, window_days=3).to_numpy()
-    t, c = df["sent_time"].to_numpy(), df["customer_id"].to_numpy()
+    t, c = df["sent_time"].to_numpy(), df["user_id"].to_numpy()
     slow = [int(((c == c[i]) & (t <= t[i]) & (t > t[i] - np.timedelta64(3, "D"))).sum())
             for i in range(len(df))]
     assert out.tolist() == slow
@@ -109,7 +109,7 @@ def test_empty_band_shows_nan_not_zero():
 def test_fatigue_curve_on_the_course_messages_rises_with_pressure():
     m = coursekit.load("messages")
     m = m.assign(lost=m["unsubscribed"] | m["complained"])
-    curve = reach.fatigue_curve(m, outcomes=["lost", "opened"], customer="user_id")
+    curve = reach.fatigue_curve(m, outcomes=["lost", "opened"])
     assert list(curve.index) == ["1", "2-3", "4-6", "7+"]
     assert curve["messages"].sum() == len(m)
     assert (np.diff(curve["lost_rate"]) > 0).all()
@@ -135,7 +135,7 @@ def test_frequency_cap_counts_messages_over_the_cap_and_their_outcomes():
 
 def test_a_tighter_cap_never_removes_less():
     m = coursekit.load("messages")
-    removed = [reach.frequency_cap(m, cap, outcomes=["complained"], customer="user_id")["removed"]
+    removed = [reach.frequency_cap(m, cap, outcomes=["complained"])["removed"]
                for cap in (1, 2, 3, 5, 8)]
     assert removed == sorted(removed, reverse=True)
 
@@ -188,16 +188,16 @@ def test_audience_with_an_rfm_segment_as_a_column():
     lambda df: reach.reach_frequency(df),
 ])
 def test_bad_tables(func):
-    with pytest.raises(DataError, match="customer_id"):
-        func(log().drop(columns="customer_id"))
+    with pytest.raises(DataError, match="user_id"):
+        func(log().drop(columns="user_id"))
     with pytest.raises(DataError, match="empty"):
         func(log().iloc[:0])
     bad = log().astype({"sent_time": object})
     bad.loc[2, "sent_time"] = "yesterday"
     with pytest.raises(DataError, match="sent_time"):
         func(bad)
-    missing = log().astype({"customer_id": "Int64"})
-    missing.loc[1, "customer_id"] = pd.NA
+    missing = log().astype({"user_id": "Int64"})
+    missing.loc[1, "user_id"] = pd.NA
     with pytest.raises(DataError, match="missing ids"):
         func(missing)
     zoned = log().assign(sent_time=log()["sent_time"].dt.tz_localize("UTC"))

@@ -51,12 +51,6 @@ def col_names(err: CourseError) -> list[str]:
 # --------------------------------------------------------------------------- course data
 
 
-@pytest.fixture(scope="module")
-def course():
-    return {name: coursekit.load(name) for name in
-            ("users", "orders", "events", "order_items", "products")}
-
-
 # --------------------------------------------------------------------------- RFM by hand
 
 
@@ -75,13 +69,14 @@ def eight_customers() -> pd.DataFrame:
         total = 1000.0 if m else 10.0
         dates = [f"2025-01-0{k}" for k in range(1, n)] + [last]
         rows += [(cid, d, total / n) for d in dates]
-    return pd.DataFrame(rows, columns=["customer_id", "order_time", "amount"]).assign(
+    return pd.DataFrame(rows, columns=["user_id", "order_time", "amount"]).assign(
         order_time=lambda d: pd.to_datetime(d["order_time"]))
 
 
 def test_rfm_all_eight_codes_by_hand():
     t = rfm(eight_customers(), asof="2025-07-01")
-    assert t.attrs["thresholds"] == {"recency_days": 50.5, "frequency": 3.0, "monetary": 505.0}
+    cut = t[["recency_days", "frequency", "monetary"]].mean().to_dict()  # the thresholds
+    assert cut == {"recency_days": 50.5, "frequency": 3.0, "monetary": 505.0}
     assert t["recency_days"].tolist() == [1, 1, 100, 100, 1, 1, 100, 100]
     assert t["frequency"].tolist() == [5, 1, 5, 1, 5, 1, 5, 1]
     assert t["monetary"].tolist() == [1000.0] * 4 + [10.0] * 4
@@ -105,20 +100,20 @@ def test_rfm_segments_table_and_categorical_order():
 def test_ties_equal_values_equal_scores_and_threshold_value_is_low():
     # c1, c2 identical; frequencies 2, 2, 1, 3 -> mean 2: a value equal to the mean is low
     o = pd.DataFrame({
-        "customer_id": [1, 1, 2, 2, 3, 4, 4, 4],
+        "user_id": [1, 1, 2, 2, 3, 4, 4, 4],
         "order_time": pd.to_datetime(["2025-05-01", "2025-06-01"] * 2
                                      + ["2025-06-10", "2025-03-01", "2025-04-01", "2025-06-01"]),
         "amount": [50.0, 50.0, 50.0, 50.0, 100.0, 100.0, 100.0, 100.0],
     })
     t = rfm(o, asof="2025-07-01")
-    assert t.attrs["thresholds"]["frequency"] == 2.0
+    assert t["frequency"].mean() == 2.0  # the threshold
     assert t.loc[1].equals(t.loc[2])
     assert t["f_score"].tolist() == [0, 0, 0, 1]
     # monetary 100, 100, 100, 300 -> mean 150; recency 30, 30, 21, 30 -> mean 27.75
     assert t["m_score"].tolist() == [0, 0, 0, 1]
     assert t["r_score"].tolist() == [0, 0, 1, 0]
     # the same totals reached by adding in another order compare equal
-    decimals = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 2],
+    decimals = pd.DataFrame({"user_id": [1, 1, 1, 2, 2, 2],
                              "order_time": pd.to_datetime(["2025-06-01"] * 6),
                              "amount": [0.1, 0.2, 0.3, 0.3, 0.2, 0.1]})
     d = rfm(decimals)
@@ -130,16 +125,17 @@ def test_mean_versus_median_threshold():
     # frequencies 1, 1, 1, 2, 5 (mean 2, median 1); amounts 10, 10, 20, 40, 420 (mean 100,
     # median 20); all last orders on 2025-06-01 except customer 5 (2025-01-01)
     o = pd.DataFrame({
-        "customer_id": [1, 2, 3, 4, 4] + [5] * 5,
+        "user_id": [1, 2, 3, 4, 4] + [5] * 5,
         "order_time": pd.to_datetime(["2025-06-01"] * 5 + ["2025-01-01"] * 5),
         "amount": [10.0, 10.0, 20.0, 20.0, 20.0] + [84.0] * 5,
     })
     mean = rfm(o, asof="2025-07-01")
     median = rfm(o, asof="2025-07-01", threshold="median")
-    assert mean.attrs["thresholds"] == {"recency_days": 60.2, "frequency": 2.0,
-                                        "monetary": 100.0}
-    assert median.attrs["thresholds"] == {"recency_days": 30.0, "frequency": 1.0,
-                                          "monetary": 20.0}
+    rfm_cols = ["recency_days", "frequency", "monetary"]
+    assert mean[rfm_cols].mean().to_dict() == {"recency_days": 60.2, "frequency": 2.0,
+                                               "monetary": 100.0}
+    assert median[rfm_cols].median().to_dict() == {"recency_days": 30.0, "frequency": 1.0,
+                                                   "monetary": 20.0}
     assert mean["f_score"].tolist() == [0, 0, 0, 0, 1]
     assert median["f_score"].tolist() == [0, 0, 0, 1, 1]
     assert mean["m_score"].tolist() == [0, 0, 0, 0, 1]
@@ -155,7 +151,7 @@ def test_mean_versus_median_threshold():
 
 def test_quintiles_share_scores_on_ties():
     o = pd.DataFrame({
-        "customer_id": [1, 2, 3, 4, 4] + [5] * 5,
+        "user_id": [1, 2, 3, 4, 4] + [5] * 5,
         "order_time": pd.to_datetime(["2025-06-01", "2025-06-01", "2025-05-01", "2025-06-20",
                                       "2025-06-21"] + ["2025-01-01"] * 5),
         "amount": [10.0, 10.0, 20.0, 20.0, 20.0] + [84.0] * 5,
@@ -175,10 +171,9 @@ def test_quintiles_share_scores_on_ties():
 def test_orders_after_asof_are_ignored(course):
     o = course["orders"]
     cut = pd.Timestamp("2025-07-01")
-    full = rfm(o, customer="user_id", asof=cut)
-    before = rfm(o[o["order_time"] < cut], customer="user_id", asof=cut)
+    full = rfm(o, asof=cut)
+    before = rfm(o[o["order_time"] < cut], asof=cut)
     pd.testing.assert_frame_equal(full, before)
-    assert full.attrs["asof"] == cut
     assert full["recency_days"].min() >= 1
     late_only = set(o["user_id"]) - set(o.loc[o["order_time"] < cut, "user_id"])
     assert late_only and not late_only & set(full.index)
@@ -186,7 +181,7 @@ def test_orders_after_asof_are_ignored(course):
 
 def test_rfm_properties_on_course_data(course):
     o = course["orders"]
-    t = rfm(o, customer="user_id")
+    t = rfm(o)
     assert t.index.is_unique and t.index.is_monotonic_increasing
     assert len(t) == o["user_id"].nunique()
     assert t["segment"].notna().all() and t["segment_en"].notna().all()
@@ -200,11 +195,11 @@ def test_rfm_properties_on_course_data(course):
     assert s.loc["重要价值客户", "revenue_share"] > s.loc["重要价值客户", "customer_share"]
     assert "revenue" not in segment_summary(t, revenue=False).columns
     shuffled = o.sample(frac=1.0, random_state=3)
-    pd.testing.assert_frame_equal(rfm(shuffled, customer="user_id"), t)
+    pd.testing.assert_frame_equal(rfm(shuffled), t)
 
 
 def test_segment_summary_keeps_empty_segments():
-    o = pd.DataFrame({"customer_id": [1, 1, 2, 3],
+    o = pd.DataFrame({"user_id": [1, 1, 2, 3],
                       "order_time": pd.to_datetime(["2025-06-01", "2025-06-20", "2025-06-25",
                                                     "2025-01-10"]),
                       "amount": [100.0, 200.0, 60.0, 40.0]})
@@ -221,9 +216,9 @@ def test_segment_summary_keeps_empty_segments():
 
 def test_cdnow_works():
     cd = coursekit.load("cdnow")
-    t = rfm(cd, at="order_date", quintiles=True)
+    t = rfm(cd, customer="customer_id", at="order_date", quintiles=True)
     assert len(t) == cd["customer_id"].nunique() == 23_570
-    assert t.attrs["asof"] == pd.Timestamp("1998-07-01")
+    assert t["recency_days"].min() == 1  # default asof: midnight after the last order day
     assert int(t["frequency"].sum()) == len(cd)
     assert t.loc[1, "recency_days"] == 546  # one purchase on 1997-01-01
     s = segment_summary(t)
@@ -239,7 +234,7 @@ def test_cdnow_works():
 
 def good_orders() -> pd.DataFrame:
     return pd.DataFrame({
-        "customer_id": [1, 2, 2],
+        "user_id": [1, 2, 2],
         "order_time": pd.to_datetime(["2025-01-03", "2025-02-01", "2025-03-01"]),
         "amount": [30.0, 12.5, 20.0],
     })
@@ -266,7 +261,7 @@ BAD_ORDERS = {
                                              pd.Timestamp("2025-02-01", tz="Asia/Shanghai"),
                                              pd.Timestamp("2025-03-01", tz="UTC")]),
                          "order_time"),
-    "missing customer ids": (lambda d: d.assign(customer_id=[1.0, np.nan, 2.0]), "customer_id"),
+    "missing customer ids": (lambda d: d.assign(user_id=[1.0, np.nan, 2.0]), "user_id"),
 }
 
 
@@ -279,8 +274,8 @@ def test_bad_orders_name_the_column(case):
         "tier_points": lambda: tier_points(bad),
         "tier_transitions": lambda: tier_transitions(bad, None, ["2025-02-15", "2025-03-15"]),
         "user_features": lambda: user_features(
-            pd.DataFrame({"customer_id": [1, 2]}), bad,
-            pd.DataFrame({"customer_id": [1], "session_id": [1],
+            pd.DataFrame({"user_id": [1, 2]}), bad,
+            pd.DataFrame({"user_id": [1], "session_id": [1],
                           "event_time": pd.to_datetime(["2025-01-02"]),
                           "event_type": ["view"]})),
     }
@@ -315,7 +310,7 @@ def test_empty_input_and_asof_before_the_data():
 
 
 def test_bad_events_name_the_column():
-    events = pd.DataFrame({"customer_id": [1, 2], "session_id": [1, 2],
+    events = pd.DataFrame({"user_id": [1, 2], "session_id": [1, 2],
                            "event_time": pd.to_datetime(["2025-01-02", "2025-01-05"]),
                            "event_type": ["view", None]})
     with pytest.raises(CourseError) as err:
@@ -328,21 +323,21 @@ def test_bad_events_name_the_column():
     with pytest.raises(CourseError) as err:
         tier_points(good_orders(), events.assign(event_type="view"), weights={"veiw": 1})
     assert col_names(err.value) == ["weights"]
-    users = pd.DataFrame({"customer_id": [1]})  # customer 2 is missing
+    users = pd.DataFrame({"user_id": [1]})  # customer 2 is missing
     with pytest.raises(CourseError) as err:
         user_features(users, good_orders(), events.assign(event_type="view"))
-    assert col_names(err.value) == ["customer_id"]
+    assert col_names(err.value) == ["user_id"]
 
 
 # --------------------------------------------------------------------------- member tiers
 
 
 def test_tier_points_by_hand():
-    orders = pd.DataFrame({"customer_id": [1, 1, 2, 3],
+    orders = pd.DataFrame({"user_id": [1, 1, 2, 3],
                            "order_time": pd.to_datetime(["2024-06-30 00:00", "2024-07-01 00:00",
                                                          "2025-06-30 23:00", "2025-07-01 00:00"]),
                            "amount": [1000.0, 500.0, 100.0, 70.0]})
-    events = pd.DataFrame({"customer_id": [2, 2, 2, 4, 4],
+    events = pd.DataFrame({"user_id": [2, 2, 2, 4, 4],
                            "event_time": pd.to_datetime(["2025-01-01"] * 4 + ["2023-01-01"]),
                            "event_type": ["view", "share", "order", "invite", "view"]})
     p = tier_points(orders, events, asof="2025-07-01")
@@ -380,7 +375,7 @@ def test_assign_tiers_cutoffs_and_quantiles():
 
 
 def test_spend_only_points_reproduce_the_company_tiers(course):
-    pts = tier_points(course["orders"], None, customer="user_id", asof="2026-01-01",
+    pts = tier_points(course["orders"], None, asof="2026-01-01",
                       weights={"amount": 1})
     mine = assign_tiers(pts).astype(str)
     theirs = course["users"].set_index("user_id")["member_tier"].astype(str).reindex(mine.index)
@@ -401,7 +396,7 @@ def test_transition_matrix_by_hand():
 
 def test_tier_transitions_conserve_users(course):
     dates = pd.date_range("2025-01-01", "2026-01-01", freq="MS")
-    flows = tier_transitions(course["orders"], course["events"], dates, customer="user_id")
+    flows = tier_transitions(course["orders"], course["events"], dates)
     tiers, counts, m, monthly = flows.tiers, flows.counts, flows.matrix, flows.monthly
     assert list(tiers.columns) == list(dates) and list(counts.index) == list(dates)
     assert len(tiers) == course["users"]["user_id"].nunique()  # every user has a signup event
@@ -415,8 +410,7 @@ def test_tier_transitions_conserve_users(course):
     assert (parts == monthly["customers"]).all()
     assert (monthly["upgraded"] > 0).all() and (monthly["downgraded"] > 0).all()
     # the last column agrees with computing the points on that day directly
-    direct = assign_tiers(tier_points(course["orders"], course["events"], customer="user_id",
-                                      asof=dates[-1]))
+    direct = assign_tiers(tier_points(course["orders"], course["events"], asof=dates[-1]))
     assert (tiers[dates[-1]].astype(str) == direct.astype(str).reindex(tiers.index)).all()
 
 
@@ -439,26 +433,26 @@ def test_tag_engine_coverage_profile_and_tgi_by_hand():
     tags = engine.apply(ten_users())
     assert tags.dtypes.tolist() == [np.dtype(bool)] * 3
     # repeat buyers: 101, 102, 103, 106 (4 of 10); tier-1: 101, 102, 103, 105, 106 (5 of 10)
-    cov = coverage(tags)
+    cov = coverage(tags, catalog=engine.catalog())
     assert cov["users"].tolist() == [4, 5, 0]
     assert cov["coverage"].tolist() == [0.4, 0.5, 0.0]
     assert cov["kind"].tolist() == ["behavioural", "descriptive", "behavioural"]
-    assert cov.attrs["any_tag"] == 0.5  # 101, 102, 103, 105, 106
-    p = profile(tags, 101)
+    assert "kind" not in coverage(tags)  # kinds come from the catalog
+    p = profile(tags, 101, catalog=engine.catalog())
     assert list(p.index) == ["tier1_city", "repeat_buyer"]  # descriptive before behavioural
     assert p["description"].tolist() == ["tier-1 city", "two orders or more"]
     assert profile(tags, 104).empty
     # target group: 101, 102, 104, 105 (4 users)
     target = pd.Series([True, True, False, True, True] + [False] * 5, index=tags.index)
-    out = tgi(tags, target)
+    out = tgi(tags, target, catalog=engine.catalog())
     # repeat: 2 of 4 targets (101, 102) vs 4 of 10 -> 0.5 / 0.4 x 100 = 125
     # tier-1: 3 of 4 targets (101, 102, 105) vs 5 of 10 -> 0.75 / 0.5 x 100 = 150
     assert out["target_users"].tolist() == [2, 3, 0]
     assert out["all_users"].tolist() == [4, 5, 0]
     assert out["tgi"].iloc[:2].tolist() == pytest.approx([125.0, 150.0])
     assert np.isnan(out["tgi"].iloc[2])
-    assert out.attrs == {"target_size": 4, "users": 10}
-    same = tgi(tags, target.to_numpy())
+    assert out["kind"].tolist() == ["behavioural", "descriptive", "behavioural"]
+    same = tgi(tags, target.to_numpy(), catalog=engine.catalog())
     pd.testing.assert_frame_equal(same, out)
 
 
@@ -486,16 +480,16 @@ def test_tag_errors():
 
 
 def test_user_features_by_hand():
-    users = pd.DataFrame({"customer_id": [1, 2, 3], "device": ["ios", "android", "ios"],
+    users = pd.DataFrame({"user_id": [1, 2, 3], "device": ["ios", "android", "ios"],
                           "signup_time": pd.to_datetime(["2025-06-01", "2025-06-02",
                                                          "2025-07-15"])})
-    orders = pd.DataFrame({"order_id": [10, 11, 12], "customer_id": [1, 1, 2],
+    orders = pd.DataFrame({"order_id": [10, 11, 12], "user_id": [1, 1, 2],
                            "order_time": pd.to_datetime(["2025-06-07 10:00", "2025-06-20 23:00",
                                                          "2025-06-10 12:00"]),
                            "amount": [80.0, 40.0, 30.0], "discount": [10.0, 0.0, 0.0]})
     # sessions: 1 Sat 09:55, 2 Fri 22:50, 3 Tue 02:00 (user 1); 4 Tue 12:00 (user 2)
     events = pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 2, 2],
+        "user_id": [1, 1, 1, 1, 2, 2],
         "session_id": [1, 1, 2, 3, 4, 4],
         "event_time": pd.to_datetime(["2025-06-07 09:55", "2025-06-07 10:00",
                                       "2025-06-20 22:50", "2025-06-24 02:00",
@@ -524,18 +518,19 @@ def test_user_features_by_hand():
 
 
 def test_default_tags_on_course_data(course):
-    f = user_features(course["users"], course["orders"], course["events"], customer="user_id",
+    f = user_features(course["users"], course["orders"], course["events"],
                       order_items=course["order_items"], products=course["products"])
     assert len(f) == len(course["users"]) and f.index.is_unique
     tags = default_tags()
     assert len(tags) >= 12 and {t.kind for t in tags} == set(TAG_KINDS)
-    tag_frame = TagEngine(tags).apply(f)
-    cov = coverage(tag_frame)
+    engine = TagEngine(tags)
+    tag_frame = engine.apply(f)
+    cov = coverage(tag_frame, catalog=engine.catalog())
     assert cov["coverage"].between(0, 1).all()
     assert (cov.groupby("kind")["users"].max() > 0).all()
     assert (cov["users"] > 0).sum() >= 12
     # the repeat-buyer tag and RFM agree on who has two orders or more
-    t = rfm(course["orders"], customer="user_id")
+    t = rfm(course["orders"])
     assert cov.loc["repeat_buyer", "users"] == int((t["frequency"] >= 2).sum())
     target = (t["segment"] == "重要价值客户").reindex(tag_frame.index, fill_value=False)
     out = tgi(tag_frame, target)

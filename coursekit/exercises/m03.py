@@ -34,7 +34,7 @@ MARGIN = 0.5
 CHURN = 0.10
 CHANNEL = "douyin_ads"
 STAGES_ON = "2026-01-01"
-CDNOW_CALIBRATION_END = "1997-09-30"
+CDNOW_ASOF = "1997-10-01"  # calibration on the purchases up to 30 September 1997
 
 
 def _users() -> pd.DataFrame:
@@ -77,7 +77,7 @@ class Arpu(Exercise):
     correct_message = "revenue per user, the figure to set against the cost of a user."
 
     def expected(self) -> float:
-        return float(metrics.arpu(_orders(YEAR), _users(), per=None, customer="user_id")["arpu"])
+        return float(metrics.arpu(_orders(YEAR), _users(), per=None).loc["all", "arpu"])
 
     def mistakes(self) -> list[tuple[object, str]]:
         o = _orders(YEAR)
@@ -103,7 +103,7 @@ class Arppu(Exercise):
     correct_message = "what a buyer spends in a year; pricing and baskets move it."
 
     def expected(self) -> float:
-        return float(metrics.arppu(_orders(YEAR), per=None, customer="user_id")["arppu"])
+        return float(metrics.arppu(_orders(YEAR), per=None).loc["all", "arppu"])
 
     def mistakes(self) -> list[tuple[object, str]]:
         o = _orders(YEAR)
@@ -173,7 +173,7 @@ class CohortMonthOne(Exercise):
     correct_message = "the share of new customers who come back the month after their first."
 
     def expected(self) -> float:
-        table = cohorts.retention(_orders(), customer="user_id", period="M")
+        table = cohorts.retention(_orders(), per="M")
         return float(table.loc[pd.Period(COHORT, "M"), 1])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -208,14 +208,14 @@ class DaySeven(Exercise):
 
     def expected(self) -> float:
         events, users = coursekit.load("events"), _users()
-        table = cohorts.day_n_retention(events, customer="user_id", start=users, days=(7,))
+        table = cohorts.day_n_retention(events, start=users, days=(7,))
         return float(table.loc[7, "rate"])
 
     def mistakes(self) -> list[tuple[object, str]]:
         events, users = coursekit.load("events"), _users()
-        within = cohorts.day_n_retention(events, customer="user_id", start=users, days=(7,),
-                                         window="within")
-        exact = cohorts.day_n_retention(events, customer="user_id", start=users, days=(7,))
+        within = cohorts.day_n_retention(events, start=users, days=(7,),
+                                         basis="within")
+        exact = cohorts.day_n_retention(events, start=users, days=(7,))
         return [
             (float(within.loc[7, "rate"]),
              "You counted users back on any day from 1 to 7; day-7 retention asks for day 7 "
@@ -274,14 +274,14 @@ class SimpleLtv(Exercise):
     correct_message = "an upper bound: customers are not active every month until they leave."
 
     def _monthly(self) -> float:
-        return float(metrics.arppu(_orders(YEAR), customer="user_id")["arppu"].mean())
+        return float(metrics.arppu(_orders(YEAR))["arppu"].mean())
 
     def expected(self) -> float:
         return float(metrics.ltv_simple(self._monthly(), MARGIN, CHURN))
 
     def mistakes(self) -> list[tuple[object, str]]:
         m = self._monthly()
-        yearly = float(metrics.arppu(_orders(YEAR), per=None, customer="user_id")["arppu"])
+        yearly = float(metrics.arppu(_orders(YEAR), per=None).loc["all", "arppu"])
         return [
             (m / CHURN, "LTV counts profit: multiply the revenue by the margin."),
             (m * MARGIN / (1 - CHURN), "Divide by the churn rate (10%), not by retention (90%)."),
@@ -294,9 +294,10 @@ class SimpleLtv(Exercise):
 
 def _channel_curves(start: bool = True) -> pd.DataFrame:
     users = _users()
-    channel = users.set_index("user_id")["channel"]
-    return cohorts.ltv_curves(_orders(), customer="user_id", by=channel, pooled=True,
-                              start=users if start else None)
+    if start:
+        return cohorts.ltv_curves(_orders(), start=users, by="channel", pooled=True)
+    orders = _orders().merge(users[["user_id", "channel"]], on="user_id")
+    return cohorts.ltv_curves(orders, by="channel", pooled=True)
 
 
 class LtvToCac(Exercise):
@@ -309,8 +310,7 @@ class LtvToCac(Exercise):
     hints = (
         "LTV here = gross profit per signed-up user of the channel after 12 months: the "
         "12-month point of its cohort LTV curve times MARGIN.",
-        "Use `cohorts.ltv_curves(orders, customer='user_id', start=users, by=channel, "
-        "pooled=True)`, take column 12 of the channel's row, multiply by MARGIN, divide by "
+        "Use `cohorts.ltv_curves(orders, start=users, by='channel', pooled=True)`, take column 12 of the channel's row, multiply by MARGIN, divide by "
         "the channel's CAC.",
     )
     correct_message = "how many yuan of profit each yuan of this channel's spend brought."
@@ -336,8 +336,8 @@ class LtvToCac(Exercise):
 
 def _cdnow_fit(**summary_options: Any) -> pd.Series:
     cdnow = coursekit.load("cdnow_sample")
-    options = {"calibration_end": CDNOW_CALIBRATION_END, "unit": "W", **summary_options}
-    s = clv.summary(cdnow, at="order_date", amount=None, **options)
+    options = {"asof": CDNOW_ASOF, "per": "W", **summary_options}
+    s = clv.summary(cdnow, customer="customer_id", at="order_date", amount=None, **options)
     return clv.BetaGeo().fit(s).params_.to_series()
 
 
@@ -361,8 +361,9 @@ class CdnowBgnbd(Exercise):
     variables = ("params",)
     rtol = 0.01
     hints = (
-        "Build the summary with `clv.summary` on the CDNOW sample (date column `order_date`), "
-        "calibration to 1997-09-30, time in weeks; then `clv.BetaGeo().fit(summary)`.",
+        "Build the summary with `clv.summary` on the CDNOW sample (columns `customer_id` and "
+        "`order_date`), calibration up to 30 September 1997 (`asof=\"1997-10-01\"`), time "
+        "in weeks; then `clv.BetaGeo().fit(summary)`.",
         "`params = clv.BetaGeo().fit(cd).params_` (a dict-like with r, alpha, a and b).",
     )
     correct_message = "the published r, alpha, a and b: the model is ready for the company."
@@ -372,10 +373,11 @@ class CdnowBgnbd(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         return [
-            (_cdnow_fit(unit="D"), "Time is in weeks in the paper; with days alpha comes out "
+            (_cdnow_fit(per="D"), "Time is in weeks in the paper; with days alpha comes out "
                                    "seven times bigger."),
-            (_cdnow_fit(calibration_end="1998-06-30"),
-             "Calibrate on the first 39 weeks only (to 1997-09-30); the rest is the hold-out."),
+            (_cdnow_fit(asof="1998-07-01"),
+             "Calibrate on the first 39 weeks only (up to 30 September 1997); the rest is "
+             "the hold-out."),
         ]
 
     def compare(self, **answers: Any) -> Result | None:
@@ -403,7 +405,7 @@ class DormantCount(Exercise):
     correct_message = "the win-back list of the week: they still remember the brand."
 
     def _stages(self, **options: Any) -> pd.Series:
-        return lifecycle.stages(_orders(), customer="user_id", asof=STAGES_ON, **options)["stage"]
+        return lifecycle.stages(_orders(), asof=STAGES_ON, **options)["stage"]
 
     def expected(self) -> int:
         return int((self._stages() == "dormant").sum())

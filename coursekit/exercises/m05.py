@@ -42,7 +42,7 @@ def _orders() -> pd.DataFrame:
 
 
 def _rfm(**options: Any) -> pd.DataFrame:
-    return segments.rfm(_orders(), customer="user_id", asof=ASOF, **options)
+    return segments.rfm(_orders(), asof=ASOF, **options)
 
 
 def _manual_rfm(*, threshold: str = "mean", reverse_r: bool = False) -> pd.DataFrame:
@@ -130,8 +130,7 @@ class GoldOrAbove(Exercise):
     correct_message = "the top of the ladder: the rights budget is built around them."
 
     def _tiers(self) -> pd.Series:
-        points = segments.tier_points(_orders(), coursekit.load("events"), customer="user_id",
-                                      asof=ASOF)
+        points = segments.tier_points(_orders(), coursekit.load("events"), asof=ASOF)
         return segments.assign_tiers(points)
 
     def expected(self) -> float:
@@ -148,7 +147,7 @@ class GoldOrAbove(Exercise):
 
 def _tags() -> pd.DataFrame:
     users, orders, events = coursekit.load("users"), _orders(), coursekit.load("events")
-    features = segments.user_features(users, orders, events, customer="user_id", asof=ASOF,
+    features = segments.user_features(users, orders, events, asof=ASOF,
                                       order_items=coursekit.load("order_items"),
                                       products=coursekit.load("products"))
     return segments.TagEngine(segments.default_tags()).apply(features)
@@ -206,7 +205,7 @@ class InterestStage(Exercise):
     correct_message = "engaged but not buying: the audience of a first-order offer."
 
     def expected(self) -> int:
-        stages = funnels.aipl(coursekit.load("events"), customer="user_id", asof=ASOF)
+        stages = funnels.aipl(coursekit.load("events"), asof=ASOF)
         return int((stages["stage"] == "interest").sum())
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -315,7 +314,7 @@ class SampleSize(Exercise):
 
 
 def _labels() -> pd.DataFrame:
-    return churn.labels(_orders(), customer="user_id", cutoff=CUTOFF, horizon_days=HORIZON)
+    return churn.labels(_orders(), asof=CUTOFF, horizon_days=HORIZON)
 
 
 def _recency() -> pd.Series:
@@ -405,11 +404,11 @@ class AfterThirdOrder(Exercise):
     correct_message = "each order placed makes the next more likely."
 
     def expected(self) -> float:
-        curve = churn.repeat_probability(_orders(), customer="user_id", window=180)
+        curve = churn.repeat_probability(_orders(), window_days=180)
         return float(curve.table.loc[3, "p_within"])
 
     def mistakes(self) -> list[tuple[object, str]]:
-        curve = churn.repeat_probability(_orders(), customer="user_id", window=180)
+        curve = churn.repeat_probability(_orders(), window_days=180)
         return [
             (float(curve.table.loc[3, "p_ever"]),
              "Count a 4th order only if it came within 180 days of the 3rd."),
@@ -434,8 +433,7 @@ class ViewToCart(Exercise):
     correct_message = "the first step of the shop's funnel, where browsing turns into intent."
 
     def _funnel(self) -> pd.DataFrame:
-        return funnels.funnel(coursekit.load("events"), ["view", "add_to_cart", "order"],
-                              customer="user_id")
+        return funnels.funnel(coursekit.load("events"), ["view", "add_to_cart", "order"])
 
     def expected(self) -> float:
         return float(self._funnel().loc["add_to_cart", "step_conversion"])
@@ -475,13 +473,12 @@ class FatigueRatio(Exercise):
         return float(lost[counts >= 7].mean() / lost[counts == 1].mean())
 
     def expected(self) -> float:
-        curve = reach.fatigue_curve(_lost_messages(), outcomes=["lost"], bands=(1, 2, 7),
-                                    customer="user_id")
+        curve = reach.fatigue_curve(_lost_messages(), outcomes=["lost"], bands=(1, 2, 7))
         return float(curve.loc["7+", "lost_rate"] / curve.loc["1", "lost_rate"])
 
     def mistakes(self) -> list[tuple[object, str]]:
         m = _lost_messages()
-        trailing = reach.messages_in_window(m, customer="user_id")
+        trailing = reach.messages_in_window(m)
         week = m["sent_time"].dt.to_period("W")
         calendar = m.groupby([m["user_id"], week])["message_id"].transform("size")
         return [

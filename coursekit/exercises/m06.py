@@ -90,7 +90,7 @@ class UserGrowthRate(Exercise):
         return users.groupby(users["signup_time"].dt.to_period("M")).size()
 
     def expected(self) -> float:
-        g = metrics.user_growth_rate(coursekit.load("users"), customer="user_id")
+        g = metrics.user_growth_rate(coursekit.load("users"))
         return float(_month(g)["growth_rate"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -123,8 +123,7 @@ class ActiveRate(Exercise):
     correct_message = "the share of the user base still using the app in a month."
 
     def expected(self) -> float:
-        a = metrics.active_rate(coursekit.load("events"), coursekit.load("users"),
-                                customer="user_id")
+        a = metrics.active_rate(coursekit.load("events"), coursekit.load("users"))
         return float(_month(a)["active_rate"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -156,10 +155,10 @@ class Stickiness(Exercise):
     correct_message = "roughly the share of a month's days a typical active user comes back."
 
     def _daily(self) -> pd.DataFrame:
-        return metrics.stickiness(coursekit.load("events"), customer="user_id")
+        return metrics.stickiness(coursekit.load("events"))
 
     def expected(self) -> float:
-        s = metrics.stickiness(coursekit.load("events"), customer="user_id", per="M")
+        s = metrics.stickiness(coursekit.load("events"), per="M")
         return float(_month(s)["stickiness"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -180,7 +179,7 @@ class Stickiness(Exercise):
 
 def _kpis() -> pd.DataFrame:
     names = ("users", "orders", "events", "channel_spend")
-    return metrics.kpi_table(*(coursekit.load(t) for t in names), customer="user_id")
+    return metrics.kpi_table(*(coursekit.load(t) for t in names))
 
 
 class MissedTargets(Exercise):
@@ -241,12 +240,10 @@ class ConversionContribution(Exercise):
     correct_message = "in yuan, and the three factors' effects add up to the change in GMV."
 
     def _table(self) -> pd.DataFrame:
-        return diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"),
-                                 customer="user_id")[1]
+        return diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"))[1]
 
     def expected(self) -> float:
-        tree, table = diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"),
-                                        customer="user_id")
+        tree, table = diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"))
         out = tree.explain(table, before=GMV_BEFORE, after=GMV_AFTER)
         return float(out.loc["conversion", "contribution"])
 
@@ -449,7 +446,7 @@ class BasketLift(Exercise):
     correct_message = "above 1 the two meet more often than chance: shelve and pick them together."
 
     def _pairs(self) -> pd.DataFrame:
-        return basket.pairs(_category_items(), item="category").set_index(
+        return basket.pairs(_category_items(), product="category").set_index(
             ["antecedent", "consequent"])
 
     def expected(self) -> float:
