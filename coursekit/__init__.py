@@ -38,8 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __version__ = "0.1.0"
-__all__ = ["ArgumentError", "CourseError", "DataError", "datasets", "load", "setup", "truth",
-           "use_world", "__version__"]
+__all__ = ["ArgumentError", "CourseError", "DataError", "datasets", "festivals", "load",
+           "setup", "truth", "use_world", "__version__"]
 
 
 def load(name: str, *, world: str | None = None) -> pd.DataFrame:
@@ -73,6 +73,41 @@ def truth(*, world: str | None = None) -> dict:
     from coursekit.data import truth as _truth
 
     return _truth(world=world)
+
+
+def festivals(*, world: str | None = None) -> pd.DataFrame:
+    """The peak day of every festival in the world's calendar, one row each.
+
+    Read from the world's ``truth.json`` (the calendar is data, like the
+    tables): the shopping festivals (Women's Day, 618, Double 11, Double 12)
+    and the lunar holidays (Spring Festival, Mid-Autumn) of every year.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``festival`` (name) and ``date`` (a Timestamp), in date order.
+
+    Examples
+    --------
+    >>> import coursekit
+    >>> days = coursekit.festivals()
+    >>> days.loc[days["festival"] == "double_11", "date"].dt.strftime("%Y-%m-%d").tolist()
+    ['2024-11-11', '2025-11-11']
+    """
+    import pandas as pd
+
+    listed = truth(world=world).get("festival_days")
+    if not listed:
+        raise DataError(
+            "this world's truth.json has no festival_days",
+            table="truth",
+            fix="regenerate the world with this version of coursekit "
+            "(coursekit data generate ... --force)",
+        )
+    rows = [(name, day) for name, days in listed.items() for day in days]
+    out = pd.DataFrame(rows, columns=["festival", "date"])
+    out["date"] = pd.to_datetime(out["date"], format="%Y-%m-%d")
+    return out.sort_values(["date", "festival"], ignore_index=True)
 
 
 def use_world(path: str | None) -> None:

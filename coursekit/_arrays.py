@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from coursekit.errors import DataError
+
 
 def _starts(sorted_keys: np.ndarray) -> np.ndarray:
     """True where a run of equal keys begins."""
@@ -133,3 +135,20 @@ def group_order(groups: np.ndarray, n_groups: int,
     # if it did not).
     rows = sparse.csr_matrix((values, (groups, np.arange(n))), shape=(n_groups, n))
     return rows.indices, rows.data
+
+
+def positions(universe: pd.Index, ids: pd.Index | np.ndarray, *, table: str, other: str,
+            customer: str) -> np.ndarray:
+    """Position of every id in ``universe``; DataError if some are not there."""
+    pos = universe.get_indexer(ids)
+    if (pos < 0).any():
+        missing = pd.Index(ids)[pos < 0].unique()
+        raise DataError(
+            f"{len(missing):,} customer(s) of {table} are not in {other}",
+            table=other,
+            column=customer,
+            rows=pd.DataFrame({customer: missing[:5]}),
+            fix=f"{other} must cover every customer of {table} (check the id column and its "
+            f"type; filter {table} to the customers of {other} if that is what you mean)",
+        )
+    return pos

@@ -377,8 +377,8 @@ def _bgnbd_input(s: object, table: str = "summary") -> tuple[np.ndarray, ...]:
 
 
 def _scalar_time(t: object, name: str = "t") -> float:
-    try:
-        value = float(t)  # type: ignore[arg-type]
+    try:  # not True, not "12": a number
+        value = math.nan if isinstance(t, bool | np.bool_ | str) else float(t)  # type: ignore
     except (TypeError, ValueError):
         value = float("nan")
     if not math.isfinite(value) or value < 0:
@@ -589,7 +589,10 @@ class BetaGeo:
         if weights is None:
             w = np.ones(len(x))
         else:
-            w = np.asarray(weights, dtype="float64").ravel()
+            try:
+                w = np.asarray(weights, dtype="float64").ravel()
+            except (TypeError, ValueError):
+                w = np.array([np.nan])  # refused just below
             if w.shape != x.shape or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
                 raise ArgumentError(
                     "weights must be one finite number >= 0 per row, not all zero",
@@ -698,7 +701,16 @@ class BetaGeo:
         z = 1.0 - one_minus_z
         c = a + b + x - 1
         h = one_minus_z ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-        return np.where(t > 0, c / (a - 1) * (1.0 - h), 0.0)
+        out = np.where(t > 0, c / (a - 1) * (1.0 - h), 0.0)
+        if not np.isfinite(out).all():  # not a NaN forecast
+            raise DataError(
+                f"the BG/NBD fitted on this summary cannot be evaluated (a={a:.3g}, "
+                f"b={b:.3g}): with a and b this large the formula's terms overflow; the data "
+                "did not pin down how dropout varies between customers",
+                table="summary",
+                fix="fit on more customers or a longer calibration period",
+            )
+        return out
 
     def expected_purchases(self, t: float | np.ndarray) -> float | np.ndarray:
         r"""Expected purchases in ``(0, t]`` of a customer who has just made a first purchase.

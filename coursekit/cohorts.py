@@ -39,13 +39,17 @@ import numpy as np
 import pandas as pd
 
 from coursekit._arrays import codes as _factorize
+from coursekit._arrays import positions as _lookup
+from coursekit._periods import freq as _freq
+from coursekit._periods import labels as _labels
+from coursekit._periods import ordinal as _ordinal
+from coursekit._periods import ordinals as _ordinals
 from coursekit.errors import ArgumentError, DataError
+from coursekit.inputs import choice as _check_flags
 from coursekit.inputs import columns, timestamp
 
 __all__ = ["retention", "cohort_sizes", "day_n_retention", "ltv_curves"]
 
-#: Accepted ``period`` values and the pandas frequency of their labels.
-PERIODS = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC", "Y": "Y-DEC"}
 _KINDS = ("customers", "revenue", "revenue_share", "revenue_per_customer")
 _WINDOWS = ("exact", "within")
 _DENSE_LIMIT = 1 << 27  # cells of a (customer x period) bitmap: 128 MB at most
@@ -53,56 +57,6 @@ _BIG = np.iinfo(np.int64).max
 
 
 # --------------------------------------------------------------------------- periods
-
-
-def _freq(period: object, name: str = "per") -> str:
-    """Validate ``period`` (the argument ``name``) and return its one-letter code."""
-    key = period.upper() if isinstance(period, str) else None  # None: not a period name
-    if key not in PERIODS:
-        raise ArgumentError(
-            f"unknown period {period!r}",
-            name=name,
-            fix=f"use one of {list(PERIODS)} (days, Monday-Sunday weeks, months, quarters, "
-            "years)",
-        )
-    return key
-
-
-def _ordinals(times: pd.Series | np.ndarray, freq: str) -> np.ndarray:
-    """Integer period codes of datetimes, equal to pandas ``Period.ordinal``.
-
-    Works on whole days first (``datetime64[D]``), then maps each distinct day
-    to its month through a small lookup table: much cheaper than converting
-    every value to ``datetime64[M]`` or to Period objects.
-    """
-    values = np.asarray(times)
-    if values.dtype.kind != "M":
-        values = np.asarray(pd.to_datetime(values))
-    days = values.astype("datetime64[D]").astype(np.int64)
-    if freq == "D":
-        return days
-    if freq == "W":  # pandas W-SUN ordinal: week 1 is 1969-12-29 .. 1970-01-04
-        return (days + 10) // 7
-    if len(days) == 0:
-        return days
-    lo, hi = int(days.min()), int(days.max())
-    if hi - lo < 1_000_000:
-        lookup = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]")
-        months = lookup.astype(np.int64)[days - lo]
-    else:
-        months = values.astype("datetime64[M]").astype(np.int64)
-    if freq == "M":
-        return months
-    return months // (3 if freq == "Q" else 12)
-
-
-def _ordinal(ts: pd.Timestamp, freq: str) -> int:
-    return int(_ordinals(np.array([ts.to_datetime64()]), freq)[0])
-
-
-def _labels(ordinals: np.ndarray, freq: str, name: str) -> pd.PeriodIndex:
-    return pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64),
-                                        freq=PERIODS[freq]).rename(name)
 
 
 # --------------------------------------------------------------------------- customers
@@ -181,23 +135,6 @@ def _by_source(activity: pd.DataFrame, table: str, start: object, customer: str,
             "start=users, by='channel')",
         )
     return pairs, table
-
-
-def _lookup(universe: pd.Index, ids: pd.Index | np.ndarray, *, table: str, other: str,
-            customer: str) -> np.ndarray:
-    """Position of every id in ``universe``; DataError if some are not there."""
-    pos = universe.get_indexer(ids)
-    if (pos < 0).any():
-        missing = pd.Index(ids)[pos < 0].unique()
-        raise DataError(
-            f"{len(missing):,} customer(s) of {table} are not in {other}",
-            table=other,
-            column=customer,
-            rows=pd.DataFrame({customer: missing[:5]}),
-            fix=f"{other} must cover every customer of {table} (check the id column and its "
-            f"type; filter {table} to the customers of {other} if that is what you mean)",
-        )
-    return pos
 
 
 @dataclass(frozen=True)
@@ -333,16 +270,6 @@ def _active_counts(p: _Prepared, rows: _Rows, age: np.ndarray) -> np.ndarray:
     flat = rows.row[cust] * n_cols + k
     n = len(rows.size) * n_cols
     return np.bincount(flat, minlength=n).reshape(len(rows.size), n_cols)
-
-
-def _check_flags(name: str, value: object, allowed: Iterable[object]) -> None:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise ArgumentError(
-            f"unknown {name} {value!r}",
-            name=name,
-            fix=f"use one of {list(allowed)}",
-        )
 
 
 # --------------------------------------------------------------------------- retention

@@ -48,18 +48,18 @@ import re
 import warnings
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
-from coursekit.cohorts import _check_flags, _factorize, _freq, _labels, _ordinals
+from coursekit._arrays import codes as _factorize
+from coursekit._periods import freq as _freq
+from coursekit._periods import labels as _labels
+from coursekit._periods import ordinals as _ordinals
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import _read_date, columns, timestamp
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.axes import Axes
+from coursekit.inputs import choice as _check_flags
 
 __all__ = [
     "MetricTree",
@@ -112,7 +112,8 @@ def _as_series(obj: object, name: str) -> pd.Series:
     frame = pd.DataFrame({"value": s.to_numpy()}, index=s.index)
     if frame["value"].dtype == object:
         converted = pd.to_numeric(frame["value"], errors="coerce")
-        bad = converted.isna() & frame["value"].notna()
+        bad = (converted.isna() & frame["value"].notna()) | frame["value"].map(
+            lambda v: isinstance(v, bool | np.bool_))  # True is no number of visitors
         if bad.any():
             raise DataError("values that are not numbers", table=name,
                             rows=frame[bad.to_numpy()], fix="pass numbers")
@@ -270,7 +271,7 @@ class MetricTree:
 
     The tree only holds the formulas; :meth:`compute` fills in the numbers for
     every period, :meth:`explain` says how much each node contributed to the
-    change of the root between two periods, :meth:`draw` shows it.
+    change of the root between two periods, :func:`coursekit.plots.metric_tree` draws it.
 
     Parameters
     ----------
@@ -281,9 +282,9 @@ class MetricTree:
         one root, every other node the child of exactly one parent, at least
         two children per parent.
     labels
-        Display names for :meth:`draw` (``{"gmv": "GMV 成交额"}``).
+        Display names for the drawing (``{"gmv": "GMV 成交额"}``).
     formats
-        Format strings for :meth:`draw` (``{"conversion": "{:.1%}"}``).
+        Format strings for the drawing (``{"conversion": "{:.1%}"}``).
 
     Attributes
     ----------
@@ -643,9 +644,11 @@ class MetricTree:
                 text += "\n" + fmt.format(value - old)
         return text
 
-    def draw(self, table: pd.DataFrame | None = None, *, after: object = None,
-             before: object = None, ax: Axes | None = None) -> Axes:
-        """Draw the tree: one box per node with its value and its change.
+    def layout(self, table: pd.DataFrame | None = None, *, after: object = None,
+               before: object = None) -> pd.DataFrame:
+        """Where each box of the tree's picture goes and what it says.
+
+        The computing half of :func:`coursekit.plots.metric_tree`, which draws it.
 
         Parameters
         ----------
@@ -654,29 +657,28 @@ class MetricTree:
         after
             Row label of the period shown (default: the last row).
         before
-            Row label of the comparison period: each box shows the relative
-            change since then, and its border is green (up) or red (down).
-        ax
-            Axes to draw on; a new figure when None.
+            Row label of the comparison period: each box adds the relative
+            change since then.
 
         Returns
         -------
-        matplotlib.axes.Axes
+        pandas.DataFrame
+            One row per node (index ``node``, root first): ``x`` (leaves at
+            0, 1, 2 ..., a parent above the middle of its children), ``level``
+            (0 at the root), ``parent``, ``joins`` (the sign between this
+            node's children: ``"×"`` or ``"+"``, empty for a leaf), ``text``
+            (label, value, change) and ``direction`` (+1 up, -1 down, 0 same
+            or no comparison).
 
         Examples
         --------
-        >>> import matplotlib.pyplot as plt
         >>> tree = MetricTree("gmv = visitors * aov", labels={"gmv": "GMV 成交额"})
         >>> table = tree.compute({"visitors": [100, 120], "aov": [50.0, 45.0]})
-        >>> ax = tree.draw(table, before=0, after=1)
-        >>> ax.texts[-3].get_text()
-        'GMV 成交额\\n5,400\\n+8.0%'
-        >>> plt.close(ax.figure)
+        >>> boxes = tree.layout(table, before=0, after=1)
+        >>> gmv = boxes.loc["gmv"]
+        >>> float(gmv["x"]), gmv["text"], int(gmv["direction"])
+        (0.5, 'GMV 成交额\\n5,400\\n+8.0%', 1)
         """
-        import matplotlib.pyplot as plt
-
-        from coursekit.plots import HIGHLIGHT, PALETTE
-
         new = None
         old = None
         if table is not None:
@@ -691,39 +693,20 @@ class MetricTree:
             new = table.iloc[i1]
             if before is not None:
                 old = table.iloc[_row(table, before, "before")]
-        depth = max(self._level.values())
-        x: dict[str, float] = {}
-        for i, leaf in enumerate(self.leaves):
-            x[leaf] = float(i)
+        x: dict[str, float] = {leaf: float(i) for i, leaf in enumerate(self.leaves)}
         for node in reversed(self.nodes):
             if node not in x:
                 x[node] = float(np.mean([x[c] for c in self._children[node]]))
-        if ax is None:
-            _, ax = plt.subplots(figsize=(max(5.0, 2.3 * len(self.leaves)),
-                                          1.2 + 1.5 * (depth + 1)))
-        for node in self.nodes:
-            y = -self._level[node]
-            kids = self._children[node]
-            for kid in kids:
-                ax.plot([x[node], x[kid]], [y, y - 1], color="#b0b0b0", lw=1, zorder=1)
-            for a, b in zip(kids, kids[1:], strict=False):
-                ax.text((x[a] + x[b]) / 2, y - 1, _DRAWN[self._kind[node]], ha="center",
-                        va="center", fontsize="large", color="#606060", zorder=2)
+        rows = []
         for node in self.nodes:
             value = None if new is None else float(new[node])
             prev = None if old is None else float(old[node])
-            edge = "#8c8c8c"
-            if value is not None and prev is not None and value != prev:
-                edge = PALETTE[0] if value > prev else HIGHLIGHT
-            ax.text(x[node], -self._level[node], self._text(node, value, prev), ha="center",
-                    va="center", fontsize="small", zorder=3,
-                    bbox={"boxstyle": "round,pad=0.4", "facecolor": "white", "edgecolor": edge,
-                          "linewidth": 1.5})
-        ax.set_xlim(-0.6, len(self.leaves) - 0.4)
-        ax.set_ylim(-depth - 0.6, 0.6)
-        ax.axis("off")
-        return ax
-
+            direction = 0 if value is None or prev is None else int(np.sign(value - prev))
+            rows.append({"x": x[node], "level": self._level[node],
+                         "parent": self._parent.get(node),
+                         "joins": _DRAWN[self._kind[node]] if self._children[node] else "",
+                         "text": self._text(node, value, prev), "direction": direction})
+        return pd.DataFrame(rows, index=pd.Index(self.nodes, name="node"))
 
 def gmv_tree(
     events: pd.DataFrame,

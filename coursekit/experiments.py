@@ -894,7 +894,16 @@ def compare_with_truth(
             column=segment,
             fix="compare segments made with the same CRM rules as the world",
         )
-    true = np.array([float(effects[s]) for s in labels]) * scale
+    lookup = {str(k): v for k, v in effects.items()}
+    true = pd.to_numeric(pd.Series([lookup[s] for s in labels], dtype=object),
+                         errors="coerce").to_numpy(dtype="float64") * scale
+    if not np.isfinite(true).all():
+        raise DataError(
+            "truth values that are not numbers",
+            table="truth",
+            column=sorted({s for s, v in zip(labels, true, strict=True) if not np.isfinite(v)}),
+            fix="pass coursekit.data.truth() unchanged",
+        )
     out = pd.DataFrame(
         {
             "estimate": data["uplift"].to_numpy(),

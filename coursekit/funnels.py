@@ -484,10 +484,11 @@ def new_vs_returning_paths(
     >>> res.paths["path"].tolist()
     ['view', 'view > order', 'search > view']
     """
-    if not isinstance(max_steps, Integral) or not 1 <= max_steps <= 12:
+    if isinstance(max_steps, bool) or not isinstance(max_steps, Integral) or not (
+            1 <= max_steps <= 12):
         raise ArgumentError(f"max_steps must be a whole number from 1 to 12, got {max_steps!r}",
                             name="max_steps")
-    if not isinstance(top, Integral) or top < 1:
+    if isinstance(top, bool) or not isinstance(top, Integral) or top < 1:
         raise ArgumentError(f"top must be a positive whole number, got {top!r}", name="top")
     data = columns(events, "events", ids=[customer, session, event_type], times=[at])
     owners = data.groupby(session, sort=False)[customer].nunique()

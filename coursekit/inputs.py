@@ -39,14 +39,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from coursekit.errors import ArgumentError, DataError
 
-__all__ = ["columns", "on_scale", "timestamp", "unique_key"]
+__all__ = ["choice", "columns", "on_scale", "timestamp", "unique_key"]
 
 
 def _rows(df: pd.DataFrame, mask: np.ndarray | pd.Series, cols: Sequence[str]) -> pd.DataFrame:
@@ -716,3 +716,25 @@ def _readings(text: str) -> str:
     if not options:
         return "write it year first, e.g. '2025-06-30'"
     return "write it year first: " + " or ".join(dict.fromkeys(options))
+
+
+def choice(name: str, value: object, allowed: Iterable[object]) -> None:
+    """Check that the argument ``name`` is one of ``allowed``; ArgumentError if not.
+
+    Examples
+    --------
+    >>> choice("per", "M", ["D", "W", "M"])
+    >>> try:
+    ...     choice("how", "median", ["sum", "mean"])
+    ... except ArgumentError as err:
+    ...     print(err)
+    argument how: unknown how 'median'
+    How to fix: use one of ['sum', 'mean']
+    """
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise ArgumentError(
+            f"unknown {name} {value!r}",
+            name=name,
+            fix=f"use one of {list(allowed)}",
+        )

@@ -47,18 +47,17 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import codes as _factorize
 from coursekit._arrays import distinct, distinct_first
-from coursekit.cohorts import (
-    PERIODS,
-    _check_flags,
-    _factorize,
-    _freq,
-    _labels,
-    _lookup,
-    _ordinals,
-    day_n_retention,
-)
+from coursekit._arrays import positions as _lookup
+from coursekit._periods import PERIODS
+from coursekit._periods import Axis as _Axis
+from coursekit._periods import freq as _freq
+from coursekit._periods import ordinals as _ordinals
+from coursekit._periods import ratio as _ratio
+from coursekit.cohorts import day_n_retention
 from coursekit.errors import ArgumentError, DataError
+from coursekit.inputs import choice as _check_flags
 from coursekit.inputs import columns
 
 __all__ = [
@@ -85,42 +84,6 @@ _DENOMINATORS = ("signed_up", "active")
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-class _Axis:
-    """Calendar periods from ``lo`` to ``hi`` (ordinals), as positions 0..n-1."""
-
-    def __init__(self, freq: str, lo: int, hi: int) -> None:
-        self.freq, self.lo, self.n = freq, lo, hi - lo + 1
-
-    @classmethod
-    def spanning(cls, freq: str, *ordinals: np.ndarray) -> _Axis:
-        return cls(freq, min(int(o.min()) for o in ordinals),
-                   max(int(o.max()) for o in ordinals))
-
-    def count(self, ordinals: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-        return np.bincount(ordinals - self.lo, weights=weights, minlength=self.n)
-
-    def distinct(self, cust: np.ndarray, n_cust: int, ordinals: np.ndarray) -> np.ndarray:
-        """Distinct customers per period."""
-        pos = ordinals - self.lo
-        if n_cust * self.n <= 1 << 27:
-            mark = np.zeros(n_cust * self.n, dtype=bool)
-            mark[cust * self.n + pos] = True
-            pairs = np.flatnonzero(mark)
-        else:
-            pairs = pd.unique(cust * self.n + pos)
-        return np.bincount(pairs % self.n, minlength=self.n)
-
-    @property
-    def index(self) -> pd.PeriodIndex:
-        return _labels(np.arange(self.lo, self.lo + self.n), self.freq, "period")
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """num / den with 0 / 0 = NaN and x / 0 = inf (x > 0), without warnings."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.asarray(num, dtype=np.float64) / np.asarray(den, dtype=np.float64)
 
 
 WHOLE = "all"

@@ -51,6 +51,8 @@ __all__ = [
     "bad_vs_good",
     "highlight_lines",
     "small_multiples",
+    "metric_tree",
+    "dashboard",
 ]
 
 #: Family name of the CJK fallback font.
@@ -288,6 +290,21 @@ def daily_line(
     import matplotlib.pyplot as plt
     import pandas as pd
 
+    from coursekit.errors import ArgumentError, DataError
+    from coursekit.inputs import timestamp
+
+    if not isinstance(series, pd.Series) or not isinstance(series.index, pd.DatetimeIndex):
+        got = (f"a Series indexed by {type(series.index).__name__}"
+               if isinstance(series, pd.Series) else type(series).__name__)
+        raise DataError(f"expected a Series indexed by day (a DatetimeIndex), got {got}",
+                        table="series",
+                        fix="e.g. orders.set_index('order_time').resample('D').size()")
+    _numbers(series, "series", gaps=True)  # NaN: a gap in the line
+    if rolling is not None and (isinstance(rolling, bool) or not isinstance(rolling, int)
+                                or rolling < 1):
+        raise ArgumentError("rolling must be a whole number of days >= 1, or None",
+                            name="rolling", value=rolling, fix="e.g. rolling=7")
+    days = {label: timestamp(day, "marks") for label, day in (marks or {}).items()}
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 4))
     ax.plot(series.index, series.to_numpy(), lw=0.8, color=PALETTE[0], alpha=0.6,
@@ -296,8 +313,7 @@ def daily_line(
         smooth = series.rolling(rolling, center=True, min_periods=1).mean()
         ax.plot(series.index, smooth.to_numpy(), lw=2, color=PALETTE[0],
                 label=f"{rolling}-day mean")
-    for label, day in (marks or {}).items():
-        when = pd.Timestamp(day)
+    for label, when in days.items():
         if when not in series.index:
             continue
         value = series.loc[when]
@@ -352,7 +368,7 @@ def ranked_bar(
     """
     import matplotlib.pyplot as plt
 
-    ordered = values.sort_values(ascending=True)
+    ordered = _numbers(values, "values", gaps=True).sort_values(ascending=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(ordered) + 1.2))
     colours = [HIGHLIGHT if label in set(highlight) else PALETTE[0] for label in ordered.index]
@@ -419,7 +435,19 @@ def heatmap(
     import matplotlib.pyplot as plt
     import numpy as np
 
-    values = table.to_numpy(dtype=float, na_value=np.nan)
+    from coursekit.errors import ArgumentError
+
+    values = _number_frame(table, "table").to_numpy(dtype=float, na_value=np.nan)
+    if vmax is not None and (isinstance(vmax, bool) or not isinstance(vmax, int | float)
+                             or not 0 < vmax < np.inf):
+        raise ArgumentError("vmax must be a number above 0 (the value of the darkest colour)",
+                            name="vmax", value=vmax, fix="e.g. vmax=1 for shares")
+    if fmt is not None:
+        try:
+            fmt.format(1.0)
+        except (AttributeError, IndexError, KeyError, ValueError):
+            raise ArgumentError("fmt must format one number", name="fmt", value=fmt,
+                                fix="e.g. fmt='{:.0%}' or fmt='{:,.0f}'") from None
     rows, cols = values.shape
     if ax is None:
         width = min(max(5.5, 1.6 + 0.9 * cols), 14)
@@ -452,8 +480,9 @@ def heatmap(
 # one series highlighted among many, and small multiples.
 
 
-def _numbers(values: object, name: str) -> pd.Series:
-    """``values`` as a non-empty numeric Series without missing values, or a DataError."""
+def _numbers(values: object, name: str, *, gaps: bool = False) -> pd.Series:
+    """``values`` as a non-empty numeric Series without missing values (with ``gaps``:
+    missing values allowed, a gap in the chart), or a DataError."""
     import pandas as pd
 
     from coursekit.errors import DataError
@@ -471,7 +500,7 @@ def _numbers(values: object, name: str) -> pd.Series:
         raise DataError(f"{name} holds {values.dtype} values, not numbers", table=name,
                         rows=values.head(5), fix="pass the numeric column to draw")
     missing = values.isna()
-    if missing.any():
+    if missing.any() and not gaps:
         raise DataError(f"{name} has {int(missing.sum())} missing values", table=name,
                         rows=values[missing].head(5),
                         fix="drop them or fill them (e.g. .fillna(0) for 'no change') first")
@@ -854,3 +883,250 @@ def small_multiples(
         fig.suptitle(title, x=0.01, ha="left", fontweight="bold",
                      fontsize=plt.rcParams["axes.titlesize"])
     return axes[:n]
+
+
+def metric_tree(tree: object, table: pd.DataFrame | None = None, *, after: object = None,
+                before: object = None, ax: Axes | None = None) -> Axes:
+    """Draw a metric tree: one box per node with its value and its change.
+
+    Parameters
+    ----------
+    tree
+        A :class:`coursekit.diagnose.MetricTree`.
+    table
+        A table of ``tree.compute(...)``; without it the boxes hold the names only.
+    after
+        Row label of the period shown (default: the last row).
+    before
+        Row label of the comparison period: each box shows the relative
+        change since then, and its border is green (up) or red (down).
+    ax
+        Axes to draw on; a new figure when None.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from coursekit.diagnose import MetricTree
+    >>> tree = MetricTree("gmv = visitors * aov", labels={"gmv": "GMV 成交额"})
+    >>> table = tree.compute({"visitors": [100, 120], "aov": [50.0, 45.0]})
+    >>> ax = metric_tree(tree, table, before=0, after=1)
+    >>> ax.texts[-3].get_text()
+    'GMV 成交额\\n5,400\\n+8.0%'
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+
+    from coursekit.errors import ArgumentError
+
+    if not hasattr(tree, "layout"):
+        raise ArgumentError("expected a MetricTree", name="tree", value=tree,
+                            fix="tree = coursekit.diagnose.MetricTree('gmv = visitors * aov')")
+    boxes = tree.layout(table, after=after, before=before)
+    depth = int(boxes["level"].max())
+    leaves = int((boxes["joins"] == "").sum())
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(5.0, 2.3 * leaves), 1.2 + 1.5 * (depth + 1)))
+    for node, box in boxes.iterrows():
+        kids = boxes[boxes["parent"] == node]
+        for kid in kids.itertuples():
+            ax.plot([box["x"], kid.x], [-box["level"], -kid.level], color="#b0b0b0", lw=1,
+                    zorder=1)
+        xs = kids["x"].to_numpy()
+        for a, b in zip(xs, xs[1:], strict=False):
+            ax.text((a + b) / 2, -box["level"] - 1, box["joins"], ha="center", va="center",
+                    fontsize="large", color="#606060", zorder=2)
+    edges = {1: PALETTE[0], -1: HIGHLIGHT, 0: "#8c8c8c"}
+    for box in boxes.itertuples():
+        ax.text(box.x, -box.level, box.text, ha="center", va="center", fontsize="small",
+                zorder=3, bbox={"boxstyle": "round,pad=0.4", "facecolor": "white",
+                                "edgecolor": edges[box.direction], "linewidth": 1.5})
+    ax.set_xlim(-0.6, leaves - 0.4)
+    ax.set_ylim(-depth - 0.6, 0.6)
+    ax.axis("off")
+    return ax
+
+
+# --------------------------------------------------------------------------- report pages
+
+
+def _when(period: pd.Period, freq: str) -> str:
+    return f"the week of {period.start_time:%Y-%m-%d}" if freq == "W" else str(period)
+
+
+def _x(index: pd.PeriodIndex) -> np.ndarray:
+    """Period labels as the dates they start on (matplotlib draws those)."""
+    return index.start_time.to_numpy()
+
+
+def dashboard(report: object, *, title: str | None = None) -> Figure:
+    """One page of four panels: service, shipping, customer structure, activity.
+
+    Each panel's title states what to see in it, computed from the report:
+
+    - service response: median and p90 first response against the target,
+      and in how many periods p90 missed it;
+    - shipping speed: on-time share by warehouse, the worst period marked;
+    - customer structure: buyers stacked new under returning, and the
+      returning buyers' share of revenue;
+    - customer activity: active users, mean DAU and new sign-ups, and the
+      share of registered users active in the last period.
+
+    The figure is not registered with pyplot (it does not pile up in a
+    notebook's memory or show twice); a notebook shows it when it is the last
+    value of a cell, and ``fig.savefig(...)`` saves it. Fonts come from the
+    course's style (:func:`coursekit.plots.set_style`).
+
+    Parameters
+    ----------
+    report
+        The result of :func:`coursekit.reports.dashboard`.
+    title
+        Title of the page (default: the kind of report and its range).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A 2 x 2 page.
+
+    Raises
+    ------
+    DataError
+        ``report`` is not a :class:`coursekit.reports.Dashboard`.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> from coursekit import reports
+    >>> report = reports.dashboard(ck.load("tickets"), ck.load("orders"), ck.load("users"),
+    ...                            ck.load("events"), per="W", start="2025-06-01",
+    ...                            end="2025-08-31")
+    >>> fig = dashboard(report)
+    >>> len(fig.axes)
+    4
+    >>> fig.axes[1].get_title(loc="left")
+    '准时率 Shipping: on-time share fell to 0% at east\\nin the week of 2025-07-14'
+    """
+    import numpy as np
+    import pandas as pd
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
+    from coursekit.errors import DataError
+
+    parts = ("service", "shipping", "customers", "activity", "per", "target_minutes")
+    if not all(hasattr(report, part) for part in parts):
+        raise DataError(
+            f"expected the result of reports.dashboard(...), got {type(report).__name__}",
+            table="report",
+            fix="report = coursekit.reports.dashboard(tickets, orders, users, events)",
+        )
+    freq = report.per
+    fig = Figure(figsize=(14, 8.5), layout="constrained")
+    axes = fig.subplots(2, 2, sharex=True)
+    unit = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}[freq]
+
+    # service response
+    ax = axes[0, 0]
+    svc = report.service
+    x = _x(svc.index)
+    ax.plot(x, svc["median_response_minutes"].to_numpy(), color=PALETTE[0],
+            label="median 中位数")
+    ax.plot(x, svc["p90_response_minutes"].to_numpy(), color=PALETTE[1], label="p90")
+    ax.axhline(report.target_minutes, color=HIGHLIGHT, ls="--", lw=1,
+               label=f"target {report.target_minutes:g} min")
+    p90 = svc["p90_response_minutes"].to_numpy()
+    missed, seen = int((p90 > report.target_minutes).sum()), int((~np.isnan(p90)).sum())
+    share = svc["within_target"].sum() / max(int(svc["tickets"].sum()), 1)
+    ax.set_title(f"首次响应 Service: {share:.0%} of tickets answered within "
+                 f"{report.target_minutes:g} min\np90 over the target in {missed} of {seen} "
+                 f"{unit}s", loc="left")
+    ax.set_ylabel("first response, minutes 分钟")
+    top = np.nanmax(np.append(p90, report.target_minutes))
+    ax.set_ylim(0, 1.3 * top)  # room for the legend
+    ax.legend(loc="upper left")
+
+    # shipping speed
+    ax = axes[0, 1]
+    ship = report.shipping
+    on_time = ship["on_time_share"]
+    key = on_time.idxmin() if on_time.notna().any() else None
+    grouped = isinstance(ship.index, pd.MultiIndex)
+    period, group = (key if grouped else (key, None)) if key is not None else (None, None)
+    if grouped:
+        table = on_time.unstack()
+        for k, name in enumerate(table.columns):
+            hot = key is not None and name == group
+            ax.plot(_x(table.index), table[name].to_numpy(), lw=2.2 if hot else 1.2,
+                    color=HIGHLIGHT if hot else PALETTE[(k + 2) % len(PALETTE)],
+                    alpha=1.0 if hot else 0.7, label=str(name))
+    else:
+        ax.plot(_x(ship.index), on_time.to_numpy(), color=PALETTE[0], label="all orders")
+    if key is not None:
+        worst = float(on_time.loc[key])
+        days = float(ship["mean_delivery_days"].loc[key])
+        where = f" at {group}" if group is not None else ""
+        ax.annotate(f"{worst:.0%} on time, {days:.1f} days", (period.start_time, worst),
+                    xytext=(8, 4), textcoords="offset points", color=HIGHLIGHT,
+                    fontsize="small")
+        ax.set_title(f"准时率 Shipping: on-time share fell to {worst:.0%}{where}\nin "
+                     f"{_when(period, freq)}", loc="left")
+    else:
+        ax.set_title("准时率 Shipping: no orders\n", loc="left")
+    percent_axis(ax)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("delivered on time 准时送达")
+    ax.legend(loc="lower left", ncols=2)
+
+    # customer structure
+    ax = axes[1, 0]
+    cs = report.customers
+    if isinstance(cs.index, pd.MultiIndex):
+        cs = cs.groupby(level=0).sum(numeric_only=True)
+    x = _x(cs.index)
+    width = np.median(np.diff(x)) * 0.8 if len(x) > 1 else np.timedelta64(20, "D")
+    new = cs["new_buyers"].to_numpy()
+    back = cs["returning_buyers"].to_numpy()
+    ax.bar(x, new, width=width, color=PALETTE[1], label="new 新客", align="edge")
+    ax.bar(x, back, bottom=new, width=width, color=PALETTE[0], label="returning 老客",
+           align="edge")
+    revenue = float(cs["revenue"].sum())
+    rev_share = float(cs["returning_revenue"].sum()) / revenue if revenue else np.nan
+    buyer_share = back.sum() / max(int(cs["buyers"].sum()), 1)
+    ax.set_title(f"客户结构 Customers: returning buyers are {buyer_share:.0%} of buyers\n"
+                 f"and bring {rev_share:.0%} of revenue", loc="left")
+    ax.set_ylabel(f"buyers per {unit} 购买人数")
+    ax.legend(loc="upper left")
+
+    # customer activity
+    ax = axes[1, 1]
+    act = report.activity
+    x = _x(act.index)
+    ax.plot(x, act["active_users"].to_numpy(), color=PALETTE[2], label="active users 活跃用户")
+    ax.plot(x, act["new_users"].to_numpy(), color=PALETTE[1], label="new sign-ups 新注册")
+    ax.plot(x, act["dau_mean"].to_numpy(), color=PALETTE[4], label="mean DAU 日活")
+    # the last whole period: one cut short by the end of the data has fewer active users
+    length = (act.index.end_time.normalize() - act.index.start_time).days.to_numpy() + 1
+    whole = np.flatnonzero(act["days"].to_numpy() == length)
+    last = int(whole[-1]) if len(whole) else len(act) - 1
+    ax.set_title(f"用户活跃 Activity: {act['active_share'].iloc[last]:.0%} of registered users "
+                 f"active\nin {_when(act.index[last], freq)}", loc="left")
+    ax.set_ylabel(f"users per {unit} 用户数")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+
+    locator = AutoDateLocator()
+    for ax in axes.ravel():
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.tick_params(axis="x", labelbottom=True)
+    kind = {"W": "运营周报 Weekly", "M": "运营月报 Monthly"}.get(freq, "运营报表")
+    first, final = report.service.index[[0, -1]]
+    span = (f"weeks of {first.start_time:%Y-%m-%d} to {final.start_time:%Y-%m-%d}"
+            if freq == "W" else f"{first} to {final}")
+    fig.suptitle(title if title is not None else f"{kind} operations dashboard, {span}",
+                 fontweight="bold", x=0.01, ha="left")
+    return fig

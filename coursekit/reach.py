@@ -47,7 +47,9 @@ import pandas as pd
 # scipy.special is imported inside the functions that use it: 0.3 s less in the
 # first cell of every lesson that imports this module
 from coursekit._arrays import codes, group_order
-from coursekit.cohorts import _freq, _labels, _ordinals
+from coursekit._periods import freq as _freq
+from coursekit._periods import labels as _labels
+from coursekit._periods import ordinals as _ordinals
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns
 
@@ -521,7 +523,7 @@ def fatigue_curve(
                             name="confidence", fix="e.g. confidence=0.95")
     edges = _bands(bands)
     x = messages_in_window(messages, customer=customer, at=at, window_days=window_days)
-    flags = _flags(messages, list(outcomes), "messages")
+    flags = _flags(messages, outcomes, "messages")  # one name or several
     band = np.searchsorted(np.asarray(edges), x.to_numpy(), side="right") - 1
     k = len(edges)
     n = np.bincount(band, minlength=k)
@@ -602,7 +604,7 @@ def frequency_cap(
     """
     cap = _positive_int(cap, "cap")
     x = messages_in_window(messages, customer=customer, at=at, window_days=window_days)
-    flags = _flags(messages, list(outcomes), "messages")
+    flags = _flags(messages, outcomes, "messages")  # one name or several
     over = x.to_numpy() > cap
     values: dict[str, float] = {
         "messages": float(len(x)),

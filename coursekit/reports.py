@@ -15,7 +15,7 @@ each answers one question:
   (:func:`customer_activity`)
 
 :func:`dashboard` computes the four tables over the same periods and
-:func:`draw_dashboard` puts them on one page. A report is a *trend*: a rate
+:func:`coursekit.plots.dashboard` puts them on one page. A report is a *trend*: a rate
 means little alone and a lot next to last week's. So every table has one row
 per calendar period (``per="W"`` Monday-Sunday weeks, ``"M"`` months, also
 ``"D"``, ``"Q"``, ``"Y"``; index ``period``, every period from the first to
@@ -32,19 +32,20 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from coursekit._arrays import codes as _factorize
 from coursekit._arrays import distinct
-from coursekit.cohorts import PERIODS, _factorize, _freq, _ordinal, _ordinals
+from coursekit._periods import PERIODS
+from coursekit._periods import Axis as _Axis
+from coursekit._periods import freq as _freq
+from coursekit._periods import ordinal as _ordinal
+from coursekit._periods import ordinals as _ordinals
+from coursekit._periods import ratio as _ratio
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import columns, on_scale, timestamp
-from coursekit.metrics import _Axis, _ratio
-
-if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
 
 __all__ = [
     "service_response",
@@ -53,7 +54,6 @@ __all__ = [
     "customer_activity",
     "Dashboard",
     "dashboard",
-    "draw_dashboard",
 ]
 
 
@@ -728,7 +728,7 @@ def dashboard(
     ``warehouse``), :func:`customer_structure` and :func:`customer_activity`
     with the same ``per``, ``start`` and ``end``. By default the range runs
     from the earliest to the latest date of the four tables, so the four
-    tables have the same rows. Draw it with :func:`draw_dashboard`.
+    tables have the same rows. Draw it with :func:`coursekit.plots.dashboard`.
 
     Parameters
     ----------
@@ -787,177 +787,3 @@ def dashboard(
         per=freq,
         target_minutes=_check_target(target_minutes),
     )
-
-
-def _when(period: pd.Period, freq: str) -> str:
-    return f"the week of {period.start_time:%Y-%m-%d}" if freq == "W" else str(period)
-
-
-def _x(index: pd.PeriodIndex) -> np.ndarray:
-    """Period labels as the dates they start on (matplotlib draws those)."""
-    return index.start_time.to_numpy()
-
-
-def draw_dashboard(report: Dashboard, *, title: str | None = None) -> Figure:
-    """One page of four panels: service, shipping, customer structure, activity.
-
-    Each panel's title states what to see in it, computed from the report:
-
-    - service response: median and p90 first response against the target,
-      and in how many periods p90 missed it;
-    - shipping speed: on-time share by warehouse, the worst period marked;
-    - customer structure: buyers stacked new under returning, and the
-      returning buyers' share of revenue;
-    - customer activity: active users, mean DAU and new sign-ups, and the
-      share of registered users active in the last period.
-
-    The figure is not registered with pyplot (it does not pile up in a
-    notebook's memory or show twice); a notebook shows it when it is the last
-    value of a cell, and ``fig.savefig(...)`` saves it. Fonts come from the
-    course's style (:func:`coursekit.plots.set_style`).
-
-    Parameters
-    ----------
-    report
-        The result of :func:`dashboard`.
-    title
-        Title of the page (default: the kind of report and its range).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A 2 x 2 page.
-
-    Raises
-    ------
-    DataError
-        ``report`` is not a :class:`Dashboard`.
-
-    Examples
-    --------
-    >>> import coursekit as ck
-    >>> report = dashboard(ck.load("tickets"), ck.load("orders"), ck.load("users"),
-    ...                    ck.load("events"), per="W", start="2025-06-01", end="2025-08-31")
-    >>> fig = draw_dashboard(report)
-    >>> len(fig.axes)
-    4
-    >>> fig.axes[1].get_title(loc="left")
-    '准时率 Shipping: on-time share fell to 0% at east\\nin the week of 2025-07-14'
-    """
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
-
-    from coursekit.plots import HIGHLIGHT, PALETTE, percent_axis
-
-    if not isinstance(report, Dashboard):
-        raise DataError(
-            f"expected the result of reports.dashboard(...), got {type(report).__name__}",
-            table="report",
-            fix="report = coursekit.reports.dashboard(tickets, orders, users, events)",
-        )
-    freq = report.per
-    fig = Figure(figsize=(14, 8.5), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True)
-    unit = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}[freq]
-
-    # service response
-    ax = axes[0, 0]
-    svc = report.service
-    x = _x(svc.index)
-    ax.plot(x, svc["median_response_minutes"].to_numpy(), color=PALETTE[0],
-            label="median 中位数")
-    ax.plot(x, svc["p90_response_minutes"].to_numpy(), color=PALETTE[1], label="p90")
-    ax.axhline(report.target_minutes, color=HIGHLIGHT, ls="--", lw=1,
-               label=f"target {report.target_minutes:g} min")
-    p90 = svc["p90_response_minutes"].to_numpy()
-    missed, seen = int((p90 > report.target_minutes).sum()), int((~np.isnan(p90)).sum())
-    share = svc["within_target"].sum() / max(int(svc["tickets"].sum()), 1)
-    ax.set_title(f"首次响应 Service: {share:.0%} of tickets answered within "
-                 f"{report.target_minutes:g} min\np90 over the target in {missed} of {seen} "
-                 f"{unit}s", loc="left")
-    ax.set_ylabel("first response, minutes 分钟")
-    top = np.nanmax(np.append(p90, report.target_minutes))
-    ax.set_ylim(0, 1.3 * top)  # room for the legend
-    ax.legend(loc="upper left")
-
-    # shipping speed
-    ax = axes[0, 1]
-    ship = report.shipping
-    on_time = ship["on_time_share"]
-    key = on_time.idxmin() if on_time.notna().any() else None
-    grouped = isinstance(ship.index, pd.MultiIndex)
-    period, group = (key if grouped else (key, None)) if key is not None else (None, None)
-    if grouped:
-        table = on_time.unstack()
-        for k, name in enumerate(table.columns):
-            hot = key is not None and name == group
-            ax.plot(_x(table.index), table[name].to_numpy(), lw=2.2 if hot else 1.2,
-                    color=HIGHLIGHT if hot else PALETTE[(k + 2) % len(PALETTE)],
-                    alpha=1.0 if hot else 0.7, label=str(name))
-    else:
-        ax.plot(_x(ship.index), on_time.to_numpy(), color=PALETTE[0], label="all orders")
-    if key is not None:
-        worst = float(on_time.loc[key])
-        days = float(ship["mean_delivery_days"].loc[key])
-        where = f" at {group}" if group is not None else ""
-        ax.annotate(f"{worst:.0%} on time, {days:.1f} days", (period.start_time, worst),
-                    xytext=(8, 4), textcoords="offset points", color=HIGHLIGHT,
-                    fontsize="small")
-        ax.set_title(f"准时率 Shipping: on-time share fell to {worst:.0%}{where}\nin "
-                     f"{_when(period, freq)}", loc="left")
-    else:
-        ax.set_title("准时率 Shipping: no orders\n", loc="left")
-    percent_axis(ax)
-    ax.set_ylim(0, 1.05)
-    ax.set_ylabel("delivered on time 准时送达")
-    ax.legend(loc="lower left", ncols=2)
-
-    # customer structure
-    ax = axes[1, 0]
-    cs = report.customers
-    if isinstance(cs.index, pd.MultiIndex):
-        cs = cs.groupby(level=0).sum(numeric_only=True)
-    x = _x(cs.index)
-    width = np.median(np.diff(x)) * 0.8 if len(x) > 1 else np.timedelta64(20, "D")
-    new = cs["new_buyers"].to_numpy()
-    back = cs["returning_buyers"].to_numpy()
-    ax.bar(x, new, width=width, color=PALETTE[1], label="new 新客", align="edge")
-    ax.bar(x, back, bottom=new, width=width, color=PALETTE[0], label="returning 老客",
-           align="edge")
-    revenue = float(cs["revenue"].sum())
-    rev_share = float(cs["returning_revenue"].sum()) / revenue if revenue else np.nan
-    buyer_share = back.sum() / max(int(cs["buyers"].sum()), 1)
-    ax.set_title(f"客户结构 Customers: returning buyers are {buyer_share:.0%} of buyers\n"
-                 f"and bring {rev_share:.0%} of revenue", loc="left")
-    ax.set_ylabel(f"buyers per {unit} 购买人数")
-    ax.legend(loc="upper left")
-
-    # customer activity
-    ax = axes[1, 1]
-    act = report.activity
-    x = _x(act.index)
-    ax.plot(x, act["active_users"].to_numpy(), color=PALETTE[2], label="active users 活跃用户")
-    ax.plot(x, act["new_users"].to_numpy(), color=PALETTE[1], label="new sign-ups 新注册")
-    ax.plot(x, act["dau_mean"].to_numpy(), color=PALETTE[4], label="mean DAU 日活")
-    # the last whole period: one cut short by the end of the data has fewer active users
-    length = (act.index.end_time.normalize() - act.index.start_time).days.to_numpy() + 1
-    whole = np.flatnonzero(act["days"].to_numpy() == length)
-    last = int(whole[-1]) if len(whole) else len(act) - 1
-    ax.set_title(f"用户活跃 Activity: {act['active_share'].iloc[last]:.0%} of registered users "
-                 f"active\nin {_when(act.index[last], freq)}", loc="left")
-    ax.set_ylabel(f"users per {unit} 用户数")
-    ax.set_ylim(bottom=0)
-    ax.legend(loc="upper left")
-
-    locator = AutoDateLocator()
-    for ax in axes.ravel():
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-        ax.tick_params(axis="x", labelbottom=True)
-    kind = {"W": "运营周报 Weekly", "M": "运营月报 Monthly"}.get(freq, "运营报表")
-    first, final = report.service.index[[0, -1]]
-    span = (f"weeks of {first.start_time:%Y-%m-%d} to {final.start_time:%Y-%m-%d}"
-            if freq == "W" else f"{first} to {final}")
-    fig.suptitle(title if title is not None else f"{kind} operations dashboard, {span}",
-                 fontweight="bold", x=0.01, ha="left")
-    return fig

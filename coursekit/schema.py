@@ -64,6 +64,13 @@ class Table:
 
 
 C = Column
+
+#: The course company's loyalty tiers: the minimum spend in the last 12 months
+#: (yuan) of each tier above bronze. The one home of this rule: the simulator
+#: assigns ``users.member_tier`` with it and :func:`coursekit.segments.assign_tiers`
+#: uses it as its default cutoffs.
+MEMBER_TIER_CUTOFFS = {"platinum": 1500.0, "gold": 600.0, "silver": 150.0}
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
@@ -89,8 +96,9 @@ TABLES: dict[str, Table] = {
                 C(
                     "member_tier",
                     "category",
-                    "loyalty tier at the end of the data, from the last 12 "
-                    "months' spend: platinum >= 1500, gold >= 600, silver >= 150, else bronze",
+                    "loyalty tier at the end of the data, from the last 12 months' spend: "
+                    + ", ".join(f"{t} >= {v:.0f}" for t, v in MEMBER_TIER_CUTOFFS.items())
+                    + ", else bronze",
                     "yuan",
                 ),
             ),

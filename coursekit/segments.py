@@ -43,7 +43,8 @@ import pandas as pd
 
 from coursekit._arrays import codes, distinct
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import columns, timestamp
+from coursekit.inputs import columns, timestamp, unique_key
+from coursekit.schema import MEMBER_TIER_CUTOFFS
 
 __all__ = [
     "RFM_SEGMENTS",
@@ -549,8 +550,8 @@ TIER_WEIGHTS = {
     "invite": 10.0,
 }
 #: Default minimum points of each tier: the course company's own rule on the last
-#: 12 months' spend (platinum 1500, gold 600, silver 150 yuan).
-TIER_CUTOFFS = {"platinum": 1500.0, "gold": 600.0, "silver": 150.0}
+#: 12 months' spend (:data:`coursekit.schema.MEMBER_TIER_CUTOFFS`).
+TIER_CUTOFFS = dict(MEMBER_TIER_CUTOFFS)
 
 
 @dataclass(frozen=True)
@@ -1327,6 +1328,12 @@ def _tag_frame(tag_frame: object) -> pd.DataFrame:
     if bad:
         raise DataError("tag columns must be booleans", table="tag_frame", column=bad,
                         fix="use the table made by TagEngine.apply")
+    unknown = [c for c in tag_frame.columns if tag_frame[c].hasnans]  # nullable booleans
+    if unknown:
+        raise DataError("missing values in tag columns: a user has a tag or not", table="tag_frame",
+                        column=unknown, rows=tag_frame.loc[tag_frame[unknown].isna().any(axis=1),
+                                                           unknown].head(5),
+                        fix="fill them, e.g. tag_frame.fillna(False) when unknown means no")
     return tag_frame
 
 
@@ -1652,8 +1659,10 @@ def user_features(
                 else [])
     use_discount = discount is not None and isinstance(orders, pd.DataFrame) and (
         discount in orders.columns)
-    o = columns(orders, "orders", ids=[customer], times=[at], amounts=[amount],
-                numbers=[discount] if use_discount else [], allow_empty=True)
+    o = columns(orders, "orders", ids=[customer], times=[at],
+                amounts=[amount, discount] if use_discount else [amount], allow_empty=True)
+    if order_key is not None and order_key in orders.columns:
+        unique_key(orders, "orders", order_key)  # a repeated order would count twice
     e = columns(events, "events", ids=[customer, session], times=[event_at], allow_empty=True)
     kinds = _labels_column(events, "events", event_type)
     if not u[customer].is_unique:

@@ -8,6 +8,7 @@ arguments, or a result carries metadata in ``.attrs``.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import re
@@ -137,3 +138,29 @@ def test_the_conventions_page_names_every_keyword():
                     "holdout_end", "per", "window_days", "event_type", "order_key", "product",
                     "session", "by", "basis", "DataError", "ArgumentError", "CourseError"):
         assert f"`{keyword}`" in page, keyword
+
+
+COMPUTING = [m for m in MODULES if m != "plots"]
+
+
+@pytest.mark.parametrize("module", COMPUTING)
+def test_drawing_lives_in_plots(module):
+    source = (ROOT / "coursekit" / f"{module}.py").read_text(encoding="utf-8")
+    assert "matplotlib" not in source, f"coursekit.{module} draws: move it to coursekit.plots"
+
+
+def test_no_module_imports_another_modules_privates():
+    """Shared engines are private modules (``_arrays``, ``_periods``, ``_values``); a
+    module's own ``_helpers`` stay its own."""
+    found = []
+    for path in sorted((ROOT / "coursekit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith(
+                    "coursekit"):
+                continue
+            if node.module.split(".")[-1].startswith("_"):
+                continue
+            private = [a.name for a in node.names if a.name.startswith("_") and a.name != "____"]
+            if private:
+                found.append(f"{path.relative_to(ROOT)}: {node.module} {private}")
+    assert not found, "\n".join(found)

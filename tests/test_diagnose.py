@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from helpers import named
 
 import coursekit as ck  # noqa: E402
+from coursekit import plots  # noqa: E402
 from coursekit.data import truth  # noqa: E402
 from coursekit.diagnose import (  # noqa: E402
     MetricTree,
@@ -223,7 +224,7 @@ def test_draw_shows_name_value_and_change():
     table = tree.compute(pd.DataFrame({"app": [600, 660], "mini": [400, 540],
                                        "conversion": [0.05, 0.045], "aov": [80.0, 84.0]},
                                       index=["Feb", "Mar"]))
-    ax = tree.draw(table, before="Feb", after="Mar")
+    ax = plots.metric_tree(tree, table, before="Feb", after="Mar")
     texts = [t.get_text() for t in ax.texts]
     assert "GMV 成交额\n4,536\n+13.4%" in texts
     assert "转化率\n4.5%\n-10.0%" in texts
@@ -237,7 +238,7 @@ def test_draw_shows_name_value_and_change():
 
 def test_draw_without_values_shows_names():
     fig, ax = plt.subplots()
-    out = MetricTree(SPEC).draw(ax=ax)
+    out = plots.metric_tree(MetricTree(SPEC), ax=ax)
     assert out is ax
     assert {t.get_text() for t in ax.texts} >= set(MetricTree(SPEC).nodes)
     plt.close(fig)
@@ -245,7 +246,7 @@ def test_draw_without_values_shows_names():
 
 def test_draw_refuses_a_table_of_another_tree():
     with pytest.raises(DataError, match="no column"):
-        MetricTree(SPEC).draw(pd.DataFrame({"x": [1.0]}))
+        plots.metric_tree(MetricTree(SPEC), pd.DataFrame({"x": [1.0]}))
 
 
 # --------------------------------------------------------------------------- gmv_tree

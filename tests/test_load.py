@@ -13,7 +13,7 @@ import pytest
 
 import coursekit
 import coursekit.data as data
-import coursekit.world
+import coursekit.data.io
 from coursekit.data import default_dir, verify
 from coursekit.errors import DataError
 
@@ -57,7 +57,7 @@ def _rewrite(folder, name, *, df=None, data=None, suffix=".parquet"):
     old = folder / man["tables"][name]["file"]
     if old != path:
         old.unlink()
-    man["tables"][name].update(file=path.name, sha256=coursekit.world.sha256(path))
+    man["tables"][name].update(file=path.name, sha256=coursekit.data.io.sha256(path))
     if df is not None:
         man["tables"][name]["rows"] = len(df)
     _write_manifest(folder, man)
@@ -99,8 +99,8 @@ def test_file_replaced_after_first_load_is_caught(world):
 
 def test_unchanged_files_are_hashed_once(world, monkeypatch):
     calls = []
-    real = coursekit.world.sha256
-    monkeypatch.setattr(coursekit.world, "sha256", lambda p: calls.append(p.name) or real(p))
+    real = coursekit.data.io.sha256
+    monkeypatch.setattr(coursekit.data.io, "sha256", lambda p: calls.append(p.name) or real(p))
     coursekit.load("orders", world=world)
     assert sorted(calls) == sorted(
         [*(f"{n}.parquet" for n in TABLES), "truth.json"]
@@ -117,8 +117,8 @@ def test_unchanged_files_are_hashed_once(world, monkeypatch):
 def test_verify_hashes_again_and_reports_a_damaged_manifest(world, monkeypatch):
     coursekit.load("orders", world=world)
     calls = []
-    real = coursekit.world.sha256
-    monkeypatch.setattr(coursekit.world, "sha256", lambda p: calls.append(p.name) or real(p))
+    real = coursekit.data.io.sha256
+    monkeypatch.setattr(coursekit.data.io, "sha256", lambda p: calls.append(p.name) or real(p))
     assert verify(world) == []
     assert len(calls) == len(TABLES) + 1
     (world / "checksums.json").write_text("{not json", encoding="utf-8")

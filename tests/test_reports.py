@@ -392,7 +392,7 @@ def test_event_before_signup():
 
 def test_draw_needs_a_dashboard():
     with pytest.raises(DataError, match="reports.dashboard"):
-        r.draw_dashboard(r.service_response(tickets()))  # type: ignore[arg-type]
+        plots.dashboard(r.service_response(tickets()))  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- dashboard
@@ -414,7 +414,7 @@ def test_draw_dashboard_figure(course):
     plots.set_style()
     report = r.dashboard(course["tickets"], course["orders"], course["users"],
                          course["events"], per="W", start="2025-05-01", end="2025-09-30")
-    fig = r.draw_dashboard(report, title="运营周报 Weekly dashboard")
+    fig = plots.dashboard(report, title="运营周报 Weekly dashboard")
     try:
         assert len(fig.axes) == 4
         with warnings.catch_warnings(record=True) as caught:
@@ -460,7 +460,7 @@ def test_draw_dashboard_without_warehouse_split():
     report = r.Dashboard(service=full.service, shipping=r.shipping_speed(o, per="M"),
                          customers=full.customers, activity=full.activity, per="M",
                          target_minutes=30.0)
-    fig = r.draw_dashboard(report)
+    fig = plots.dashboard(report)
     try:
         assert len(fig.axes) == 4
         # January: delivery 1, 2 on time (<= 2), February 3, 4 late, 2, 2 on time -> 50 %

@@ -155,12 +155,12 @@ def _entries(folder: Path, man: dict) -> list[dict]:
 def _sha256(path: str, st: os.stat_result, *, fresh: bool = False) -> str:
     """The file's SHA-256; hashed again only when its size or modification time
     changed since it was last hashed (or ``fresh``)."""
-    from coursekit.world import sha256
-
     cached = _hashes.get(path)
     if not fresh and cached is not None and cached[:2] == (st.st_size, st.st_mtime_ns):
         return cached[2]
-    digest = sha256(Path(path))
+    from coursekit.data import io  # looked up at call time: tests count the hashes
+
+    digest = io.sha256(Path(path))
     _hashes[path] = (st.st_size, st.st_mtime_ns, digest)
     return digest
 

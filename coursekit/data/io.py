@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -121,3 +122,12 @@ def read_raw(path: Path, *, table: str | None = None) -> pd.DataFrame:
             fix="the file is damaged or not a table: restore it, or write it again "
             "(coursekit data generate ...)",
         ) from err
+
+
+def sha256(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

@@ -38,7 +38,8 @@ parameter and effect and three planted operational incidents, is in
 - one Parquet file per table (below), read with `coursekit.load("orders")`;
 - `truth.json`: the parameters and effects behind the data;
 - `checksums.json`: size, seed, row counts and SHA-256 of every file;
-  `coursekit.load` checks them once per session;
+  `coursekit.load` checks a file again whenever its size or modification
+  time changes, and checks each table against its column contract;
 - `cdnow/`: the real CDNOW transaction data with its source note.
 
 The default data is made with `make data` (20,000 users, seed 2024). Any other

@@ -12,13 +12,13 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 
+from coursekit.data.io import sha256
 from coursekit.errors import DataError
 
 DEFAULT_USERS = 20_000
@@ -70,15 +70,6 @@ def generate_world(
         finally:
             bar.close()
     return generate(users, seed)
-
-
-def sha256(path: Path) -> str:
-    """SHA-256 of a file, read in chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from coursekit.schema import MEMBER_TIER_CUTOFFS
 from coursekit.world import (
     activity,
     commerce,
@@ -26,7 +27,7 @@ from coursekit.world._util import (
     seconds,
     sort_order,
 )
-from coursekit.world.calendar import build_calendar
+from coursekit.world.calendar import build_calendar, festival_days
 
 STEPS = [
     "users",
@@ -332,7 +333,9 @@ def generate(
     since = seconds(_day(str(P.END)) - 364.0)
     last_year = order_sec[chron] >= since
     s12 = np.bincount(o_user[last_year], weights=amount[last_year], minlength=n_users)
-    tier = (s12 >= 150).astype(np.int8) + (s12 >= 600) + (s12 >= 1500)
+    cut = MEMBER_TIER_CUTOFFS
+    tier = (s12 >= cut["silver"]).astype(np.int8) + (s12 >= cut["gold"]) + (
+        s12 >= cut["platinum"])
     users = pd.DataFrame(
         dict(
             user_id=u["user_id"],
@@ -480,6 +483,8 @@ def _truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, qualit
         membership=dict(effect_on_purchasing=0.0, selection="join chance rises with orders"),
         incidents=P.INCIDENTS,
         festivals=P.FESTIVALS,
+        festival_days={name: [d.isoformat() for d in days]
+                       for name, days in festival_days().items()},
         content_effects=dict(
             format=media.FORMAT_EFFECT,
             topic=media.TOPIC_EFFECT,
