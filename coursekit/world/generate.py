@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -28,25 +29,6 @@ from coursekit.world._util import (
     sort_order,
 )
 from coursekit.world.calendar import build_calendar, festival_days
-
-STEPS = [
-    "users",
-    "orders",
-    "referrals",
-    "campaigns",
-    "payment_bug",
-    "order_items",
-    "tickets",
-    "sessions",
-    "events",
-    "channel_spend",
-    "memberships",
-    "content_posts",
-    "stores",
-    "survey",
-    "messages",
-    "truth",
-]
 
 
 def _ts(t: np.ndarray) -> np.ndarray:
@@ -98,28 +80,68 @@ def _code(attribute: str, label: str) -> int:
     return people.code_of(attribute, label)
 
 
-def generate(
-    n_users: int, seed: int, tick: Callable[[str], None] | None = None
-) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Generate every table of the company; returns ``(tables, truth)``."""
-    tick = tick or (lambda step: None)
+def _setup(s: SimpleNamespace) -> None:
+    """What every step reads: parameters, calendar, products, labels."""
+    seed = s.seed
     prm = P.Params()
     cal = build_calendar()
     end = float(cal.n_days)
     prods = commerce.products(seed)
     L = people.LABELS
+    s.prm, s.cal, s.end, s.prods, s.L = prm, cal, end, prods, L
 
+
+def _users(s: SimpleNamespace) -> None:
+    cal = s.cal
+    n_users = s.n_users
+    prm = s.prm
+    seed = s.seed
     u = people.users(n_users, seed, cal, prm)
     true_channel = u["channel"].copy()
-    tick("users")
+    s.true_channel = true_channel
+    s.u = u
+
+
+def _orders(s: SimpleNamespace) -> None:
+    cal = s.cal
+    prm = s.prm
+    seed = s.seed
+    u = s.u
     o = commerce.orders(seed, u, cal, prm)
-    tick("orders")
+    s.o = o
+
+
+def _referrals(s: SimpleNamespace) -> None:
+    o = s.o
+    prm = s.prm
+    seed = s.seed
+    true_channel = s.true_channel
+    u = s.u
     ref = people.referrals(seed, u, o["first_t"], prm)
     organic = _code("channel", "organic")
     true_channel = np.where(u["channel"] == organic, organic, true_channel).astype(np.int8)
-    tick("referrals")
+    s.ref = ref
+    s.true_channel = true_channel
+
+
+def _campaigns(s: SimpleNamespace) -> None:
+    o = s.o
+    prm = s.prm
+    seed = s.seed
+    u = s.u
     assign, extra = marketing.campaigns(seed, u, o, prm)
-    tick("campaigns")
+    s.assign = assign
+    s.extra = extra
+
+
+def _payment_bug(s: SimpleNamespace) -> None:
+    end = s.end
+    extra = s.extra
+    o = s.o
+    prm = s.prm
+    seed = s.seed
+    u = s.u
+    del s.o  # freed as the step goes
 
     # Campaign orders join the base orders (delivered like any other order).
     rng = rng_for(seed, "campaign_orders")
@@ -156,7 +178,16 @@ def generate(
     allo = {k: v[srt] for k, v in allo.items()}
     allo["first_t"], allo["alive_end"] = o["first_t"], o["alive_end"]
     del o, dev, hit, fail, retry, keep, srt
-    tick("payment_bug")
+    s.allo = allo
+    s.failed = failed
+
+
+def _order_items(s: SimpleNamespace) -> None:
+    allo = s.allo
+    cal = s.cal
+    prods = s.prods
+    seed = s.seed
+    u = s.u
 
     it = commerce.items(seed, allo, u, prods, cal)
     n_o = len(allo["t"])
@@ -168,7 +199,29 @@ def generate(
         coupon_of[c["campaign_id"]], thr_of[c["campaign_id"]] = c["coupon"], c["threshold"]
     disc, thr = coupon_of[allo["campaign"]], thr_of[allo["campaign"]]
     disc = np.where(gross >= thr, disc, 0.0)
-    tick("order_items")
+    s.disc = disc
+    s.gross = gross
+    s.it = it
+    s.n_items = n_items
+    s.n_o = n_o
+
+
+def _tickets(s: SimpleNamespace) -> None:
+    L = s.L
+    allo = s.allo
+    cal = s.cal
+    disc = s.disc
+    end = s.end
+    gross = s.gross
+    it = s.it
+    n_items = s.n_items
+    n_o = s.n_o
+    seed = s.seed
+    u = s.u
+    del s.disc  # freed as the step goes
+    del s.gross  # freed as the step goes
+    del s.it  # freed as the step goes
+    del s.n_items  # freed as the step goes
 
     # Published order ids follow order time (to the second; ties by customer).
     order_sec = seconds(allo["t"])
@@ -259,10 +312,40 @@ def generate(
         drop=True
     )
     tickets.insert(0, "ticket_id", np.arange(1, len(tickets) + 1))
-    tick("tickets")
+    s.amount = amount
+    s.chron = chron
+    s.first_item = first_item
+    s.o_user = o_user
+    s.order_id = order_id
+    s.order_items = order_items
+    s.order_sec = order_sec
+    s.orders = orders
+    s.tickets = tickets
+
+
+def _sessions(s: SimpleNamespace) -> None:
+    allo = s.allo
+    cal = s.cal
+    failed = s.failed
+    prm = s.prm
+    ref = s.ref
+    seed = s.seed
+    u = s.u
 
     sess = activity.sessions(seed, u, allo, ref, failed, cal, prm)
-    tick("sessions")
+    s.sess = sess
+
+
+def _events(s: SimpleNamespace) -> None:
+    L = s.L
+    allo = s.allo
+    first_item = s.first_item
+    order_id = s.order_id
+    prods = s.prods
+    seed = s.seed
+    sess = s.sess
+    u = s.u
+    del s.sess  # freed as the step goes
     ev = activity.events(seed, sess, u, allo, first_item, len(prods))
     count, s_user = ev.pop("count"), sess["user_idx"]
     del sess
@@ -286,7 +369,14 @@ def generate(
     )
     del ev_order, has_order, count, s_user
     del ev
-    tick("events")
+    s.events = events
+
+
+def _channel_spend(s: SimpleNamespace) -> None:
+    L = s.L
+    cal = s.cal
+    seed = s.seed
+    u = s.u
 
     # Users as recorded: the tracking outage hides douyin sign-ups.
     inc = _incident("tracking_outage")
@@ -299,17 +389,50 @@ def generate(
     rec_labels = L["channel"] + ["unknown"]
     rec_channel = np.where(hidden, len(L["channel"]), u["channel"]).astype(np.int8)
     spend = marketing.channel_spend(seed, u, u["channel"], cal)
-    tick("channel_spend")
+    s.rec_channel = rec_channel
+    s.rec_labels = rec_labels
+    s.spend = spend
+
+
+def _memberships(s: SimpleNamespace) -> None:
+    allo = s.allo
+    end = s.end
+    prm = s.prm
+    seed = s.seed
+    u = s.u
 
     members = membership.memberships(seed, u, allo, end, prm)
-    tick("memberships")
+    s.members = members
+
+
+def _content_posts(s: SimpleNamespace) -> None:
+    cal = s.cal
+    seed = s.seed
     posts = media.content_posts(seed, cal.n_days)
-    tick("content_posts")
+    s.posts = posts
+
+
+def _stores(s: SimpleNamespace) -> None:
+    seed = s.seed
     st, quality = offline.stores(seed)
     sm = offline.store_months(seed, st, quality)
-    tick("stores")
+    s.quality = quality
+    s.sm = sm
+    s.st = st
+
+
+def _survey(s: SimpleNamespace) -> None:
+    seed = s.seed
+    u = s.u
     sv = survey.survey(seed, u)
-    tick("survey")
+    s.sv = sv
+
+
+def _messages(s: SimpleNamespace) -> None:
+    allo = s.allo
+    cal = s.cal
+    seed = s.seed
+    u = s.u
     msg = messaging.messages(seed, u, allo, cal)
     sent = msg["sec"] + np.datetime64(P.START, "s").astype(np.int64)
     messages = pd.DataFrame(
@@ -327,7 +450,37 @@ def generate(
         copy=False,
     )
     del msg, sent
-    tick("messages")
+    s.messages = messages
+
+
+def _truth(s: SimpleNamespace) -> None:
+    L = s.L
+    amount = s.amount
+    assign = s.assign
+    chron = s.chron
+    events = s.events
+    members = s.members
+    messages = s.messages
+    n_users = s.n_users
+    o_user = s.o_user
+    order_items = s.order_items
+    order_sec = s.order_sec
+    orders = s.orders
+    posts = s.posts
+    prm = s.prm
+    prods = s.prods
+    quality = s.quality
+    rec_channel = s.rec_channel
+    rec_labels = s.rec_labels
+    ref = s.ref
+    seed = s.seed
+    sm = s.sm
+    spend = s.spend
+    st = s.st
+    sv = s.sv
+    tickets = s.tickets
+    true_channel = s.true_channel
+    u = s.u
 
     # The company's member tier at the end of the data, from the last 12 months' spend.
     since = seconds(_day(str(P.END)) - 364.0)
@@ -436,8 +589,46 @@ def generate(
         messages=messages,
     )
     truth = _truth(prm, seed, n_users, u, true_channel, quality)
-    tick("truth")
-    return tables, truth
+    s.tables = tables
+    s.truth = truth
+
+
+#: The generator's steps in order: each reads and extends the shared state. The same
+#: list drives the work and the progress bar (its names are what the bar shows).
+STEPS: list[tuple[str, Callable[[SimpleNamespace], None]]] = [
+    ("users", _users),
+    ("orders", _orders),
+    ("referrals", _referrals),
+    ("campaigns", _campaigns),
+    ("payment_bug", _payment_bug),
+    ("order_items", _order_items),
+    ("tickets", _tickets),
+    ("sessions", _sessions),
+    ("events", _events),
+    ("channel_spend", _channel_spend),
+    ("memberships", _memberships),
+    ("content_posts", _content_posts),
+    ("stores", _stores),
+    ("survey", _survey),
+    ("messages", _messages),
+    ("truth", _truth),
+]
+
+
+def generate(
+    n_users: int, seed: int, tick: Callable[[str], None] | None = None
+) -> tuple[dict[str, pd.DataFrame], dict]:
+    """Generate every table of the company; returns ``(tables, truth)``.
+
+    Runs :data:`STEPS` in order, calling ``tick(name)`` after each.
+    """
+    s = SimpleNamespace(n_users=n_users, seed=seed)
+    _setup(s)
+    for name, step in STEPS:
+        step(s)
+        if tick is not None:
+            tick(name)
+    return s.tables, s.truth
 
 
 def _truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, quality) -> dict:
