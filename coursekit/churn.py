@@ -1021,7 +1021,8 @@ def purchase_cycle(
     k = (data.groupby(customer, sort=False).cumcount() + 1).to_numpy()[same]
     if len(gap) == 0:
         raise DataError("no customer has two orders, so there are no gaps to learn from",
-                        table="orders", column=customer)
+                        table="orders", column=customer,
+                        fix="use a longer stretch of orders (or all customers, not a sample)")
     label = np.where(k >= top, f"{top}+", k.astype(str))
     names = [f"p{round(q * 100):g}" for q in qs]
     frame = pd.DataFrame({"k": label, "gap": gap})

@@ -700,8 +700,9 @@ class BetaGeo:
         one_minus_z = (alpha + T) / (alpha + T + t)
         z = 1.0 - one_minus_z
         c = a + b + x - 1
-        h = one_minus_z ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
-        out = np.where(t > 0, c / (a - 1) * (1.0 - h), 0.0)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):  # checked below
+            h = one_minus_z ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, c, z)
+            out = np.where(t > 0, c / (a - 1) * (1.0 - h), 0.0)
         if not np.isfinite(out).all():  # not a NaN forecast
             raise DataError(
                 f"the BG/NBD fitted on this summary cannot be evaluated (a={a:.3g}, "

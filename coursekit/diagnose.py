@@ -58,8 +58,8 @@ from coursekit._periods import freq as _freq
 from coursekit._periods import labels as _labels
 from coursekit._periods import ordinals as _ordinals
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import _read_date, columns, timestamp
 from coursekit.inputs import choice as _check_flags
+from coursekit.inputs import columns, timestamp
 
 __all__ = [
     "MetricTree",
@@ -184,6 +184,9 @@ def _prepare(table: object, name: str, *, at: str, values: Sequence[str],
     return checked
 
 
+_DAY_FIRST = re.compile(r"\s*\d{1,2}([-/. ])\d{1,2}\1\d{2,4}\b.*")  # 03/02/2025
+
+
 def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     """A period argument as (start, end exclusive, label).
 
@@ -191,8 +194,8 @@ def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
     pair ``(start, end)`` of dates, both days included.
     """
     if isinstance(spec, str):
-        if _read_date(spec.strip())[0] == "ambiguous":
-            timestamp(spec, name)  # raises: is 03/02/2025 day first or month first?
+        if _DAY_FIRST.fullmatch(spec):  # pd.Period would read 03/02/2025 as 2 March
+            timestamp(spec, name)  # raises: is it day first or month first?
         try:
             spec = pd.Period(spec)
         except (TypeError, ValueError):
@@ -338,7 +341,8 @@ class MetricTree:
         parent: dict[str, str] = {}
         for node, entry in spec.items():
             if not isinstance(node, str) or not node:
-                raise DataError(f"node names must be text, got {node!r}", table="tree")
+                raise DataError(f"node names must be text, got {node!r}", table="tree",
+                                fix="e.g. MetricTree('gmv = visitors * conversion * aov')")
             try:
                 op, kids = entry
                 kids = tuple(kids)
@@ -351,7 +355,9 @@ class MetricTree:
                                 fix="use '*' for a product or '+' for a sum")
             if len(kids) < 2 or not all(isinstance(k, str) and k for k in kids):
                 raise DataError(f"{node}: a parent needs at least two named children, got "
-                                f"{list(kids)}", table="tree", column=node)
+                                f"{list(kids)}", table="tree", column=node,
+                                fix="write each parent as a product or sum of two or more "
+                                "names, e.g. 'gmv = visitors * conversion * aov'")
             if len(set(kids)) < len(kids) or node in kids:
                 raise DataError(f"{node}: a child appears twice, or the node is its own child",
                                 table="tree", column=node, fix="name each part once")
@@ -575,7 +581,8 @@ class MetricTree:
         """
         if not isinstance(table, pd.DataFrame):
             raise DataError(f"expected the table of MetricTree.compute, got "
-                            f"{type(table).__name__}", table="table")
+                            f"{type(table).__name__}", table="table",
+                            fix="pass tree.compute(values)")
         i0, i1 = _row(table, before, "before"), _row(table, after, "after")
         two = self.compute(table.iloc[[i0, i1]])
         v0, v1 = two.iloc[0], two.iloc[1]
@@ -684,7 +691,7 @@ class MetricTree:
         if table is not None:
             if not isinstance(table, pd.DataFrame) or len(table) == 0:
                 raise DataError("expected a non-empty table of MetricTree.compute",
-                                table="table")
+                                table="table", fix="pass tree.compute(values)")
             missing = [n for n in self.nodes if n not in table.columns]
             if missing:
                 raise DataError(f"the table has no column for {missing}", table="table",
@@ -853,7 +860,8 @@ def gmv_tree(
         names = [f"visitors_{u}" for u in uniques]
         if len(set(names)) < len(names) or set(names) & set(values):
             raise DataError(f"the values of {split!r} do not make distinct node names: "
-                            f"{names}", table="events", column=split)
+                            f"{names}", table="events", column=split,
+                            fix="split by a column whose values differ once written as names")
         for j, (name, u) in enumerate(zip(names, uniques, strict=True)):
             values[name] = counts[:, j].astype(np.float64)
             labels[name] = f"{u} 访客"

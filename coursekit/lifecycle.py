@@ -214,7 +214,8 @@ def suggest_thresholds(
     gap = gap[data[customer].eq(data[customer].shift())]
     if gap.empty:
         raise DataError("no customer has two orders, so there are no gaps to learn from",
-                        table="orders", column=customer)
+                        table="orders", column=customer,
+                        fix="use a longer stretch of orders (or all customers, not a sample)")
     dormant = int(np.ceil(gap.quantile(lo)))
     churned = max(int(np.ceil(gap.quantile(hi))), dormant + 1)
     return {"dormant_days": dormant, "churned_days": churned}

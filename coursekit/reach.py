@@ -224,7 +224,9 @@ def audience(
     unknown = [n for n in wanted if n not in tag_frame.columns]
     if unknown:
         raise DataError(f"unknown tag(s) {unknown}; the table has {list(tag_frame.columns)}",
-                        table="tag_frame", column=unknown)
+                        table="tag_frame", column=unknown,
+                        fix="name tags of the table (check the spelling), or add the tag to the "
+                        "TagEngine that made it")
     for name in dict.fromkeys(wanted):
         if not pd.api.types.is_bool_dtype(tag_frame[name].dtype) or tag_frame[name].isna().any():
             raise DataError(f"tag {name!r} is not a yes/no column ({tag_frame[name].dtype})",

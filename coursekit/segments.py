@@ -936,6 +936,7 @@ def _tier_series(s: object, name: str) -> pd.Categorical:
             table=name,
             column=s.name if s.name is not None else "tier",
             rows=s[bad].head(5).to_frame(),
+            fix="pass tiers as made by assign_tiers (bronze, silver, gold, platinum)",
         )
     if not s.index.is_unique:
         raise DataError("customers appear more than once", table=name,
@@ -1187,7 +1188,7 @@ class Tag:
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise DataError(f"a tag needs a non-empty name, got {self.name!r}",
-                            table="tags", column="name")
+                            table="tags", column="name", fix="e.g. Tag('repeat_buyer', ...)")
         if self.kind not in TAG_KINDS:
             raise DataError(
                 f"tag {self.name!r}: unknown kind {self.kind!r}",
@@ -1197,7 +1198,8 @@ class Tag:
             )
         if not callable(self.rule):
             raise DataError(f"tag {self.name!r}: rule must be a function of the features",
-                            table="tags", column="rule")
+                            table="tags", column="rule",
+                            fix="e.g. rule=lambda f: f['orders'] >= 2")
 
 
 class TagEngine:
@@ -1230,12 +1232,13 @@ class TagEngine:
             raise DataError("no tags given", table="tags", fix="e.g. TagEngine(default_tags())")
         for t in tags:
             if not isinstance(t, Tag):
-                raise DataError(f"expected Tag objects, got {type(t).__name__}", table="tags")
+                raise DataError(f"expected Tag objects, got {type(t).__name__}", table="tags",
+                                fix="e.g. TagEngine([Tag('big', 'behavioural', rule)])")
         names = [t.name for t in tags]
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise DataError(f"tag names must be unique; repeated: {dup}", table="tags",
-                            column="name")
+                            column="name", fix="rename or drop the repeated tags")
         self.tags = tags
 
     def __repr__(self) -> str:
@@ -1270,7 +1273,8 @@ class TagEngine:
             raise DataError(f"expected a DataFrame of features, got {type(features).__name__}",
                             table="features", fix="e.g. user_features(users, orders, events)")
         if len(features) == 0:
-            raise DataError("the table is empty", table="features")
+            raise DataError("the table is empty", table="features",
+                            fix="check the filter that made the features")
         if not features.index.is_unique:
             raise DataError("users appear more than once", table="features",
                             rows=features[features.index.duplicated()].head(5),
@@ -1321,9 +1325,10 @@ class TagEngine:
 def _tag_frame(tag_frame: object) -> pd.DataFrame:
     if not isinstance(tag_frame, pd.DataFrame):
         raise DataError(f"expected the table of TagEngine.apply, got {type(tag_frame).__name__}",
-                        table="tag_frame")
+                        table="tag_frame", fix="pass engine.apply(features)")
     if tag_frame.shape[0] == 0 or tag_frame.shape[1] == 0:
-        raise DataError("the tag table is empty", table="tag_frame")
+        raise DataError("the tag table is empty", table="tag_frame",
+                        fix="check the features the tags were applied to (and their filter)")
     bad = [c for c in tag_frame.columns if not pd.api.types.is_bool_dtype(tag_frame[c].dtype)]
     if bad:
         raise DataError("tag columns must be booleans", table="tag_frame", column=bad,
@@ -1437,7 +1442,8 @@ def profile(tag_frame: pd.DataFrame, user_id: object, *,
     row = tf.loc[user_id]
     if isinstance(row, pd.DataFrame):
         raise DataError(f"user {user_id!r} appears more than once", table="tag_frame",
-                        column=tf.index.name or "index")
+                        column=tf.index.name or "index",
+                        fix="one row per user: build the features once per user")
     cat = _catalog(catalog, tf)
     has = [c for c in tf.columns if bool(row[c])]
     if cat is None:
@@ -1528,6 +1534,7 @@ def tgi(tag_frame: pd.DataFrame, target: pd.Series | np.ndarray, *,
             raise DataError(
                 f"the target must be {len(tf)} booleans, got {mask.dtype} of shape {mask.shape}",
                 table="target", column="target",
+                fix="pass a Series of True/False indexed like the tag table",
             )
     n_target = int(mask.sum())
     if n_target == 0:
@@ -1817,10 +1824,12 @@ def _favourite(
     prod = columns(products, "products", ids=[product])
     cats = pd.Categorical(_labels_column(products, "products", category))
     if not prod[product].is_unique:
-        raise DataError("products appear more than once", table="products", column=product)
+        raise DataError("products appear more than once", table="products", column=product,
+                        fix="one row per product: products.drop_duplicates(subset=[product])")
     row_of_order = pd.Index(oid.to_numpy()[om])
     if not row_of_order.is_unique:
-        raise DataError("orders appear more than once", table="orders", column=order_id)
+        raise DataError("orders appear more than once", table="orders", column=order_id,
+                        fix="one row per order: find why they repeat (a join?)")
     user_of_order = o_pos[om]
     pos = row_of_order.get_indexer(items[order_id].to_numpy())
     p_pos = pd.Index(prod[product].to_numpy()).get_indexer(items[product].to_numpy())
