@@ -130,17 +130,17 @@ def _data_range(data: pd.DataFrame, at: str) -> tuple[pd.Timestamp, pd.Timestamp
 def _check_cutoff(cut: pd.Timestamp, first: pd.Timestamp, end: pd.Timestamp) -> None:
     """A cut-off must leave some history before it and not lie after ``end``."""
     if cut <= first:
-        raise DataError(
+        raise ArgumentError(
             f"asof {cut:%Y-%m-%d} is not after the first order ({first:%Y-%m-%d}): "
             "nobody has a history yet",
-            table="orders", column="asof",
+            name="asof",
             fix="choose an asof inside the data",
         )
     if cut > end:
-        raise DataError(
+        raise ArgumentError(
             f"asof {cut:%Y-%m-%d} is too late for the data (latest accepted: "
             f"{end:%Y-%m-%d})",
-            table="orders", column="asof",
+            name="asof",
             fix="choose an asof inside the data",
         )
 
@@ -153,9 +153,9 @@ def _purchases(orders: pd.DataFrame, customer: str, at: str, merge_same_day: boo
     if asof is not None:
         end = timestamp(asof, "asof", table="orders")
         if end <= first:
-            raise DataError(
+            raise ArgumentError(
                 f"asof {end:%Y-%m-%d} is not after the first order ({first:%Y-%m-%d})",
-                table="orders", column="asof", fix="choose a day inside the data",
+                name="asof", fix="choose a day inside the data",
             )
         data = data[data[at] < end]
     if merge_same_day:
@@ -400,8 +400,8 @@ def features(
     if active_days is not None:
         out = out[out["recency_days"] < _positive_int(active_days, "active_days")]
         if out.empty:
-            raise DataError(f"no customer ordered in the {active_days} days before the cut-off",
-                            table="orders", column="active_days", fix="raise active_days")
+            raise ArgumentError(f"no customer ordered in the {active_days} days before the cut-off",
+                            name="active_days", fix="raise active_days")
     out.index.name = customer
     return out
 
@@ -463,10 +463,10 @@ def labels(
     stop = last_day if data_end is None else timestamp(data_end, "data_end", table="orders")
     _check_cutoff(cut, first, stop)
     if cut + horizon * _DAY > stop:
-        raise DataError(
+        raise ArgumentError(
             f"the {horizon}-day window from {cut:%Y-%m-%d} runs past the end of the data "
             f"({stop:%Y-%m-%d})",
-            table="orders", column="horizon_days",
+            name="horizon_days",
             fix=f"choose a cut-off on or before {stop - horizon * _DAY:%Y-%m-%d} or a shorter "
             "horizon",
         )

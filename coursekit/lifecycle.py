@@ -117,10 +117,9 @@ def stages(
     else:
         when = timestamp(asof, "asof", table="orders")
     if when <= data[at].min():
-        raise DataError(
+        raise ArgumentError(
             f"asof {when:%Y-%m-%d} is not after the first order ({data[at].min():%Y-%m-%d})",
-            table="orders",
-            column="asof",
+            name="asof",
             fix="choose a day inside the data",
         )
     data = data[data[at] < when]

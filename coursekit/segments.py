@@ -132,11 +132,10 @@ def _asof(asof: object, latest: pd.Timestamp, earliest: pd.Timestamp, table: str
         return latest.normalize() + pd.Timedelta(days=1)
     when = timestamp(asof, "asof", table=table)
     if when <= earliest:
-        raise DataError(
+        raise ArgumentError(
             f"asof {when} is not after the first row of the data ({earliest}); nothing "
             "happened before it",
-            table=table,
-            column="asof",
+            name="asof",
             fix="choose a moment inside the data, or leave asof out to use all of it",
         )
     return when
