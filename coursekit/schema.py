@@ -20,8 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from coursekit._values import ids as _ids
+from coursekit._values import missing as _missing
+from coursekit._values import numbers as _numbers
+from coursekit._values import rows as _rows
+from coursekit._values import times as _times
 from coursekit.errors import DataError
-from coursekit.inputs import _ids, _missing, _numbers, _rows, _times, unique_key
+from coursekit.inputs import unique_key
 
 __all__ = ["Column", "Table", "TABLES", "validate", "coerce", "data_dictionary"]
 
