@@ -285,6 +285,9 @@ def features(
     """
     wins = _windows(window_days)
     cut = timestamp(asof, "asof", table="orders")
+    if isinstance(low_rating, bool) or low_rating not in (1, 2, 3, 4):
+        raise ArgumentError("the highest rating that counts as low, on the 1-5 scale",
+                            name="low_rating", value=low_rating, allowed="1, 2, 3 or 4")
     if (promised is None) != (delivered is None):
         raise ArgumentError("give both delivery columns or neither",
                         name=["promised", "delivered"])

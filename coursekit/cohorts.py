@@ -47,6 +47,7 @@ from coursekit._periods import ordinals as _ordinals
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import choice as _check_flags
 from coursekit.inputs import columns, timestamp
+from coursekit.inputs import flag as _flag
 
 __all__ = ["retention", "cohort_sizes", "day_n_retention", "ltv_curves"]
 
@@ -395,7 +396,7 @@ def retention(
             name="value",
             fix="pass value='amount' (or the name of your amount column)",
         )
-    if counts and kind != "customers":
+    if _flag("counts", counts) and kind != "customers":
         raise ArgumentError(
             f"counts=True is for kind='customers'; kind={kind!r} is money",
             name="counts",
@@ -697,6 +698,7 @@ def ltv_curves(
     freq = _freq(per)
     p = _prepare(orders, table="orders", customer=customer, at=at, value=amount, freq=freq,
                  start=start, start_at=start_at, by=by, asof=asof)
+    pooled = _flag("pooled", pooled)
     since = "periods_since_first" if start is None else "periods_since_start"
     rows = _rows(p)
     n_rows, n_cols = len(rows.size), rows.n_cols

@@ -52,7 +52,7 @@ from coursekit._values import rows as _rows
 from coursekit._values import times as _times
 from coursekit.errors import ArgumentError, DataError
 
-__all__ = ["choice", "columns", "on_scale", "timestamp", "unique_key"]
+__all__ = ["choice", "columns", "flag", "on_scale", "timestamp", "unique_key"]
 
 
 def on_scale(df: pd.DataFrame, table: str, name: object, values: np.ndarray, *,
@@ -383,3 +383,24 @@ def choice(name: str, value: object, allowed: Iterable[object]) -> None:
             name=name,
             fix=f"use one of {list(allowed)}",
         )
+
+
+def flag(name: str, value: object) -> bool:
+    """Check that the argument ``name`` is ``True`` or ``False``; ArgumentError if not.
+
+    A truthy text such as ``"no"`` would otherwise switch the option on.
+
+    Examples
+    --------
+    >>> flag("pooled", True)
+    True
+    >>> try:
+    ...     flag("pooled", "no")
+    ... except ArgumentError as err:
+    ...     print(err.name)
+    pooled
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise ArgumentError("must be True or False", name=name, value=value,
+                            allowed="True or False")
+    return bool(value)

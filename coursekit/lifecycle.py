@@ -170,6 +170,9 @@ def stage_counts(
     >>> counts[["growing", "churned"]].to_numpy().tolist()
     [[1, 0], [0, 2]]
     """
+    if isinstance(dates, str) or not hasattr(dates, "__iter__") or len(dates) == 0:
+        raise ArgumentError("dates must be a list of days", name="dates", value=dates,
+                            fix="e.g. dates=['2025-01-01', '2025-07-01'] or a pd.date_range")
     rows = {}
     for day in dates:
         when = timestamp(day, "dates")

@@ -1126,3 +1126,24 @@ def test_plots(call, expected):
         check(call, expected)
     finally:
         plt.close("all")
+
+
+# --------------------------------------------------------------------------- more found by trying
+
+
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda: cohorts.retention(orders(), counts="yes"), "counts"),
+    (lambda: cohorts.ltv_curves(orders(), pooled="no"), "pooled"),
+    (lambda: metrics.repurchase_rate(orders(), by_day="yes"), "by_day"),
+    (lambda: segments.rfm(orders(), quintiles=1), "quintiles"),
+    (lambda: segments.tier_points(orders(), events(), weights={"view": -5}), "weights"),
+    (lambda: lifecycle.stage_counts(orders(), "2025-04-01"), "dates"),
+    (lambda: lifecycle.stage_counts(orders(), []), "dates"),
+    (lambda: churn.features(orders(), asof="2025-03-01", low_rating=9), "low_rating"),
+], ids=["retention-counts", "ltv_curves-pooled", "repurchase-by_day", "rfm-quintiles",
+        "tier_points-negative-weight", "stage_counts-text", "stage_counts-empty",
+        "features-low_rating"])
+def test_options_that_would_be_misread(call, name):
+    with pytest.raises(ArgumentError) as err:
+        call()
+    assert err.value.name == name

@@ -14,7 +14,7 @@ from coursekit._periods import ordinals as _ordinals
 from coursekit._periods import ratio as _ratio
 from coursekit.errors import ArgumentError, DataError
 from coursekit.inputs import choice as _check_flags
-from coursekit.inputs import columns
+from coursekit.inputs import columns, flag
 from coursekit.metrics._shared import _nobody, _result
 
 __all__ = ["arpu", "arppu", "average_order_value", "repurchase_rate", "average_purchase_count"]
@@ -382,7 +382,7 @@ def repurchase_rate(
     cols, freq, per_o = _orders(orders, customer, at, None, per)
     cust, uniques = _factorize(cols[customer].to_numpy())
     n_cust = len(uniques)
-    if by_day:  # one purchase per customer and day
+    if flag("by_day", by_day):  # one purchase per customer and day
         days = _ordinals(cols[at], "D")
         _, first = distinct_first(cust * (int(days.max()) - int(days.min()) + 1)
                                   + (days - days.min()))

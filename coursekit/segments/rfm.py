@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import columns
+from coursekit.inputs import columns, flag
 from coursekit.segments._shared import _MIN_I8, _asof, _day_number, _day_numbers
 
 __all__ = ["SEGMENTS", "SEGMENTS_EN", "RFM_SEGMENTS", "rfm", "segment_summary"]
@@ -336,7 +336,7 @@ def rfm(
         },
         index=ids.rename(customer),
     )
-    if quintiles:
+    if flag("quintiles", quintiles):
         out["r_quintile"] = _quintiles(recency, higher_is_better=False)
         out["f_quintile"] = _quintiles(frequency, higher_is_better=True)
         out["m_quintile"] = _quintiles(monetary, higher_is_better=True)

@@ -83,6 +83,10 @@ def _weights(weights: Mapping[str, float] | None, events_given: bool,
         if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not np.isfinite(v):
             raise ArgumentError(f"weight of {k!r} must be a finite number, got {v!r}",
                                 name="weights")
+        if v < 0:
+            raise ArgumentError(f"weight of {k!r} is negative ({v!r}): points would fall as "
+                                "customers do more", name="weights",
+                                fix="give weights of 0 or more")
         out[str(k)] = float(v)
     others = [k for k in out if k != "amount"]
     if others and not events_given:
