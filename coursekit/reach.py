@@ -370,7 +370,8 @@ def _trailing_counts(group: np.ndarray, n_groups: int, t: np.ndarray,
     at all), then grouped by a counting sort (:func:`group_order`), which
     keeps each group's rows in time order. Most rows have no earlier row of
     their group in the window and no tie, and count 1 from a comparison with
-    their neighbours; binary searches, with sorted queries, count the others.
+    their neighbours; binary searches, with sorted queries, count the others,
+    and only their counts are put back in the rows' order.
     """
     by_time = None
     if not (t[1:] >= t[:-1]).all():
@@ -379,22 +380,29 @@ def _trailing_counts(group: np.ndarray, n_groups: int, t: np.ndarray,
     new_time = np.concatenate(([True], t[1:] != t[:-1]))
     times = t[new_time]
     # per distinct time, how many distinct times before it are still inside its window
+    # (int32: a smaller table to look up in random order)
     back = np.arange(len(times)) - np.searchsorted(times, times - window, side="right")
+    back = back.astype(np.int32, copy=False) if len(times) < 2**31 else back
     shift = (len(times) - 1).bit_length()  # group and rank fit in 63 bits below 2**31 rows
-    rank = np.cumsum(new_time) - 1
-    order, key = group_order(group, n_groups, (group << shift) | rank)
+    key = np.cumsum(new_time)
+    key -= 1  # the rank of the row's time
+    key |= group << shift
+    order, key = group_order(group, n_groups, key)
     start = key - back[key & ((1 << shift) - 1)]  # the smallest key inside the window
-    counts = np.ones(len(key), dtype=np.int64)  # the row itself
+    counts = np.ones(len(key), dtype=np.int64)  # the row itself, in the rows' order
     # rows placed before it with a key inside its window (the same group, at an earlier time
     # inside the window or at the same time): when the row right before is one of them
     earlier = np.flatnonzero(key[:-1] >= start[1:]) + 1
-    counts[earlier] += earlier - np.searchsorted(key, start[earlier], side="left")
+    before = earlier - np.searchsorted(key, start[earlier], side="left")
     # rows placed after it with the same key (the same group at the same time)
     tied = np.flatnonzero(key[:-1] == key[1:])
-    counts[tied] += np.searchsorted(key, key[tied], side="right") - tied - 1
-    out = np.empty_like(counts)
-    out[order if by_time is None else by_time[order]] = counts
-    return out
+    after = np.searchsorted(key, key[tied], side="right") - tied - 1
+    earlier, tied = order[earlier], order[tied]
+    if by_time is not None:
+        earlier, tied = by_time[earlier], by_time[tied]
+    counts[earlier] += before
+    counts[tied] += after
+    return counts
 
 
 def messages_in_window(
