@@ -35,7 +35,8 @@ import pandas as pd
 
 from coursekit import clv
 
-CAL, OBS = "2025-06-30", "2025-12-31"
+CAL, OBS = "2025-06-30", "2025-12-31"  # last days of calibration and hold-out, included
+ASOF, HOLDOUT_END = "2025-07-01", "2026-01-01"  # the same periods as coursekit's exclusive ends
 TRUTH_BG = dict(r=0.8, alpha=30.0, a=0.75, b=3.0)  # days, as in datasets/truth.json
 TRUTH_GG = dict(p=6.0, q=4.0, v=45.0)
 
@@ -131,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     t_log, (path, frame) = timed(lambda: _common.orders_parquet(n_orders, n_customers))
     print(f"order log: {len(frame):,} orders, {frame['customer_id'].nunique():,} customers "
           f"({t_log:.1f} s to make)", flush=True)
-    kw = dict(calibration_end=CAL, observation_end=OBS, unit="D")
+    kw = dict(customer="customer_id", asof=ASOF, holdout_end=HOLDOUT_END, per="D")
 
     t_sum, ours = _common.best_of(lambda: clv.summary(frame, **kw), args.repeat)
     t_sum_pq, _ = _common.best_of(lambda: clv.summary(pd.read_parquet(path), **kw), args.repeat)

@@ -136,16 +136,16 @@ def main(argv: list[str] | None = None) -> int:
         return result
 
     timed("read_parquet", lambda: pd.read_parquet(path))
-    ours = timed("retention", lambda: retention(frame))
-    counts = retention(frame, counts=True)
-    timed("retention_read", lambda: retention(pd.read_parquet(path)))
+    ours = timed("retention", lambda: retention(frame, customer="customer_id"))
+    counts = retention(frame, customer="customer_id", counts=True)
+    timed("retention_read", lambda: retention(pd.read_parquet(path), customer="customer_id"))
     duck_retention("duck_retention_table", "orders")
     duck_retention("duck_retention_frame", "orders_frame")
     duck_retention("duck_retention_parquet", parquet)
     assert (ours[0] == 1).all()
 
-    ltv = timed("ltv", lambda: ltv_curves(frame))
-    timed("ltv_read", lambda: ltv_curves(pd.read_parquet(path)))
+    ltv = timed("ltv", lambda: ltv_curves(frame, customer="customer_id"))
+    timed("ltv_read", lambda: ltv_curves(pd.read_parquet(path), customer="customer_id"))
     check_ltv(ltv, timed("duck_ltv_table", sql(LTV_SQL, "orders")))
     check_ltv(ltv, timed("duck_ltv_parquet", sql(LTV_SQL, parquet)))
     con.close()

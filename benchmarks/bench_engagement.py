@@ -325,10 +325,10 @@ def main(argv: list[str] | None = None) -> int:
                 times[f"{name}_read"] / times[f"duck_{name}_parquet"])
 
     def mau_d(frame: pd.DataFrame) -> pd.DataFrame:
-        return mau(frame, window_days=WINDOW, customer="user_id", at="event_time")
+        return mau(frame, window_days=WINDOW, at="event_time")
 
     def sticky_m(frame: pd.DataFrame) -> pd.DataFrame:
-        return stickiness(frame, window_days=WINDOW, per="M", customer="user_id", at="event_time")
+        return stickiness(frame, window_days=WINDOW, per="M", at="event_time")
 
     def pressure(frame: pd.DataFrame) -> pd.Series:
         return messages_in_window(frame, customer="customer_id", at="sent_time",

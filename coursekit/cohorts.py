@@ -319,7 +319,7 @@ def retention(
         One row per order, event or session: anything with a customer and a time.
     customer, at
         Names of the customer-id and time columns (for the course's events:
-        ``customer="user_id", at="event_time"``).
+        ``at="event_time"``; the customer column is ``user_id`` by default).
     per
         ``"D"``, ``"W"`` (Monday to Sunday), ``"M"``, ``"Q"`` or ``"Y"``:
         calendar periods.

@@ -1,7 +1,7 @@
 """Validation at the door of every analytics function, and the rules of a valid value.
 
 The analytics functions take plain DataFrames whose column names the caller
-may override (``customer="user_id"``), so they cannot check a fixed table
+may override (``customer="customer_id"`` for CDNOW), so they cannot check a fixed table
 contract (that is :func:`coursekit.schema.validate`). :func:`columns` checks
 the columns a function is about to use by their *role*, and returns them
 typed and ready:
@@ -160,7 +160,7 @@ format="%m/%d/%Y" (month first))
             f"missing column(s) {missing}; the table has {list(df.columns)}",
             table=table,
             column=missing,
-            fix="pass the names of your columns as keywords, e.g. customer='user_id'",
+            fix="pass the names of your columns as keywords, e.g. customer='customer_id'",
         )
     if len(df) == 0 and not allow_empty:
         raise DataError("the table is empty", table=table, fix="check the filter that made it")
@@ -221,7 +221,7 @@ appear once, or its rows are counted twice
             f"missing key column(s) {missing}; the table has {list(df.columns)}",
             table=table,
             column=missing,
-            fix="pass the names of your columns as keywords, e.g. customer='user_id'",
+            fix="pass the names of your columns as keywords, e.g. customer='customer_id'",
         )
     label = cols[0] if len(cols) == 1 else "(" + ", ".join(map(str, cols)) + ")"
     column: object = cols[0] if len(cols) == 1 else cols
@@ -269,7 +269,7 @@ appear once, or its rows are counted twice
 
 
 def timestamp(value: object, name: str, *, table: str | None = None) -> pd.Timestamp:
-    """Parse a date argument (``asof``, ``calibration_end`` ...) into a naive Timestamp.
+    """Parse a date argument (``asof``, ``holdout_end`` ...) into a naive Timestamp.
 
     Text is read as in :func:`columns`: written year first (``"2025-06-30"``,
     ``"2025-06-30 12:00"``, ``"2025/06/30"``); day/month-first dates such as

@@ -80,7 +80,7 @@ def test_time_zones_are_refused_with_a_fix():
 def test_missing_column_empty_table_and_not_a_frame():
     with pytest.raises(DataError, match="missing column") as info:
         columns(orders().drop(columns="amount"), "orders", **ROLES)
-    assert info.value.column == ["amount"] and "customer='user_id'" in info.value.fix
+    assert info.value.column == ["amount"] and "customer='customer_id'" in info.value.fix
     with pytest.raises(DataError, match="empty"):
         columns(orders().iloc[:0], "orders", **ROLES)
     assert len(columns(orders().iloc[:0], "orders", ids=["user_id"], allow_empty=True)) == 0

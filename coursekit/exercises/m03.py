@@ -398,7 +398,7 @@ class DormantCount(Exercise):
     title = "Dormant customers"
     variables = ("dormant",)
     hints = (
-        "Use `lifecycle.stages(orders, customer='user_id', asof='2026-01-01')` with the "
+        "Use `lifecycle.stages(orders, asof='2026-01-01')` with the "
         "default thresholds.",
         "Count the rows whose `stage` is 'dormant' (no order for 90 days, but fewer than 180).",
     )

@@ -123,7 +123,7 @@ class GoldOrAbove(Exercise):
     title = "Gold or above"
     variables = ("gold_or_above",)
     hints = (
-        "Points with `segments.tier_points(orders, events, customer='user_id', asof=...)`, "
+        "Points with `segments.tier_points(orders, events, asof=...)`, "
         "tiers with `segments.assign_tiers(points)`.",
         "Count the users whose tier is gold or platinum and divide by all users in the table.",
     )
@@ -199,7 +199,7 @@ class InterestStage(Exercise):
     hints = (
         "Each user is placed at the *highest* stage reached: loyalty > purchase > interest > "
         "awareness.",
-        "`funnels.aipl(events, customer='user_id', asof=...)` then count `stage == "
+        "`funnels.aipl(events, asof=...)` then count `stage == "
         "'interest'`.",
     )
     correct_message = "engaged but not buying: the audience of a first-order offer."
@@ -399,7 +399,7 @@ class AfterThirdOrder(Exercise):
         "Orders on one day count as one purchase. Take customers with at least 3 purchase "
         "days whose 3rd is at least 180 days before the end of the data.",
         "Among them, the share whose 4th purchase day came within 180 days of the 3rd; or "
-        "`churn.repeat_probability(orders, customer='user_id', window=180)`.",
+        "`churn.repeat_probability(orders, window_days=180)`.",
     )
     correct_message = "each order placed makes the next more likely."
 
@@ -427,7 +427,7 @@ class ViewToCart(Exercise):
     hints = (
         "An ordered funnel within a session: users who viewed, and of them users who added "
         "to cart after a view in the same session.",
-        "`funnels.funnel(events, ['view', 'add_to_cart', 'order'], customer='user_id')` and "
+        "`funnels.funnel(events, ['view', 'add_to_cart', 'order'])` and "
         "read the step conversion of add_to_cart.",
     )
     correct_message = "the first step of the shop's funnel, where browsing turns into intent."
@@ -463,8 +463,8 @@ class FatigueRatio(Exercise):
         "For every message, count the messages the same user received in the 7 days up to "
         "and including it (all media). Compare the share of messages lost (unsubscribed or "
         "complained) at 7 or more with the share at exactly 1.",
-        "`reach.fatigue_curve(messages.assign(lost=...), outcomes=['lost'], bands=(1, 2, 7), "
-        "customer='user_id')`, then the `lost_rate` of band '7+' divided by that of band '1'.",
+        "`reach.fatigue_curve(messages.assign(lost=...), outcomes=['lost'], bands=(1, 2, 7))`, "
+        "then the `lost_rate` of band '7+' divided by that of band '1'.",
     )
     correct_message = "the case for a weekly frequency cap across all media."
 

@@ -80,7 +80,7 @@ class UserGrowthRate(Exercise):
     hints = (
         "User growth rate = users who signed up this month / all users signed up by the end "
         "of last month.",
-        "`metrics.user_growth_rate(users, customer='user_id')` by month, or count sign-ups "
+        "`metrics.user_growth_rate(users)` by month, or count sign-ups "
         "per month and divide by the running total up to the month before.",
     )
     correct_message = "the pace at which the user base grows, month on month."
@@ -116,7 +116,7 @@ class ActiveRate(Exercise):
     hints = (
         "Active rate = MAU (distinct users with any event in the month) / users signed up by "
         "the end of the month.",
-        "`metrics.active_rate(events, users, customer='user_id')`, or count distinct "
+        "`metrics.active_rate(events, users)`, or count distinct "
         "`user_id` in the month's events and divide by the users with `signup_time` before "
         "the month ends.",
     )
@@ -149,7 +149,7 @@ class Stickiness(Exercise):
     hints = (
         "For each day: DAU (distinct users with an event that day) / MAU (distinct users with "
         "an event in the 30 days ending that day). Then the mean over the month's days.",
-        "`metrics.stickiness(events, customer='user_id', per='M')` averages the daily ratio "
+        "`metrics.stickiness(events, per='M')` averages the daily ratio "
         "over each month.",
     )
     correct_message = "roughly the share of a month's days a typical active user comes back."
@@ -191,7 +191,7 @@ class MissedTargets(Exercise):
     hints = (
         "Compute the month's KPIs, set each beside its target, and keep those on the wrong "
         "side. For CAC the wrong side is *above* the target.",
-        "`metrics.kpi_table(users, orders, events, channel_spend, customer='user_id')`, the "
+        "`metrics.kpi_table(users, orders, events, channel_spend)`, the "
         "month's row, then `diagnose.gap_to_target(actual, targets, better={'cac': 'lower'})` "
         "and the metrics whose `met` is False.",
     )
@@ -233,7 +233,7 @@ class ConversionContribution(Exercise):
         "GMV = visitors x conversion (orders per visitor) x order value. The log-mean Divisia "
         "contribution of a factor is L(GMV1, GMV0) x ln(factor1 / factor0), with "
         "L(a, b) = (a - b) / (ln a - ln b); the three contributions add up to the change.",
-        "`tree, table = diagnose.gmv_tree(events, orders, customer='user_id')`, then "
+        "`tree, table = diagnose.gmv_tree(events, orders)`, then "
         "`tree.explain(table, before=..., after=...)` and the `contribution` of `conversion` "
         "(in yuan).",
     )
