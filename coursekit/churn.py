@@ -290,7 +290,7 @@ def features(
                             name="low_rating", value=low_rating, allowed="1, 2, 3 or 4")
     if (promised is None) != (delivered is None):
         raise ArgumentError("give both delivery columns or neither",
-                        name=["promised", "delivered"])
+                            name=["promised", "delivered"])
     delivery = [promised, delivered] if promised is not None else []
     keys = [customer] + ([order_key] if tickets is not None and order_key else [])
     need = [*keys, at, amount, *delivery]
@@ -404,7 +404,7 @@ def features(
         out = out[out["recency_days"] < _positive_int(active_days, "active_days")]
         if out.empty:
             raise ArgumentError(f"no customer ordered in the {active_days} days before the cut-off",
-                            name="active_days", fix="raise active_days")
+                                name="active_days", fix="raise active_days")
     out.index.name = customer
     return out
 
@@ -560,14 +560,14 @@ def _scored(y_true: object, score: object) -> tuple[np.ndarray, np.ndarray]:
         s = np.asarray(score, dtype="float64")
     except (TypeError, ValueError):
         raise ArgumentError("scores must be numbers", name="score",
-                        fix="pass the predicted churn probabilities") from None
+                            fix="pass the predicted churn probabilities") from None
     if s.ndim != 1:
         raise ArgumentError(f"expected one score per customer (1-d), got shape {s.shape}",
                             name="score",
-                        fix="for predict_proba output take the churn column: proba[:, 1]")
+                            fix="for predict_proba output take the churn column: proba[:, 1]")
     if len(y) != len(s):
         raise ArgumentError(f"{len(y)} labels but {len(s)} scores",
-                        name=["y_true", "score"], fix="pass one score per labelled customer")
+                            name=["y_true", "score"], fix="pass one score per labelled customer")
     if len(y) == 0:
         raise ArgumentError("no customers to evaluate", name="y_true")
     if not np.isfinite(s).all():
@@ -651,7 +651,7 @@ def fit_churn_model(
 
     if model not in _MODELS:
         raise ArgumentError(f"unknown model {model!r}", name="model",
-                        fix=f"use one of {list(_MODELS)}")
+                            fix=f"use one of {list(_MODELS)}")
     x, y = _xy(frame, target)
     if len(np.unique(y)) < 2:
         raise DataError("only one class in the labels: nothing to learn", table="frame",
@@ -761,13 +761,13 @@ def drivers(
     final = model.steps[-1][1] if hasattr(model, "steps") else model
     if method not in ("auto", "coef", "permutation"):
         raise ArgumentError(f"unknown method {method!r}", name="method",
-                        fix="use 'auto', 'coef' or 'permutation'")
+                            fix="use 'auto', 'coef' or 'permutation'")
     if method == "auto":
         method = "coef" if hasattr(final, "coef_") else "permutation"
     if method == "coef":
         if not hasattr(final, "coef_"):
             raise ArgumentError("this model has no coefficients",
-                            name="method", fix="use method='permutation' with frame=...")
+                                name="method", fix="use method='permutation' with frame=...")
         coef = np.asarray(final.coef_, dtype="float64").ravel()
         if len(names) != len(coef):
             raise ArgumentError(f"{len(names)} feature names for {len(coef)} coefficients",
@@ -786,7 +786,7 @@ def drivers(
     else:
         if frame is None:
             raise ArgumentError("permutation importance needs labelled data",
-                            name="frame", fix="pass frame=held_out_rows")
+                                name="frame", fix="pass frame=held_out_rows")
         x, y = _xy(frame, target, names or None)
         names = list(x.columns)
         got = permutation_importance(model, x, y, scoring="roc_auc",
@@ -1109,7 +1109,7 @@ def winback_list(
     """
     if rank_by not in ("value_at_risk", "churn_probability"):
         raise ArgumentError("unknown sort key", name="rank_by", value=rank_by,
-                        fix="use 'value_at_risk' or 'churn_probability'")
+                            fix="use 'value_at_risk' or 'churn_probability'")
     p = churn_probability(model, frame)
     base = columns(frame, "frame", numbers=["recency_days", "frequency"])
     if not frame.index.is_unique:  # a customer listed twice would be contacted twice
@@ -1261,7 +1261,7 @@ def repeat_probability(
     days = _positive_int(window_days, "window_days")
     if basis not in ("within", "ever"):
         raise ArgumentError(f"unknown basis {basis!r}", name="basis",
-                        fix="use 'within' or 'ever'")
+                            fix="use 'within' or 'ever'")
     data, end = _purchases(orders, customer, at, merge_same_day, asof)
     k = (data.groupby(customer, sort=False).cumcount() + 1).to_numpy()
     nxt = data[at].shift(-1).where(data[customer].eq(data[customer].shift(-1)))

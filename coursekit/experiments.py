@@ -658,14 +658,14 @@ def targeting(
     ):
         if not isinstance(val, Real) or not np.isfinite(val) or not ok(val):
             raise ArgumentError(f"{name} must be {rule}, got {val!r}",
-                            name=name)
+                                name=name)
     if value_per_conversion is not None and (
         not isinstance(value_per_conversion, Real)
         or not np.isfinite(value_per_conversion) or value_per_conversion <= 0
     ):
         raise ArgumentError(f"value_per_conversion must be a positive amount, got "
-                        f"{value_per_conversion!r}",
-                        name="value_per_conversion")
+                            f"{value_per_conversion!r}",
+                            name="value_per_conversion")
     if value_per_conversion is None:
         if isinstance(uplift_table, pd.DataFrame) and "value_uplift" not in uplift_table:
             raise DataError(

@@ -175,7 +175,7 @@ def _check_aipl_args(loyal_orders: object, window_days: object) -> None:
         or window_days <= 0
     ):
         raise ArgumentError(f"window_days must be a positive number of days or None, got "
-                        f"{window_days!r}", name="window_days")
+                            f"{window_days!r}", name="window_days")
 
 
 def aipl(

@@ -80,7 +80,7 @@ def _flags(messages: pd.DataFrame, names: Sequence[str], table: str) -> dict[str
         names = [names]
     if not names:
         raise ArgumentError("no outcome columns given", name="outcomes",
-                        fix="e.g. outcomes=['unsubscribed', 'complained']")
+                            fix="e.g. outcomes=['unsubscribed', 'complained']")
     missing = [c for c in names if c not in messages.columns]
     if missing:
         raise DataError(f"missing outcome column(s) {missing}; the table has "
@@ -138,8 +138,8 @@ def _bands(bands: object) -> list[int]:
     edges = [int(b) for b in bands]
     if edges[0] != 1 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
         raise ArgumentError(f"bands must start at 1 and increase, got {bands!r}", name="bands",
-                        fix="give the first count of each band: (1, 2, 4, 7) makes "
-                        "1, 2-3, 4-6, 7+")
+                            fix="give the first count of each band: (1, 2, 4, 7) makes "
+                            "1, 2-3, 4-6, 7+")
     return edges
 
 
@@ -219,7 +219,7 @@ def audience(
             groups[key] = [names]
     if not any(groups.values()):
         raise ArgumentError("no condition given: the audience would be everyone", name="all_of",
-                        fix="name tags in all_of=, any_of= or none_of=")
+                            fix="name tags in all_of=, any_of= or none_of=")
     wanted = [n for names in groups.values() for n in names]
     unknown = [n for n in wanted if n not in tag_frame.columns]
     if unknown:

@@ -200,7 +200,7 @@ def _check_target(target_minutes: object) -> float:
     if not ok or not (0 < float(target_minutes) < np.inf):  # type: ignore[arg-type]
         raise ArgumentError(f"target_minutes={target_minutes!r} must be a positive number",
                             name="target_minutes",
-                        fix="e.g. target_minutes=30 for 'answered within half an hour'")
+                            fix="e.g. target_minutes=30 for 'answered within half an hour'")
     return float(target_minutes)  # type: ignore[arg-type]
 
 

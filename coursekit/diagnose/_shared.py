@@ -58,7 +58,7 @@ def _dims(by: str | Sequence[str] | None, *, required: bool) -> list[str]:
     if by is None:
         if required:
             raise ArgumentError("no dimension given", name="by",
-                            fix="pass by='channel' or by=['channel', 'device']")
+                                fix="pass by='channel' or by=['channel', 'device']")
         return []
     dims = [by] if isinstance(by, str) else list(by)
     if not dims or not all(isinstance(d, str) for d in dims):
@@ -66,7 +66,7 @@ def _dims(by: str | Sequence[str] | None, *, required: bool) -> list[str]:
                             name="by", fix="e.g. by=['channel', 'device']")
     if len(set(dims)) < len(dims):
         raise ArgumentError(f"a dimension appears twice in {dims}",
-                        name="by", fix="name each dimension once")
+                            name="by", fix="name each dimension once")
     return dims
 
 
@@ -144,7 +144,7 @@ def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
         end = timestamp(spec[1], name)
         if end < start:
             raise ArgumentError(f"the period ends ({end}) before it starts ({start})", name=name,
-                            fix="give (start, end) with start <= end")
+                                fix="give (start, end) with start <= end")
         stop = end + pd.Timedelta(days=1) if end == end.normalize() else end + pd.Timedelta(1)
         label = f"{start.date()}..{end.date()}" if end == end.normalize() else f"{start}..{end}"
         return start, stop, label

@@ -187,27 +187,27 @@ def anomalies(
     _check_flags("baseline", baseline, ("own", "rest"))
     if how == "mean" and value is None:
         raise ArgumentError("how='mean' needs the column to average",
-                        name="value", fix="e.g. value='delivery_days'")
+                            name="value", fix="e.g. value='delivery_days'")
     if value is not None and not isinstance(value, str):
         raise ArgumentError(f"value must be one column name, got {value!r}",
-                        name="value", fix="e.g. value='amount'")
+                            name="value", fix="e.g. value='amount'")
     if (isinstance(window_days, bool) or not isinstance(window_days, int | np.integer)
             or window_days < 7):
         raise ArgumentError("give a whole number of days, at least 7", name="window_days",
                             value=window_days, fix="e.g. window_days=28")
     if isinstance(gap, bool) or not isinstance(gap, int | np.integer) or gap < 0:
         raise ArgumentError(f"gap={gap!r}: give a whole number of days >= 0",
-                        name="gap", fix="e.g. gap=1")
+                            name="gap", fix="e.g. gap=1")
     try:
         threshold, extend = float(threshold), float(extend)
     except (TypeError, ValueError):
         raise ArgumentError("threshold and extend must be numbers",
-                        name=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5") \
+                            name=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5") \
             from None
     if not (np.isfinite(threshold) and 0 < extend <= threshold):
         raise ArgumentError(f"need 0 < extend <= threshold, got extend={extend}, "
-                        f"threshold={threshold}",
-                        name=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5")
+                            f"threshold={threshold}",
+                            name=["threshold", "extend"], fix="e.g. threshold=3, extend=1.5")
     dims = _dims(by, required=baseline == "rest")
     data = _prepare(table, "table", at=at, values=[value] if value else [], dims=dims,
                     money=baseline == "rest" and how == "sum" and value is not None)

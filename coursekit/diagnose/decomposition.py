@@ -157,7 +157,7 @@ def _decompose_mix(before: object, after: object, numerator: str | None,
     if numerator is None or denominator is None:
         raise ArgumentError("kind='mix' needs the numerator and denominator columns",
                             name=["numerator", "denominator"],
-                        fix="e.g. numerator='orders', denominator='visitors'")
+                            fix="e.g. numerator='orders', denominator='visitors'")
     frames = []
     for name, obj in (("before", before), ("after", after)):
         if not isinstance(obj, pd.DataFrame):

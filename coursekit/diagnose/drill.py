@@ -98,17 +98,17 @@ def drill_down(
         if not (isinstance(value, tuple | list) and len(value) == 2
                 and all(isinstance(v, str) for v in value)):
             raise ArgumentError("how='ratio' needs value=(numerator, denominator)", name="value",
-                            fix="e.g. value=('orders', 'visitors')")
+                                fix="e.g. value=('orders', 'visitors')")
         vals = list(value)
     elif how == "mean":
         if not isinstance(value, str):
             raise ArgumentError("how='mean' needs the column to average",
-                            name="value", fix="e.g. value='delivery_days'")
+                                name="value", fix="e.g. value='delivery_days'")
         vals = [value]
     else:
         if value is not None and not isinstance(value, str):
             raise ArgumentError(f"how='sum' takes one column or None, got {value!r}", name="value",
-                            fix="value='amount', or None to count rows")
+                                fix="value='amount', or None to count rows")
         vals = [] if value is None else [value]
     data = _prepare(table, "table", at=at, values=vals, dims=dims)
     t = data[at].to_numpy()

@@ -79,14 +79,14 @@ def gap_to_target(
         if unknown:
             raise ArgumentError(f"better names metrics that have no target: {unknown}",
                                 name="better",
-                            fix=f"the metrics are {[str(i) for i in t.index]}")
+                                fix=f"the metrics are {[str(i) for i in t.index]}")
         for v in better.values():
             _check_flags("better", v, ("higher", "lower"))
         direction = pd.Series({m: better.get(m, "higher") for m in t.index})
     else:
         raise ArgumentError(f"better must be 'higher', 'lower' or a dict, got {better!r}",
                             name="better",
-                        fix="e.g. better={'cac': 'lower'}")
+                            fix="e.g. better={'cac': 'lower'}")
     a = a.reindex(t.index)
     gap = a - t
     base = t.abs().to_numpy()

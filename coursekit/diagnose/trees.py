@@ -630,8 +630,8 @@ def gmv_tree(
     else:
         raise ArgumentError(f"per must be a period code or a dict of named periods, got {per!r}",
                             name="per",
-                        fix="per='M', or per={'before': ('2025-03-01', '2025-03-09'), "
-                        "'after': ('2025-03-10', '2025-03-16')}")
+                            fix="per='M', or per={'before': ('2025-03-01', '2025-03-09'), "
+                            "'after': ('2025-03-10', '2025-03-16')}")
     key = cust[e_row] * n_per + e_pos
     times = ev[event_at].to_numpy()[e_row]
     order = np.lexsort((times, key))  # by (customer, period), earliest event first

@@ -164,12 +164,12 @@ def _checked(x: object, name: str, lo: float, hi: float, *, lo_open: bool, what:
         values = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
         raise ArgumentError(f"expected numbers, got {x!r}", name=name,
-                        fix=what) from None
+                            fix=what) from None
     ok = np.isfinite(values) & (values > lo if lo_open else values >= lo) & (values <= hi)
     if not ok.all():
         bad = values.ravel()[~ok.ravel()][:5]
         raise ArgumentError(f"{name} out of range: {bad.tolist()}",
-                        name=name, fix=what)
+                            name=name, fix=what)
 
 
 def ltv_simple(arpu: object, margin: object, churn_rate: object) -> object:

@@ -69,7 +69,7 @@ def _retention_days(days: object) -> list[int]:
         _whole_number(n, "retention_days", minimum=1, fix="e.g. retention_days=(1, 7)")
     if len(set(values)) != len(values):
         raise ArgumentError(f"retention_days repeats a day: {values}",
-                        name="retention_days", fix="e.g. retention_days=(1, 7)")
+                            name="retention_days", fix="e.g. retention_days=(1, 7)")
     return [int(n) for n in values]  # type: ignore[call-overload]
 
 
@@ -293,7 +293,7 @@ def kpi_table(
     if conversion_days is not None:
         if basis == "period":
             raise ArgumentError("within= needs basis='cohort'", name="conversion_days",
-                            fix="use basis='cohort' with within=, or within=None")
+                                fix="use basis='cohort' with within=, or within=None")
         conversion_days = _whole_number(conversion_days, "conversion_days", minimum=0,
                                fix="days after sign-up, e.g. within=7 (or None: any time)")
     ret_days = _retention_days(retention_days)

@@ -286,7 +286,7 @@ def _tier_rule(
     """Tier codes 0-3 of ``points``, the cutoffs used, and whether they are strict."""
     if cutoffs is not None and quantiles is not None:
         raise ArgumentError("give cutoffs or quantiles, not both",
-                        name=["cutoffs", "quantiles"])
+                            name=["cutoffs", "quantiles"])
     name = "quantiles" if quantiles is not None else "cutoffs"
     rule = quantiles if quantiles is not None else (cutoffs or TIER_CUTOFFS)
     if not isinstance(rule, Mapping) or set(rule) != {"platinum", "gold", "silver"}:
@@ -599,7 +599,7 @@ def tier_transitions(
     stamps = [timestamp(d, "dates") for d in dates]
     if len(stamps) < 2:
         raise ArgumentError("need at least two dates", name="dates",
-                        fix="e.g. dates=pd.date_range('2025-01-01', '2026-01-01', freq='MS')")
+                            fix="e.g. dates=pd.date_range('2025-01-01', '2026-01-01', freq='MS')")
     if any(b <= a for a, b in zip(stamps, stamps[1:], strict=False)):
         raise ArgumentError(f"dates must be strictly increasing, got {[str(s) for s in stamps]}",
                             name="dates")
