@@ -220,10 +220,10 @@ class Explodes:
 WEIRD = [
     None,
     "16",
-    [16.0],
+    [16.0, 1.0],
     {"arpu": 16},
-    pd.DataFrame({"a": [1]}),
-    pd.Series([16.0]),
+    pd.DataFrame({"a": [1, 2]}),
+    pd.Series([16.0, 2.0]),
     np.array([[1, 2]]),
     object(),
     print,
@@ -253,7 +253,7 @@ def test_diff_value_never_raises(answer, expected):
     if answer is True and expected is True:
         assert message is None
     else:
-        assert isinstance(message, str) and message.startswith("`x`")
+        assert isinstance(message, str) and "`x`" in message
 
 
 @pytest.mark.parametrize("answer", WEIRD, ids=lambda a: type(a).__name__)
@@ -297,8 +297,37 @@ def test_diff_number():
     assert "100 times too large" in diff_number(25.0, 0.25)
     assert "100 times too small" in diff_number(0.25, 25.0)
     assert diff_number(-3.0, 3.0) == "the answer has the wrong sign."
-    assert "single number" in diff_number(pd.Series([3.0]), 3.0)
     assert "should be a number" in diff_number(True, 1.0)
+
+
+def test_a_measured_number_is_right_to_three_significant_figures():
+    assert diff_number(0.123, 0.12345) is None          # what pandas shows, rounded
+    assert diff_number(12.3, 12.3456) is None
+    assert diff_number(1235.0, 1234.56) is None
+    assert diff_number(0.12, 0.12345) == "the answer is too low."     # two figures are not enough
+    assert diff_number(0.124, 0.12345) == "the answer is too high."
+    assert diff_number(12.3, 12346) is not None         # a count is exact
+    assert diff_number(12300, 12346) is not None
+    assert "100 times too large" in diff_number(12.3, 0.12345)   # a percentage, read to 3 figures
+    assert diff_series(pd.Series([0.123, 4.57]), pd.Series([0.12345, 4.5678])) is None
+    assert diff_series(pd.Series([0.12, 4.57]), pd.Series([0.12345, 4.5678])) is not None
+
+
+def test_an_answer_in_another_natural_type_is_read():
+    import datetime
+
+    assert diff_number(pd.Series([3.0]), 3.0) is None             # one row, e.g. from .loc
+    assert diff_number(pd.DataFrame({"arpu": [3.0]}), 3.0) is None
+    assert diff_number(np.array([3.0]), 3.0) is None
+    assert diff_text(pd.Series([9.5], index=["douyin_ads"]).nlargest(1), "douyin_ads") is None
+    assert diff_text(pd.Series(["web"]), "web") is None
+    assert diff_text(["web"], "web") is None
+    day = pd.Timestamp("2025-11-11")
+    for answer in ("2025-11-11", datetime.date(2025, 11, 11), datetime.datetime(2025, 11, 11, 9),
+                   np.datetime64("2025-11-11"), pd.Period("2025-11-11", "D"), day):
+        assert diff_value(answer, day) is None, answer
+    assert diff_value("2025-11-12", day) == "the answer is a later day than the right one."
+    assert "should be a day" in diff_value("Double 11", day)
 
 
 def test_diff_text_and_set():

@@ -18,6 +18,7 @@ too high or too low) without giving the answer away.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import html
 import math
@@ -33,11 +34,14 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "SIGNIFICANT_FIGURES",
     "____",
     "Exercise",
     "ExerciseSet",
     "Result",
+    "as_day",
     "describe_type",
+    "diff_day",
     "diff_frame",
     "diff_number",
     "diff_series",
@@ -227,6 +231,102 @@ def _is_number(x: object) -> bool:
     return real and not isinstance(x, bool | np.bool_)
 
 
+#: A measured number (a float) is right when it agrees with the expected value
+#: to this many significant figures, the precision a learner reads off a table.
+SIGNIFICANT_FIGURES = 3
+
+
+def _half_unit(expected: float) -> float:
+    """Half a unit in the last significant figure kept (0.0005 for 0.1234)."""
+    if expected == 0 or not math.isfinite(expected):
+        return 0.0
+    return 0.5 * 10 ** (math.floor(math.log10(abs(expected))) - (SIGNIFICANT_FIGURES - 1))
+
+
+def _close(a: float, e: float, *, rtol: float, atol: float, measured: bool) -> bool:
+    """Equal within the tolerance, or, for a measured value, to the significant figures."""
+    if math.isclose(a, e, rel_tol=rtol, abs_tol=atol):
+        return True
+    return measured and abs(a - e) <= _half_unit(e) * (1 + 1e-9)
+
+
+def _is_measured(x: object) -> bool:
+    """A float (not an integer count): read to :data:`SIGNIFICANT_FIGURES`."""
+    return isinstance(x, float | np.floating | Decimal)
+
+
+def _single(answer: object) -> object:
+    """The value inside a one-item Series, Index, array, list or 1x1 DataFrame, else itself.
+
+    A Series of one row whose value is not a string gives its index label when
+    ``label`` answers are due; here the value is taken (see :func:`_single_label`).
+    """
+    if isinstance(answer, pd.DataFrame) and answer.shape == (1, 1):
+        return answer.iloc[0, 0]
+    boxed = isinstance(answer, pd.Series | pd.Index | np.ndarray | list | tuple)
+    if boxed and np.size(answer) == 1:
+        return answer.iloc[0] if isinstance(answer, pd.Series) else list(np.ravel(answer))[0]
+    return answer
+
+
+def _single_label(answer: object) -> object:
+    """A one-row Series read as a name: its value when text, else its index label."""
+    if isinstance(answer, pd.Series) and len(answer) == 1 and not isinstance(answer.iloc[0], str):
+        return answer.index[0]
+    return _single(answer)
+
+
+def as_day(value: object) -> pd.Timestamp | None:
+    """Read an answer that names a day: a string, a date, a Timestamp or a day Period.
+
+    Returns
+    -------
+    pandas.Timestamp or None
+        The day at midnight, or None when the value cannot be read as one day.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> as_day(datetime.date(2025, 3, 1)) == as_day("2025-03-01") == as_day(pd.Timestamp("2025-03-01 10:00"))
+    True
+    >>> as_day("soon") is None
+    True
+    """  # noqa: E501
+    value = _single(value)
+    if isinstance(value, pd.Period):
+        value = value.start_time
+    if isinstance(value, bool | np.bool_) or _is_number(value):
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        return None
+    if ts is pd.NaT or ts.tzinfo is not None:
+        return None
+    return ts.normalize()
+
+
+def diff_day(answer: object, expected: object, *, name: str = "the answer") -> str | None:
+    """Compare a day, read from any of the types a learner would naturally give.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> diff_day(datetime.date(2025, 11, 11), pd.Timestamp("2025-11-11")) is None
+    True
+    >>> diff_day("2025-11-12", pd.Timestamp("2025-11-11"), name="`peak_day`")
+    '`peak_day` is a later day than the right one.'
+    """
+    want = as_day(expected)
+    got = as_day(answer)
+    if got is None:
+        return (f"{name} should be a day, such as '2025-01-31' or a date, but it is "
+                f"{describe_type(answer)}.")
+    if got == want:
+        return None
+    return f"{name} is {'a later' if got > want else 'an earlier'} day than the right one."
+
+
 def diff_number(
     answer: object,
     expected: float,
@@ -235,7 +335,13 @@ def diff_number(
     rtol: float = 1e-4,
     atol: float = 1e-9,
 ) -> str | None:
-    """Compare a number within a relative tolerance.
+    """Compare a number within a relative tolerance, or to three significant figures.
+
+    A float expected value is a measurement: an answer that agrees with it to
+    :data:`SIGNIFICANT_FIGURES` significant figures (what a learner reads off a
+    table pandas prints) is right. An integer expected value (a count) must match
+    within ``rtol``. A one-row Series or a 1x1 table is read as its value. Shares
+    are fractions everywhere in the course: a percentage gets a message saying so.
 
     Parameters
     ----------
@@ -257,6 +363,8 @@ def diff_number(
     --------
     >>> diff_number(0.25, 0.25) is None
     True
+    >>> diff_number(0.123, 0.12345) is None, diff_number(0.12, 0.12345) is None
+    (True, False)
     >>> diff_number(25.0, 0.25, name="`share`")
     '`share` is 100 times too large: give a share as a fraction (0.25), not a percentage (25).'
     >>> diff_number("12", 12.0, name="`orders`")
@@ -264,33 +372,33 @@ def diff_number(
     """
     if isinstance(answer, np.ndarray) and answer.ndim == 0:
         answer = answer.item()
-    boxed = isinstance(answer, pd.Series | pd.DataFrame | np.ndarray | pd.Index)
-    if boxed and np.size(answer) == 1:
-        return (
-            f"{name} should be a single number, but it is {describe_type(answer)} "
-            "holding one value: take the value out (e.g. with .item() or .iloc[0])."
-        )
+    answer = _single(answer)  # a one-row Series or 1x1 table is read as its value
     if not _is_number(answer):
         return _wrong_type(name, "a number", answer)
     a, e = float(answer), float(expected)  # type: ignore[arg-type]
     if math.isnan(e) or math.isnan(a):
         return None if math.isnan(a) and math.isnan(e) else f"{name} is NaN where a number is due."
-    if math.isclose(a, e, rel_tol=rtol, abs_tol=atol):
+    measured = _is_measured(expected)
+    if _close(a, e, rtol=rtol, atol=atol, measured=measured):
         return None
-    if e != 0 and math.isclose(a, e * 100, rel_tol=max(rtol, 1e-3)):
+    if e != 0 and _close(a, e * 100, rtol=max(rtol, 1e-3), atol=atol, measured=measured):
         return (
             f"{name} is 100 times too large: give a share as a fraction (0.25), "
             "not a percentage (25)."
         )
-    if e != 0 and math.isclose(a * 100, e, rel_tol=max(rtol, 1e-3)):
+    if e != 0 and _close(a * 100, e, rtol=max(rtol, 1e-3), atol=atol, measured=measured):
         return f"{name} is 100 times too small: give it as a percentage (25), not a fraction."
-    if e != 0 and math.isclose(a, -e, rel_tol=rtol, abs_tol=atol):
+    if e != 0 and _close(a, -e, rtol=rtol, atol=atol, measured=measured):
         return f"{name} has the wrong sign."
     return f"{name} is too {'high' if a > e else 'low'}."
 
 
 def diff_text(answer: object, expected: str, *, name: str = "the answer") -> str | None:
     """Compare strings ignoring case and surrounding spaces.
+
+    A one-item list or Index is read as its item, and a one-row Series as its
+    value when it is text, else as its index label (``s.nlargest(1)`` names a
+    channel by its label).
 
     Examples
     --------
@@ -299,6 +407,7 @@ def diff_text(answer: object, expected: str, *, name: str = "the answer") -> str
     >>> diff_text("paid", "organic", name="`top_channel`")
     '`top_channel` is not the expected one.'
     """
+    answer = _single_label(answer)  # e.g. the one-row Series of .nlargest(1)
     if not isinstance(answer, str):
         return _wrong_type(name, "a string", answer)
     if answer.strip().casefold() == expected.strip().casefold():
@@ -373,7 +482,14 @@ def _count_mismatches(a: pd.Series, e: pd.Series, rtol: float, atol: float) -> i
     if _numeric(a) and _numeric(e):
         af = a.to_numpy(dtype=float, na_value=np.nan)
         ef = e.to_numpy(dtype=float, na_value=np.nan)
-        return int((~np.isclose(af, ef, rtol=rtol, atol=atol, equal_nan=True)).sum())
+        ok = np.isclose(af, ef, rtol=rtol, atol=atol, equal_nan=True)
+        if pd.api.types.is_float_dtype(e.dtype):  # measured values: three significant figures
+            with np.errstate(divide="ignore", invalid="ignore"):
+                mag = np.floor(np.log10(np.abs(ef)))
+                unit = 10.0 ** (mag - (SIGNIFICANT_FIGURES - 1))
+                half = np.where(np.isfinite(mag), 0.5 * unit, 0)
+                ok |= np.abs(af - ef) <= half * (1 + 1e-9)
+        return int((~ok).sum())
     return sum(not _scalar_equal(x, y) for x, y in zip(av, ev, strict=True))
 
 
@@ -596,6 +712,8 @@ def diff_value(answer: object, expected: object, *, name: str = "the answer",
             if not isinstance(answer, bool | np.bool_):
                 return _wrong_type(name, "True or False", answer)
             return None if bool(answer) == bool(expected) else f"{name} is not right."
+        if isinstance(expected, pd.Timestamp | datetime.date | np.datetime64):
+            return diff_day(answer, expected, name=name)
         if _is_number(expected):
             return diff_number(answer, expected, name=name, **tol)  # type: ignore[arg-type]
         if isinstance(expected, str):
@@ -655,7 +773,7 @@ def same(answer: object, expected: object, **options: Any) -> bool:
 
     Examples
     --------
-    >>> same(0.1 + 0.2, 0.3), same("Web", "web"), same([1], 1)
+    >>> same(0.1 + 0.2, 0.3), same("Web", "web"), same([1, 2], 1)
     (True, True, False)
     """
     return diff_value(answer, expected, **options) is None
