@@ -8,6 +8,7 @@ Sub-commands::
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book                   render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
+    coursekit agenda [--sections] [--root DIR]  minutes of each module's core path vs its slot
     coursekit grade PATH ... [--out F]     run a class's exercise notebooks, tabulate the checks
 
 A mistake in what was asked (a path that does not exist, a number out of
@@ -88,6 +89,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", help="notebook files")
     run.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
 
+    ag = sub.add_parser("agenda", help="estimate each module's time against its agenda slot")
+    ag.add_argument("--root", default=".", help="course root folder")
+    ag.add_argument("--sections", action="store_true",
+                    help="also list the minutes of every section of every notebook")
+
     gr = sub.add_parser(
         "grade", help="run a class's exercise notebooks and tabulate every check"
     )
@@ -134,6 +140,30 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"\n{len(problems)} notebook(s) could not be graded fully:")
         print(problems[["submission", "problem"]].to_string(index=False))
     print(f"\nwrote {out} and {detail_path}")
+    return 0
+
+
+def _agenda(args: argparse.Namespace) -> int:
+    from coursekit.build.agenda import agenda, notebook_sections
+
+    root = Path(args.root)
+    if not (root / "notebooks").is_dir():
+        raise ArgumentError(f"{args.root} holds no notebooks/ folder", name="--root",
+                            fix="run it from the course folder, or give --root")
+    table = agenda(root)
+    if args.sections:
+        for path in sorted((root / "notebooks").glob("*.ipynb")) + sorted(
+                (root / "exercises").glob("*.ipynb")):
+            sections = notebook_sections(path)
+            print(f"\n{path.parent.name}/{path.name}")
+            print(sections.to_string(index=False, float_format=lambda x: f"{x:.1f}"))
+        print()
+    print(table.to_string(float_format=lambda x: f"{x:.0f}"))
+    late = table.index[~table["fits"]].tolist()
+    if late:
+        print(f"\nthe core path of module(s) {', '.join(map(str, late))} runs past its slot; "
+              "mark deeper sections optional (see coursekit.build.agenda)")
+        return 1
     return 0
 
 
@@ -353,6 +383,8 @@ def _run(args: argparse.Namespace) -> int:
             return run_notebooks([Path(p) for p in args.paths], timeout=args.timeout)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "agenda":
+        return _agenda(args)
     return EXIT_USAGE  # pragma: no cover
 
 

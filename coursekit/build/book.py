@@ -13,8 +13,9 @@ course so that nothing in the repository is written to except ``_build/``::
 The table of contents is generated: the start page ``intro`` as root, a part
 "Lessons" with every ``notebooks/NN_*.ipynb`` in name order, a part
 "Solutions" with every ``solutions/*.ipynb`` in name order, and a part
-"Reference" with ``glossary``, ``references`` and any other page of ``book/``.
-A new notebook therefore never needs a toc edit.
+"Reference" with the timing page ``agenda`` (computed from the notebooks at
+each build by :mod:`coursekit.build.agenda`), ``glossary``, ``references``
+and any other page of ``book/``. A new notebook therefore never needs a toc edit.
 
 Notebooks are not executed by the build (``execute_notebooks: "off"``): the
 site shows the outputs stored in them. The build therefore refuses notebooks
@@ -33,9 +34,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from coursekit.build.agenda import agenda_markdown
 
 __all__ = [
     "CoursePages",
@@ -51,6 +54,8 @@ LESSON_NAME = re.compile(r"^\d{2}[a-z]?_[^/\\]+\.ipynb$")
 #: The start page and the pages of the "Reference" part that come first, in this order.
 ROOT_PAGE = "intro"
 REFERENCE_PAGES = ("glossary", "references")
+#: The page computed at each build from the notebooks (coursekit.build.agenda).
+AGENDA_PAGE = "agenda.md"
 #: A cell with this tag is meant to raise; its error output is part of the lesson.
 RAISES_TAG = "raises-exception"
 #: Files of ``book/`` that the build writes or that are never content.
@@ -263,6 +268,8 @@ def _stage(root: Path, src: Path, pages: CoursePages) -> None:
     if src.exists():
         shutil.rmtree(src)
     shutil.copytree(root / "book", src, ignore=shutil.ignore_patterns(*_IGNORED))
+    if AGENDA_PAGE in pages.reference:
+        (src / AGENDA_PAGE).write_text(agenda_markdown(root), encoding="utf-8")
     for rel in pages.lessons + pages.solutions:
         target = src / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -393,6 +400,8 @@ def build_book(root: Path, *, out: Path | None = None) -> int:
         return 1
 
     pages = course_pages(root)
+    if (root / "notebooks").is_dir():  # the timing page is computed from the notebooks
+        pages = replace(pages, reference=(AGENDA_PAGE, *pages.reference))
     problems = [
         msg
         for rel in pages.lessons + pages.solutions
