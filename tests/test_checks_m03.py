@@ -117,17 +117,24 @@ def test_q7_simple_ltv(d):
     wrong(q, "per year", ltv=yearly * 0.5 / 0.1)
 
 
-def test_q8_ltv_to_cac(d):
-    q = m03.LtvToCac()
+def test_q8_weakest_channel_is_a_decision_backed_by_a_number(d):
+    q = m03.WeakestChannel()
     users, orders = d["users"], d["orders"]
     curves = cohorts.ltv_curves(orders, start=users, by="channel", pooled=True)
     cost = d["spend"].groupby("channel", observed=True)["spend"].sum()
-    cac = cost["douyin_ads"] / (users["channel"] == "douyin_ads").sum()
-    assert judge(q, ltv_to_cac=curves.loc["douyin_ads", 12] * 0.5 / cac).is_correct
-    wrong(q, "gross profit", ltv_to_cac=curves.loc["douyin_ads", 12] / cac)
+    cac = cost / users["channel"].value_counts().reindex(cost.index)
+    ratio = curves.loc[cac.index, 6] * 0.5 / cac
+    weakest = str(ratio.idxmin())
+    assert judge(q, weakest=weakest, weakest_ratio=ratio.min()).is_correct
+    assert judge(q, weakest=weakest.upper(), weakest_ratio=round(ratio.min(), 2 - int(
+        f"{ratio.min():e}".split("e")[1]))).is_correct          # three significant figures
+    wrong(q, "pays back the most", weakest=str(ratio.idxmax()), weakest_ratio=ratio.max())
+    wrong(q, "gross profit", weakest=weakest, weakest_ratio=ratio.min() * 2)
     with_channel = orders.merge(users[["user_id", "channel"]], on="user_id")
     per_buyer = cohorts.ltv_curves(with_channel, by="channel", pooled=True)
-    wrong(q, "per buyer", ltv_to_cac=per_buyer.loc["douyin_ads", 12] * 0.5 / cac)
+    wrong(q, "per buyer", weakest=weakest,
+          weakest_ratio=per_buyer.loc[weakest, 6] * 0.5 / cac[weakest])
+    wrong(q, "column 6", weakest=weakest, weakest_ratio=curves.loc[weakest, 5] * 0.5 / cac[weakest])
 
 
 def test_q9_cdnow_bgnbd():
@@ -153,6 +160,9 @@ def test_q10_dormant(d):
     last = o[o["order_time"] < asof].groupby("user_id")["order_time"].max()
     recency = (asof - last).dt.days
     assert judge(q, dormant=int(recency.between(90, 179).sum())).is_correct
+    calendar = (asof - last.dt.normalize()).dt.days          # whole calendar days: also right
+    assert int(calendar.between(90, 179).sum()) != int(recency.between(90, 179).sum())
+    assert judge(q, dormant=int(calendar.between(90, 179).sum())).is_correct
     wrong(q, "churned customers too", dormant=int((recency >= 90).sum()))
     stages = lifecycle.stages(o, asof=asof)
     wrong(q, "churned", dormant=int((stages["stage"] == "churned").sum()))

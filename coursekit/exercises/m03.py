@@ -25,14 +25,13 @@ import pandas as pd
 
 import coursekit
 from coursekit import clv, cohorts, lifecycle, metrics
-from coursekit.exercises.core import Exercise, ExerciseSet, Result
+from coursekit.exercises.core import Exercise, ExerciseSet, Result, same
 
 YEAR = 2025
 COHORT = "2025-01"
 #: The assumptions the questions give (not data: the learner is told them).
 MARGIN = 0.5
 CHURN = 0.10
-CHANNEL = "douyin_ads"
 STAGES_ON = "2026-01-01"
 CDNOW_ASOF = "1997-10-01"  # calibration on the purchases up to 30 September 1997
 
@@ -300,38 +299,58 @@ def _channel_curves(start: bool = True) -> pd.DataFrame:
     return cohorts.ltv_curves(orders, by="channel", pooled=True)
 
 
-class LtvToCac(Exercise):
-    """12-month LTV / CAC of one channel."""
+def _payback(months: int = 6, *, margin: float = MARGIN, start: bool = True) -> pd.Series:
+    """Gross profit per signed-up user of each paid channel after ``months`` months / CAC."""
+    cac = metrics.cac(coursekit.load("channel_spend"), _users())["cac"]
+    curves = _channel_curves(start=start)
+    ratio = curves.loc[cac.index, months] * margin / cac
+    ratio.index = ratio.index.astype(str)
+    return ratio
+
+
+class WeakestChannel(Exercise):
+    """Decision: the paid channel whose users pay back least of their cost in six months."""
 
     qid = "q8"
-    title = "LTV / CAC of douyin_ads"
-    variables = ("ltv_to_cac",)
-    rtol = 1e-3
+    title = "Which channel pays back least?"
+    variables = ("weakest", "weakest_ratio")
     hints = (
-        "LTV here = gross profit per signed-up user of the channel after 12 months: the "
-        "12-month point of its cohort LTV curve times MARGIN.",
-        "Use `cohorts.ltv_curves(orders, start=users, by='channel', pooled=True)`, take column 12 of the channel's row, multiply by MARGIN, divide by "
-        "the channel's CAC.",
+        "For every paid channel: gross profit per signed-up user after 6 months (the "
+        "month-6 point of the channel's cohort LTV curve from sign-up, times MARGIN), "
+        "divided by the channel's CAC.",
+        "`cohorts.ltv_curves(orders, start=users, by='channel', pooled=True)` gives the "
+        "curves (column 6 is six months after the sign-up month); `metrics.cac(spend, "
+        "users)['cac']` the CACs. Keep the paid channels, divide, and take the smallest.",
     )
-    correct_message = "how many yuan of profit each yuan of this channel's spend brought."
+    correct_message = ("the first channel to review: its users return the least of their "
+                       "cost. Whether to cut it depends on what the next yuan buys there "
+                       "(lesson 3b): compare the cost of the last users, not the average.")
 
-    def _cac(self) -> float:
-        return float(metrics.cac(coursekit.load("channel_spend"), _users())["cac"][CHANNEL])
-
-    def expected(self) -> float:
-        return float(_channel_curves().loc[CHANNEL, 12] * MARGIN / self._cac())
+    def expected(self) -> dict[str, object]:
+        ratio = _payback()
+        return {"weakest": str(ratio.idxmin()), "weakest_ratio": float(ratio.min())}
 
     def mistakes(self) -> list[tuple[object, str]]:
-        curves, cac = _channel_curves(), self._cac()
-        return [
-            (curves.loc[CHANNEL, 12] / cac,
-             "That is revenue over CAC; LTV counts gross profit, so multiply by MARGIN."),
-            (_channel_curves(start=False).loc[CHANNEL, 12] * MARGIN / cac,
+        right = self.expected()["weakest"]
+        ratio = _payback()
+        cac = metrics.cac(coursekit.load("channel_spend"), _users())["cac"]
+        found: list[tuple[object, str]] = [
+            ({"weakest_ratio": float(_payback(margin=1.0)[right])},
+             "That ratio is revenue over CAC; LTV counts gross profit, so multiply by MARGIN."),
+            ({"weakest_ratio": float(_payback(start=False)[right])},
              "Your curve is per buyer; CAC is per signed-up user, so the LTV must be too "
              "(start=users)."),
-            (curves.loc[CHANNEL, 11] * MARGIN / cac,
-             "Month 0 is the sign-up month, so twelve months later is column 12."),
+            ({"weakest_ratio": float(_payback(5)[right])},
+             "Month 0 is the sign-up month, so six months later is column 6."),
+            ({"weakest": str(ratio.idxmax())},
+             "That channel pays back the most; the question asks for the least."),
         ]
+        dearest = str(cac.idxmax())
+        if dearest != right:
+            found.append(({"weakest": dearest},
+                          "That channel has the highest CAC, but its users may be worth more: "
+                          "compare profit per user with the cost, channel by channel."))
+        return found
 
 
 def _cdnow_fit(**summary_options: Any) -> pd.Series:
@@ -410,6 +429,19 @@ class DormantCount(Exercise):
     def expected(self) -> int:
         return int((self._stages() == "dormant").sum())
 
+    def _calendar_days(self) -> int:
+        """The same rule read in calendar days (the order's day to 2026-01-01)."""
+        orders = _orders()
+        last = orders[orders["order_time"] < pd.Timestamp(STAGES_ON)].groupby(
+            "user_id")["order_time"].max().dt.normalize()
+        days = (pd.Timestamp(STAGES_ON) - last).dt.days
+        return int(days.between(90, 179).sum())
+
+    def compare(self, **answers: Any) -> Result | None:
+        if same(answers["dormant"], self._calendar_days()):
+            return None  # counting whole calendar days is a valid reading of the rule
+        return super().compare(**answers)
+
     def mistakes(self) -> list[tuple[object, str]]:
         stage = self._stages()
         return [
@@ -421,8 +453,8 @@ class DormantCount(Exercise):
 
 EXERCISES = ExerciseSet(
     "03_arpu_lifetime_value_exercises",
-    [Arpu, Arppu, ArpuByChannel, CohortMonthOne, DaySeven, CacByChannel, SimpleLtv, LtvToCac,
-     CdnowBgnbd, DormantCount],
+    [Arpu, Arppu, ArpuByChannel, CohortMonthOne, DaySeven, CacByChannel, SimpleLtv,
+     WeakestChannel, CdnowBgnbd, DormantCount],
 )
 
-__all__ = ["EXERCISES", "MARGIN", "CHURN", "CHANNEL"]
+__all__ = ["EXERCISES", "MARGIN", "CHURN"]
