@@ -814,6 +814,10 @@ def test_gap_to_target_by_hand():
     assert out.loc["gmv", "gap_pct"] == pytest.approx(-0.1)
     assert out.loc["gmv", "attainment"] == pytest.approx(0.9)
     assert out["met"].tolist() == [False, True, False]
+    # where lower is better attainment is target / actual: 100% or more means met
+    assert out.loc["cac", "attainment"] == pytest.approx(90 / 85)
+    assert out.loc["delivery_days", "attainment"] == pytest.approx(0.8)
+    assert ((out["attainment"] >= 1) == out["met"]).all()
     assert out["better"].tolist() == ["higher", "lower", "lower"]
     assert list(out.index) == ["gmv", "cac", "delivery_days"]
 

@@ -25,10 +25,13 @@ def gap_to_target(
     .. math:: \\text{gap} = \\text{actual} - \\text{target}, \\qquad
               \\text{gap \\%} = \\frac{\\text{gap}}{|\\text{target}|}, \\qquad
               \\text{attainment} = \\frac{\\text{actual}}{\\text{target}}
+              \\;\\text{or, where lower is better,}\\; \\frac{\\text{target}}{\\text{actual}}
 
     A target is met when actual >= target for a metric where higher is better
     (GMV, conversion) and actual <= target where lower is better (CAC,
-    delivery days, refund rate).
+    delivery days, refund rate). Attainment reads the same way for both: 100%
+    or more is met, so a CAC of 95 against a target of 90 attains 94.7%, not
+    105.6%, and the figure never says "above target" for a miss.
 
     Parameters
     ----------
@@ -55,11 +58,11 @@ def gap_to_target(
     --------
     >>> out = gap_to_target({"gmv": 1.08e6, "cac": 95.0}, {"gmv": 1.2e6, "cac": 90.0},
     ...                     better={"cac": "lower"})
-    >>> out[["gap", "gap_pct", "met"]]  # doctest: +NORMALIZE_WHITESPACE
-                 gap   gap_pct    met
+    >>> out[["gap", "gap_pct", "attainment", "met"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
+                 gap  gap_pct  attainment    met
     metric
-    gmv    -120000.0 -0.100000  False
-    cac          5.0  0.055556  False
+    gmv    -120000.0   -0.100       0.900  False
+    cac          5.0    0.056       0.947  False
     """
     a, t = _as_series(actual, "actual"), _as_series(target, "target")
     only_a = [str(i) for i in a.index if i not in t.index]
@@ -95,6 +98,8 @@ def gap_to_target(
         attain = np.where(base > 0, a.to_numpy() / np.where(base > 0, t.to_numpy(), 1.0),
                           np.nan)
     lower = (direction == "lower").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        attain = np.where(lower, 1.0 / attain, attain)  # target / actual: 100% or more is met
     met = np.where(lower, a.to_numpy() <= t.to_numpy(), a.to_numpy() >= t.to_numpy())
     return pd.DataFrame(
         {"target": t.to_numpy(), "actual": a.to_numpy(), "gap": gap.to_numpy(),
