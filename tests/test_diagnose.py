@@ -269,12 +269,12 @@ def small_events_orders():
 def test_gmv_tree_by_month():
     events, orders = small_events_orders()
     tree, table = gmv_tree(events, orders, split="platform")
-    assert tree.leaves == ("visitors_android", "visitors_ios", "conversion", "aov")
+    assert tree.leaves == ("visitors_android", "visitors_ios", "orders_per_visitor", "aov")
     jan, feb = table.loc["2025-01"], table.loc["2025-02"]
     assert jan["visitors"] == 3 and feb["visitors"] == 2
     # user 1's first January event (09:00) was on android
     assert jan["visitors_android"] == 2 and jan["visitors_ios"] == 1
-    assert jan["conversion"] == pytest.approx(2 / 3) and jan["aov"] == pytest.approx(45.0)
+    assert jan["orders_per_visitor"] == pytest.approx(2 / 3) and jan["aov"] == pytest.approx(45.0)
     assert jan["gmv"] == 90.0 and feb["gmv"] == 90.0
     assert table.index.name == "period"
 
@@ -323,7 +323,7 @@ def test_gmv_tree_on_the_course_data(events, orders, incidents):
                                "bug": (bug["start"], bug["end"])})
     out = tree.explain(week, before="before", after="bug")
     leaves = out.loc[list(tree.leaves), "contribution"]
-    assert leaves.idxmin() == "conversion"
+    assert leaves.idxmin() == "orders_per_visitor"
     assert leaves.sum() == pytest.approx(week.loc["bug", "gmv"] - week.loc["before", "gmv"])
 
 

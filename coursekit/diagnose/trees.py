@@ -534,14 +534,16 @@ def gmv_tree(
     """The course company's GMV tree, with its values per period.
 
     .. math:: \\mathrm{GMV} = \\underbrace{V}_{\\text{visitors}} \\times
-              \\underbrace{\\frac{O}{V}}_{\\text{conversion}} \\times
+              \\underbrace{\\frac{O}{V}}_{\\text{orders per visitor}} \\times
               \\underbrace{\\frac{\\mathrm{GMV}}{O}}_{\\text{AOV}}
 
     - visitors :math:`V` (访客数): distinct customers with at least one event
       in the period;
-    - conversion (转化率): orders :math:`O` per visitor (not buyers per
-      visitor, so that the product is GMV exactly; a visitor who orders twice
-      counts twice, and it may exceed 1);
+    - orders per visitor (访客人均订单数): orders :math:`O` per visitor (not
+      buyers per visitor, so that the product is GMV exactly; a visitor who
+      orders twice counts twice, and it may exceed 1). Outlines often call
+      this factor "conversion"; it is not a conversion rate (a share of
+      people), hence its name here.
     - AOV (客单价): GMV per order;
     - GMV (成交额): the sum of the orders' amounts.
 
@@ -588,13 +590,13 @@ def gmv_tree(
     >>> orders = pd.DataFrame({"order_time": pd.to_datetime(["2025-01-05", "2025-02-01"]),
     ...                        "amount": [60.0, 90.0]})
     >>> tree, table = gmv_tree(events, orders, split="platform")
-    >>> tree
-    MetricTree(gmv = visitors * conversion * aov; visitors = visitors_android + visitors_ios)
-    >>> table  # doctest: +NORMALIZE_WHITESPACE
-              gmv  visitors  visitors_android  visitors_ios  conversion   aov
+    >>> tree.leaves
+    ('visitors_android', 'visitors_ios', 'orders_per_visitor', 'aov')
+    >>> table[["gmv", "visitors", "orders_per_visitor", "aov"]]  # doctest: +NORMALIZE_WHITESPACE
+              gmv  visitors  orders_per_visitor   aov
     period
-    2025-01  60.0       3.0               1.0           2.0    0.333333  60.0
-    2025-02  90.0       2.0               1.0           1.0    0.500000  90.0
+    2025-01  60.0       3.0            0.333333  60.0
+    2025-02  90.0       2.0            0.500000  90.0
     """
     ev = _prepare(events, "events", at=event_at, values=[], dims=[customer]
                   + ([split] if split else []))
@@ -646,17 +648,18 @@ def gmv_tree(
     if empty.any():
         raise DataError(
             f"{int(empty.sum())} period(s) without visitors or without orders: "
-            f"{[str(i) for i in index[empty][:5]]}; conversion or AOV would be 0 / 0",
+            f"{[str(i) for i in index[empty][:5]]}; orders per visitor or AOV would be 0 / 0",
             table="events/orders",
             rows=pd.DataFrame({"visitors": visitors, "orders": n_orders},
                               index=index)[empty].head(5),
             fix="use longer periods (per='W' or 'M'), or periods inside the data",
         )
-    values = {"gmv": gmv, "visitors": visitors, "conversion": n_orders / visitors,
+    values = {"gmv": gmv, "visitors": visitors, "orders_per_visitor": n_orders / visitors,
               "aov": gmv / n_orders}
-    spec: dict[str, tuple[str, list[str]]] = {"gmv": ("*", ["visitors", "conversion", "aov"])}
+    spec: dict[str, tuple[str, list[str]]] = {
+        "gmv": ("*", ["visitors", "orders_per_visitor", "aov"])}
     labels = {"gmv": "GMV 成交额", "visitors": "访客数 visitors",
-              "conversion": "转化率 orders/visitor", "aov": "客单价 AOV"}
+              "orders_per_visitor": "访客人均订单数 orders/visitor", "aov": "客单价 AOV"}
     if split:
         codes, uniques = _codes(ev, split, "events")
         g = codes[e_row][order][first]
@@ -671,5 +674,5 @@ def gmv_tree(
             values[name] = counts[:, j].astype(np.float64)
             labels[name] = f"{u} 访客"
         spec["visitors"] = ("+", names)
-    tree = MetricTree(spec, labels=labels, formats={"conversion": "{:.2%}"})
+    tree = MetricTree(spec, labels=labels, formats={"orders_per_visitor": "{:.3f}"})
     return tree, tree.compute(pd.DataFrame(values, index=index))

@@ -290,8 +290,7 @@ class OrdersPerVisitorContribution(Exercise):
         "GMV = visitors x orders per visitor x order value. The log-mean Divisia "
         "contribution of a factor is L(GMV1, GMV0) x ln(factor1 / factor0), with "
         "L(a, b) = (a - b) / (ln a - ln b); the three contributions add up to the change.",
-        "`tree, table = diagnose.gmv_tree(events, orders)` (it names orders per visitor "
-        "`conversion`), then `tree.explain(table, before=..., after=...)` and the "
+        "`tree, table = diagnose.gmv_tree(events, orders)`, then `tree.explain(table, before=..., after=...)` and the "
         "`contribution` of that factor (in yuan).",
     )
     correct_message = "in yuan, and the three factors' effects add up to the change in GMV."
@@ -302,20 +301,20 @@ class OrdersPerVisitorContribution(Exercise):
     def expected(self) -> float:
         tree, table = diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"))
         out = tree.explain(table, before=GMV_BEFORE, after=GMV_AFTER)
-        return float(out.loc["conversion", "contribution"])
+        return float(out.loc["orders_per_visitor", "contribution"])
 
     def mistakes(self) -> list[tuple[object, str]]:
         t = self._table()
         b, a = t.loc[pd.Period(GMV_BEFORE, "M")], t.loc[pd.Period(GMV_AFTER, "M")]
         lmdi = self.expected()
         return _distinct(self, [
-            (float((a["conversion"] - b["conversion"]) * b["visitors"] * b["aov"]),
+            (float((a["orders_per_visitor"] - b["orders_per_visitor"]) * b["visitors"] * b["aov"]),
              "That changes orders per visitor alone with the other factors held at the first "
              "month: the three such effects do not add up to the change. Use the log-mean "
              "weights."),
             (lmdi / float(a["gmv"] - b["gmv"]),
              "That is the share of the change; the question asks for yuan."),
-            (float(a["conversion"] - b["conversion"]),
+            (float(a["orders_per_visitor"] - b["orders_per_visitor"]),
              "That is the change in orders per visitor itself; the question asks for its "
              "effect on GMV in yuan."),
             (-lmdi, "The sign is reversed: subtract the first month from the second "
