@@ -403,7 +403,7 @@ class ChurnRate(Exercise):
     """Share of customers who placed no order in the 90 days after the cut-off."""
 
     qid = "q9"
-    title = "The churn label"
+    title = "Churn within 90 days"
     variables = ("churn_rate",)
     rtol = 1e-6
     hints = (
@@ -441,7 +441,7 @@ class RecencyKs(Exercise):
     rtol = 1e-6
     hints = (
         "Use each customer's days since the last order before the cut-off as the score and "
-        "the churn label of q9 as the truth.",
+        "the 90-day label of q9 as the truth.",
         "KS = the largest value of TPR - FPR over all thresholds: "
         "`sklearn.metrics.roc_curve(y, score)` gives both; or `churn.ks_statistic`.",
     )
@@ -827,7 +827,7 @@ class WinbackDay(Exercise):
     """Days of silence after which a customer's next purchase has become unlikely."""
 
     qid = "q16"
-    title = "When does the win-back message go out?"
+    title = "When is a return on one's own unlikely?"
     variables = ("winback_day",)
     hints = (
         "For a silence of d days, the population is the purchases not followed by another "
