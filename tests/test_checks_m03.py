@@ -115,6 +115,7 @@ def test_q7_simple_ltv(d):
     wrong(q, "not by retention", ltv=monthly * 0.5 / 0.9)
     yearly = d["o25"]["amount"].sum() / d["o25"]["user_id"].nunique()
     wrong(q, "per year", ltv=yearly * 0.5 / 0.1)
+    wrong(q, "that month's buyers", ltv=yearly / 12 * 0.5 / 0.1)
 
 
 def test_q8_weakest_channel_is_a_decision_backed_by_a_number(d):
@@ -137,6 +138,32 @@ def test_q8_weakest_channel_is_a_decision_backed_by_a_number(d):
     wrong(q, "column 6", weakest=weakest, weakest_ratio=curves.loc[weakest, 5] * 0.5 / cac[weakest])
 
 
+def test_q8_accepts_cumulative_revenue_of_the_cohorts_observed_six_months(d):
+    """The other reading of "pooled over cohorts": the cohorts with six months of data,
+    their revenue of months 0 to 6 summed, over their users (plain pandas)."""
+    q = m03.WeakestChannel()
+    users, orders = d["users"], d["orders"]
+    signup = users.set_index("user_id")["signup_time"].dt.to_period("M")
+    o = orders.assign(cohort=orders["user_id"].map(signup),
+                      month=orders["order_time"].dt.to_period("M"))
+    o["age"] = (o["month"] - o["cohort"]).apply(lambda x: x.n)
+    last = orders["order_time"].max().to_period("M")
+    u = users.assign(cohort=signup.to_numpy())
+    observed = u[(last - u["cohort"]).apply(lambda x: x.n) >= 6]
+    o = o[o["user_id"].isin(observed["user_id"]) & (o["age"] <= 6)]
+    o = o.merge(users[["user_id", "channel"]], on="user_id")
+    ltv = (o.groupby("channel", observed=True)["amount"].sum()
+           / observed.groupby("channel", observed=True).size())
+    cost = d["spend"].groupby("channel", observed=True)["spend"].sum()
+    cac = cost / users["channel"].value_counts().reindex(cost.index)
+    ratio = (ltv.reindex(cac.index) * 0.5 / cac).rename(index=str)
+    curves = cohorts.ltv_curves(orders, start=users, by="channel", pooled=True)
+    pooled = curves.loc[cac.index, 6] * 0.5 / cac
+    assert abs(ratio.min() / pooled.min() - 1) > 5e-4    # the two readings differ ...
+    assert judge(q, weakest=str(ratio.idxmin()), weakest_ratio=float(ratio.min())).is_correct
+    assert judge(q, weakest=str(pooled.idxmin()), weakest_ratio=float(pooled.min())).is_correct
+
+
 def test_q9_cdnow_bgnbd():
     q = m03.CdnowBgnbd()
     published = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}  # Fader et al. 2005
@@ -147,6 +174,13 @@ def test_q9_cdnow_bgnbd():
                        asof="1997-10-01",
                        per="D")
     wrong(q, "weeks", params=clv.BetaGeo().fit(days).params_)
+    day_early = clv.summary(cdnow, customer="customer_id", at="order_date", amount=None,
+                            asof="1997-09-30", per="W")
+    wrong(q, "`asof` is excluded", params=clv.BetaGeo().fit(day_early).params_)
+    weeks = clv.summary(cdnow, customer="customer_id", at="order_date", amount=None,
+                        asof="1997-10-01", per="W")
+    assert judge(q, params=clv.BetaGeo().fit(weeks)).is_correct       # the fitted model itself
+    assert judge(q, params=clv.BetaGeo()).status == "incorrect"        # not fitted
     wrong(q, "r, alpha, a and b", params=[0.243, 4.414, 0.793, 2.426])
     wrong(q, "no b", params={"r": 0.243, "alpha": 4.414, "a": 0.793})
     off = dict(published, alpha=4.414 * 1.05)
@@ -160,9 +194,10 @@ def test_q10_dormant(d):
     last = o[o["order_time"] < asof].groupby("user_id")["order_time"].max()
     recency = (asof - last).dt.days
     assert judge(q, dormant=int(recency.between(90, 179).sum())).is_correct
-    calendar = (asof - last.dt.normalize()).dt.days          # whole calendar days: also right
+    calendar = (asof - last.dt.normalize()).dt.days          # calendar days: not the rule
     assert int(calendar.between(90, 179).sum()) != int(recency.between(90, 179).sum())
-    assert judge(q, dormant=int(calendar.between(90, 179).sum())).is_correct
+    wrong(q, "full days elapsed", dormant=int(calendar.between(90, 179).sum()))
+    wrong(q, "before 180", dormant=int(recency.between(90, 180).sum()))
     wrong(q, "churned customers too", dormant=int((recency >= 90).sum()))
     stages = lifecycle.stages(o, asof=asof)
     wrong(q, "churned", dormant=int((stages["stage"] == "churned").sum()))

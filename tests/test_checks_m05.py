@@ -186,6 +186,10 @@ def test_q7_responding_segments(d):
     pooled = {s for s, (_, low) in _wald(sent).items() if low > 0}
     if pooled != right:
         wrong(q, "pools every campaign", responding=pooled)
+    if right:                                   # the message does not count the segments
+        r = q.evaluate(responding=set())
+        assert r.status == "incorrect" and "misses some expected items" in r.message, r.text
+        assert not re.search(r"misses \d", r.message), r.text
 
 
 def test_q8_sample_size():
@@ -196,6 +200,14 @@ def test_q8_sample_size():
     n = math.ceil(2 * ((1.959964 + 0.841621) / h) ** 2)
     assert q.evaluate(per_group=n).is_correct
     wrong(q, "both groups", per_group=2 * n)
+    # the textbook formula on the two rates (pooled variance under the null) is accepted ...
+    p0, p1, za, zb = 0.10, 0.12, 1.959964, 0.841621
+    textbook = ((za * math.sqrt(2 * 0.11 * 0.89) + zb * math.sqrt(p0 * (1 - p0) + p1 * (1 - p1)))
+                / 0.02) ** 2
+    assert q.evaluate(per_group=math.ceil(textbook)).is_correct
+    # ... Fleiss's continuity correction is not
+    fleiss = textbook / 4 * (1 + math.sqrt(1 + 4 / (textbook * 0.02))) ** 2
+    wrong(q, "continuity correction", per_group=math.ceil(fleiss))
     assert abs(experiments.sample_size(0.10, 0.02) - n) <= 1
 
 
@@ -309,6 +321,8 @@ def test_q15_which_frequency_cap(msg):
     v = values(msg["in7"])
     assert q.evaluate(best_cap=int(v.idxmax()), cap_value=int(v.max())).is_correct
     assert q.evaluate(best_cap=float(v.idxmax()), cap_value=float(v.max())).is_correct
+    # value.nlargest(1) names the cap by its label, and its value is the cap's value
+    assert q.evaluate(best_cap=v.nlargest(1), cap_value=v.nlargest(1)).is_correct
     off = values(msg["in7"], over_at=0)
     wrong(q, "lets the c-th message through", best_cap=int(off.idxmax()), cap_value=int(off.max()))
     only = pd.Series({c: 10 * (lost & (msg["in7"] > c)).sum() for c in range(1, 11)})

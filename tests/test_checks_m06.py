@@ -120,6 +120,12 @@ def test_q4_missed_targets(d):
     assert naive != missed  # the data makes the direction matter
     wrong(q, "better *lower*", missed=naive)
     wrong(q, "met their target", missed=set(m06.TARGETS) - missed)
+    # names as the keys of m06.TARGETS, in any case, with a space for "_"
+    assert q.evaluate(missed={k.replace("_", " ").upper() for k in missed}).is_correct
+    wrong(q, "'CAC per user', which is not a KPI name in m06.TARGETS",
+          missed=[*missed, "CAC per user"])
+    r = q.evaluate(missed=set())                # no count of the KPIs missed
+    assert r.status == "incorrect" and "misses some expected items" in r.message, r.text
 
 
 def test_q4_blended_cac_is_not_the_question_s_cac(d):
@@ -257,6 +263,14 @@ def test_q9_choose_the_chart(d):
     wrong(q, "largest difference", chart="ordered bar",
           closest_gap=max(b - a for a, b in zip(shares, shares[1:], strict=False)))
     wrong(q, "100 times too large", chart="ordered bar", closest_gap=100 * gap)
+    for name in ("ordered bars", "sorted columns", "Column chart", "bar charts", "Bars"):
+        assert q.evaluate(chart=name, closest_gap=gap).is_correct, name
+    wrong(q, "compare angles", chart="pies", closest_gap=gap)
+    wrong(q, "over time", chart="stacked areas", closest_gap=gap)
+    descending = sorted(shares, reverse=True)
+    for steps in (pd.Series(descending).diff().min(), pd.Series(descending).diff().max(),
+                  -gap / 3):
+        wrong(q, "sort ascending", chart="ordered bar", closest_gap=steps)
 
 
 def _aov(d, year=m06.REPAIR_YEAR):
@@ -317,16 +331,16 @@ def test_q11_budget_decision(d):
     paid = year.groupby("channel")["spend"].sum()
     per_yuan = (margin / paid).dropna()
     cut = per_yuan.idxmin()
-    assert q.evaluate(cut_channel=cut, margin_per_yuan=per_yuan[cut]).is_correct
-    assert q.evaluate(cut_channel=per_yuan.nsmallest(1), margin_per_yuan=round(per_yuan[cut],
+    assert q.evaluate(test_channel=cut, margin_per_yuan=per_yuan[cut]).is_correct
+    assert q.evaluate(test_channel=per_yuan.nsmallest(1), margin_per_yuan=round(per_yuan[cut],
                                                                                2)).is_correct
     cac = paid / cohort["channel"].value_counts()
     assert cac.idxmax() != cut  # the dearest sign-up is not the worst buy
-    wrong(q, "dearest sign-ups", cut_channel=cac.idxmax(), margin_per_yuan=per_yuan[cut])
-    wrong(q, "*most* margin", cut_channel=per_yuan.idxmax(), margin_per_yuan=per_yuan[cut])
-    wrong(q, "revenue per yuan", cut_channel=cut, margin_per_yuan=revenue[cut] / paid[cut])
+    wrong(q, "dearest sign-ups", test_channel=cac.idxmax(), margin_per_yuan=per_yuan[cut])
+    wrong(q, "*most* margin", test_channel=per_yuan.idxmax(), margin_per_yuan=per_yuan[cut])
+    wrong(q, "revenue per yuan", test_channel=cut, margin_per_yuan=revenue[cut] / paid[cut])
     if margin.idxmin() != cut:
-        wrong(q, "in total", cut_channel=margin.idxmin(), margin_per_yuan=per_yuan[cut])
+        wrong(q, "in total", test_channel=margin.idxmin(), margin_per_yuan=per_yuan[cut])
 
 
 # --------------------------------------------------------------------------- cases

@@ -36,6 +36,18 @@ STAGES_ON = "2026-01-01"
 CDNOW_ASOF = "1997-10-01"  # calibration on the purchases up to 30 September 1997
 
 
+def _kept(q: Exercise, pairs: list[tuple[object, str]]) -> list[tuple[object, str]]:
+    """The wrong answers that differ from the right one and from each earlier one, so
+    that on any world every hint listed is the one its answer gets."""
+    right = q.expected()
+    kept: list[tuple[object, str]] = []
+    for wrong, hint in pairs:
+        if same(wrong, right, **q.options) or any(same(wrong, w, **q.options) for w, _ in kept):
+            continue
+        kept.append((wrong, hint))
+    return kept
+
+
 def _users() -> pd.DataFrame:
     return coursekit.load("users")
 
@@ -288,6 +300,9 @@ class SimpleLtv(Exercise):
                                  "on average."),
             (yearly * MARGIN / CHURN, "Your ARPPU is per year; the churn rate is per month, so "
                                       "take the monthly ARPPU."),
+            (yearly / 12 * MARGIN / CHURN,
+             "Monthly ARPPU divides each month's revenue by that month's buyers, not by the "
+             "year's buyers: a buyer of one month is not a buyer of every month."),
         ]
 
 
@@ -304,6 +319,22 @@ def _payback(months: int = 6, *, margin: float = MARGIN, start: bool = True) -> 
     cac = metrics.cac(coursekit.load("channel_spend"), _users())["cac"]
     curves = _channel_curves(start=start)
     ratio = curves.loc[cac.index, months] * margin / cac
+    ratio.index = ratio.index.astype(str)
+    return ratio
+
+
+def _payback_cumulative(months: int = 6) -> pd.Series:
+    """The other reading of "pooled over cohorts": each sign-up cohort observed for
+    ``months`` months contributes its cumulative revenue to month ``months``, and the
+    sum is divided by those cohorts' users (``ltv_curves(pooled=True)`` instead
+    averages each month over the cohorts observed that long, then accumulates)."""
+    users = _users()
+    cac = metrics.cac(coursekit.load("channel_spend"), users)["cac"]
+    per = cohorts.ltv_curves(_orders(), start=users, by="channel")[months].dropna()
+    n = cohorts.cohort_sizes(_orders(), start=users, by="channel").reindex(per.index)
+    ltv = (per * n).groupby(level="channel", observed=True).sum() / n.groupby(
+        level="channel", observed=True).sum()
+    ratio = ltv.reindex(cac.index) * MARGIN / cac
     ratio.index = ratio.index.astype(str)
     return ratio
 
@@ -329,6 +360,17 @@ class WeakestChannel(Exercise):
     def expected(self) -> dict[str, object]:
         ratio = _payback()
         return {"weakest": str(ratio.idxmin()), "weakest_ratio": float(ratio.min())}
+
+    def _accepted(self) -> dict[str, object]:
+        """The cumulative reading of "pooled over cohorts" (see :func:`_payback_cumulative`)."""
+        ratio = _payback_cumulative()
+        return {"weakest": str(ratio.idxmin()), "weakest_ratio": float(ratio.min())}
+
+    def compare(self, **answers: Any) -> Result | None:
+        other = self._accepted()
+        if all(same(answers[k], v, **self.options) for k, v in other.items()):
+            return None  # cumulative revenue of the cohorts observed six months: also right
+        return super().compare(**answers)
 
     def mistakes(self) -> list[tuple[object, str]]:
         right = self.expected()["weakest"]
@@ -361,6 +403,8 @@ def _cdnow_fit(**summary_options: Any) -> pd.Series:
 
 
 def _as_params(answer: object) -> pd.Series | None:
+    if isinstance(answer, clv.BetaGeo):  # the fitted model itself: read its parameters
+        answer = getattr(answer, "params_", None)
     if hasattr(answer, "to_series"):
         answer = answer.to_series()
     if isinstance(answer, Mapping | pd.Series):
@@ -397,13 +441,17 @@ class CdnowBgnbd(Exercise):
             (_cdnow_fit(asof="1998-07-01"),
              "Calibrate on the first 39 weeks only (up to 30 September 1997); the rest is "
              "the hold-out."),
+            (_cdnow_fit(asof="1997-09-30"),
+             "`asof` is excluded: pass the day after the last calibration day, so that the "
+             "purchases of 30 September count."),
         ]
 
     def compare(self, **answers: Any) -> Result | None:
         params = _as_params(answers["params"])
         if params is None:
             return self.incorrect("`params` should be the fitted parameters: a dict or Series "
-                                  "with r, alpha, a and b (e.g. `model.params_`).")
+                                  "with r, alpha, a and b (e.g. `model.params_`), or the "
+                                  "fitted model.")
         missing = [k for k in ("r", "alpha", "a", "b") if k not in params.index]
         if missing:
             return self.incorrect(f"`params` has no {', '.join(missing)}.")
@@ -419,7 +467,8 @@ class DormantCount(Exercise):
     hints = (
         "Use `lifecycle.stages(orders, asof='2026-01-01')` with the "
         "default thresholds.",
-        "Count the rows whose `stage` is 'dormant' (no order for 90 days, but fewer than 180).",
+        "Count the rows whose `stage` is 'dormant' (no order for 90 full days, but fewer "
+        "than 180).",
     )
     correct_message = "the win-back list of the week: they still remember the brand."
 
@@ -429,26 +478,29 @@ class DormantCount(Exercise):
     def expected(self) -> int:
         return int((self._stages() == "dormant").sum())
 
-    def _calendar_days(self) -> int:
-        """The same rule read in calendar days (the order's day to 2026-01-01)."""
+    def _last_orders(self) -> pd.Series:
         orders = _orders()
-        last = orders[orders["order_time"] < pd.Timestamp(STAGES_ON)].groupby(
-            "user_id")["order_time"].max().dt.normalize()
-        days = (pd.Timestamp(STAGES_ON) - last).dt.days
-        return int(days.between(90, 179).sum())
-
-    def compare(self, **answers: Any) -> Result | None:
-        if same(answers["dormant"], self._calendar_days()):
-            return None  # counting whole calendar days is a valid reading of the rule
-        return super().compare(**answers)
+        return orders[orders["order_time"] < pd.Timestamp(STAGES_ON)].groupby(
+            "user_id")["order_time"].max()
 
     def mistakes(self) -> list[tuple[object, str]]:
         stage = self._stages()
-        return [
+        last = self._last_orders()
+        full = (pd.Timestamp(STAGES_ON) - last).dt.days
+        calendar = (pd.Timestamp(STAGES_ON) - last.dt.normalize()).dt.days
+        return _kept(self, [
             (int(stage.isin(["dormant", "churned"]).sum()),
              "You counted churned customers too; dormant stops at 180 days without an order."),
             (int((stage == "churned").sum()), "That is the number of churned customers."),
-        ]
+            # calendar days from the order's date, 90 to 179 (on the course data the same
+            # count as full days up to 180 included): both miss the question's rule
+            (int(calendar.between(90, 179).sum()),
+             "Count full days elapsed from the order's time to that midnight (an order placed "
+             "at 15:00 is nine hours old at the next midnight, not a day), and stop before "
+             "180 days: at 180 a customer is churned."),
+            (int(full.between(90, 180).sum()),
+             "Dormant stops before 180 full days: at 180 a customer is churned."),
+        ])
 
 
 EXERCISES = ExerciseSet(

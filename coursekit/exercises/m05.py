@@ -26,6 +26,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 import numpy as np
@@ -283,6 +285,15 @@ class InterestStage(Exercise):
         ])
 
 
+def _no_count(result: Result | None) -> Result | None:
+    """The set comparison's message without the number of items missed (which would
+    tell how many segments the answer has)."""
+    if result is None or result.status != "incorrect":
+        return result
+    return Result(result.status, re.sub(r"misses \d+ expected items?", "misses some expected items",
+                                        result.message))
+
+
 def _campaign_rows(name: str) -> pd.DataFrame:
     sent = coursekit.load("campaign_assignments")
     ids = coursekit.load("campaigns").set_index("name")["campaign_id"]
@@ -364,7 +375,7 @@ class SignificantSegments(Exercise):
         answer = answers["responding"]
         if isinstance(answer, pd.Index | pd.Series | np.ndarray | list | tuple | set):
             answer = {str(a) for a in answer}
-        return super().compare(responding=answer)
+        return _no_count(super().compare(responding=answer))
 
 
 class SampleSize(Exercise):
@@ -376,7 +387,8 @@ class SampleSize(Exercise):
     rtol = 0.02
     hints = (
         "Baseline conversion 0.10, smallest uplift worth detecting 0.02 (to 0.12), "
-        "two-sided 5% significance, 80% power.",
+        "two-sided 5% significance, 80% power; the normal approximation, no continuity "
+        "correction.",
         "`experiments.sample_size(baseline, mde)` gives the users needed in *each* group.",
     )
     correct_message = "per group; the test needs twice that in all."
@@ -386,7 +398,22 @@ class SampleSize(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         n = experiments.sample_size(0.10, 0.02)
-        return [(2 * n, "That is both groups together; the question asks per group.")]
+        return [(2 * n, "That is both groups together; the question asks per group."),
+                (_continuity_corrected(0.10, 0.02),
+                 "That adds a continuity correction (Fleiss); the question uses the normal "
+                 "approximation without it.")]
+
+
+def _continuity_corrected(baseline: float, mde: float) -> int:
+    """Users per group by the pooled normal approximation with Fleiss's continuity correction."""
+    from scipy.stats import norm
+
+    p0, p1 = baseline, baseline + mde
+    z_a, z_b = norm.ppf(0.975), norm.ppf(0.8)
+    mean = (p0 + p1) / 2
+    n = ((z_a * math.sqrt(2 * mean * (1 - mean)) + z_b * math.sqrt(p0 * (1 - p0) + p1 * (1 - p1)))
+         / mde) ** 2
+    return math.ceil(n / 4 * (1 + math.sqrt(1 + 4 / (n * mde))) ** 2)
 
 
 def _labels() -> pd.DataFrame:
@@ -766,6 +793,9 @@ class FrequencyCap(Exercise):
                 for r in ("calendar", "closed")]
 
     def compare(self, **answers: Any) -> Result | None:
+        cap = answers["best_cap"]
+        if isinstance(cap, pd.Series) and len(cap) == 1:
+            answers = {**answers, "best_cap": cap.index[0]}  # value.nlargest(1): its label
         for reading in self._readings():
             if all(same(answers[k], v, **self.options) for k, v in reading.items()):
                 return None  # calendar days, or a message exactly 7 days earlier counted

@@ -11,7 +11,7 @@ month, another window, another pair, another format of store. The plausible
 wrong answers are the module's classic mistakes (the wrong denominator of a
 growth rate, a one-factor-at-a-time decomposition that does not add up, the
 channel where lost sign-ups were *recorded* instead of the one that lost them,
-parcels counted for customers, a pie for a ranking, a cut axis, a channel cut
+parcels counted for customers, a pie for a ranking, a cut axis, a channel picked
 for its dear sign-ups rather than for what each yuan brings back ...),
 computed from the same data.
 
@@ -25,6 +25,8 @@ Examples
 
 from __future__ import annotations
 
+import numbers
+import re
 from typing import Any
 
 import numpy as np
@@ -219,6 +221,21 @@ def _kpis() -> pd.DataFrame:
     return metrics.kpi_table(*(coursekit.load(t) for t in names))
 
 
+def _kpi_name(answer: object) -> str | None:
+    """The key of m06.TARGETS an answer names (any case, '_' or a space), else None."""
+    text = " ".join(str(answer).replace("_", " ").casefold().split())
+    return {k.replace("_", " "): k for k in TARGETS}.get(text)
+
+
+def _no_count(result: Result | None) -> Result | None:
+    """The set comparison's message without the number of items missed (which would
+    tell how many items the answer has)."""
+    if result is None or result.status != "incorrect":
+        return result
+    return Result(result.status, re.sub(r"misses \d+ expected items?", "misses some expected items",
+                                        result.message))
+
+
 class MissedTargets(Exercise):
     """The KPIs that missed their target in the month (no tolerance band, paid CAC)."""
 
@@ -274,9 +291,13 @@ class MissedTargets(Exercise):
 
     def compare(self, **answers: Any) -> Result | None:
         answer = answers["missed"]
-        if isinstance(answer, pd.Index | pd.Series | list | tuple | set | frozenset):
-            answer = {str(a) for a in answer}
-        return super().compare(missed=answer)
+        if isinstance(answer, pd.Index | pd.Series | np.ndarray | list | tuple | set | frozenset):
+            names = {_kpi_name(a): a for a in answer}
+            if None in names:
+                return self.incorrect(f"`missed` holds {names[None]!r}, which is not a KPI name "
+                                      "in m06.TARGETS: name each KPI by its key there.")
+            answer = set(names)
+        return _no_count(super().compare(missed=answer))
 
 
 class OrdersPerVisitorContribution(Exercise):
@@ -497,12 +518,20 @@ def _closest_gap(shares: pd.Series) -> float:
 
 
 def _chart_name(answer: object) -> str | None:
+    """A chart's name in the words of m06.CHARTS: plurals, 'chart'/'plot' and 'column'
+    (for a bar) read as the name they mean; None when the answer is not text."""
     if not isinstance(answer, str):
         return None
-    name = " ".join(answer.replace("_", " ").replace("-", " ").casefold().split())
-    name = name.removesuffix(" chart").removesuffix(" plot")
+    words = answer.replace("_", " ").replace("-", " ").casefold().split()
+    words = [w[:-1] if w.endswith("s") and not w.endswith("ss") and len(w) > 3 else w
+             for w in words]
+    words = ["bar" if w == "column" else w for w in words]
+    while len(words) > 1 and words[-1] in ("chart", "plot", "graph"):
+        words = words[:-1]
+    name = " ".join(words)
     synonyms = {"bar": "ordered bar", "sorted bar": "ordered bar", "ranked bar": "ordered bar",
                 "horizontal bar": "ordered bar", "barh": "ordered bar", "area": "stacked area",
+                "bar ordered": "ordered bar", "sorted horizontal bar": "ordered bar",
                 "pie": "pie", "line": "line"}
     return synonyms.get(name, name)
 
@@ -557,14 +586,25 @@ class ChooseChart(Exercise):
             ({"closest_gap": float(shares.diff().max())},
              "That is the largest difference between neighbours; the closest two are what a "
              "pie could not tell apart."),
+            ({"closest_gap": -float(shares.diff().min())}, _NEGATIVE_GAP),
+            ({"closest_gap": -float(shares.diff().max())}, _NEGATIVE_GAP),
         ])
 
     def compare(self, **answers: Any) -> Result | None:
         name = _chart_name(answers["chart"])
         if name is not None and name not in CHARTS:
             return self.incorrect(f"`chart` should be one of {', '.join(map(repr, CHARTS))}.")
-        return super().compare(**{**answers, "chart": answers["chart"] if name is None
-                                  else name})
+        result = super().compare(**{**answers, "chart": answers["chart"] if name is None
+                                    else name})
+        gap = answers["closest_gap"]
+        if (result is not None and result.message.startswith("`closest_gap`")
+                and isinstance(gap, numbers.Real) and not isinstance(gap, bool) and gap < 0):
+            return self.incorrect(_NEGATIVE_GAP)
+        return result
+
+
+_NEGATIVE_GAP = ("`closest_gap` is negative: a gap between two shares is a size; take the "
+                 "absolute difference, or sort ascending.")
 
 
 # the repair: messages are the hints of the mistakes built below
@@ -739,39 +779,44 @@ def _channel_money() -> pd.DataFrame:
 
 
 class BudgetDecision(Exercise):
-    """Which paid channel loses budget first, by margin per yuan, and that number."""
+    """Which paid channel is tested first for less budget, by margin per yuan, and that number."""
 
     qid = "q11"
-    title = "Which channel's budget moves first?"
-    variables = ("cut_channel", "margin_per_yuan")
+    title = "Which channel is tested first?"
+    variables = ("test_channel", "margin_per_yuan")
     hints = (
-        "The budget moves away from the channel whose customers bring back the least "
+        "The channel tested first is the one whose customers bring back the least "
         "*margin* for each yuan spent on it: not the dearest sign-up, not the smallest total.",
         "Margin of an order = `amount` - sum of `quantity * unit_cost` of its items. For "
         f"each paid channel: the margin of its {COHORT_YEAR} sign-ups' orders in their first "
         f"{HORIZON_DAYS} days / its {COHORT_YEAR} spend; take the lowest.",
     )
-    correct_message = ("a step of that channel's budget (say a fifth) moves to the channel "
-                       "at the top, and the same table checks it a quarter later.")
+    correct_message = ("no channel is cut on this table alone: that one is the first to "
+                       "*test*. Lower its spend by a step in cities or weeks chosen at random "
+                       "and measure the margin lost per yuan saved; cut only if it is below one "
+                       "yuan. Money moved to the top channel holds only while its marginal "
+                       "cost holds.")
 
     def expected(self) -> dict[str, object]:
         money = _channel_money()
         per_yuan = money["margin"] / money["spend"]
-        return {"cut_channel": str(per_yuan.idxmin()), "margin_per_yuan": float(per_yuan.min())}
+        return {"test_channel": str(per_yuan.idxmin()),
+                "margin_per_yuan": float(per_yuan.min())}
 
     def mistakes(self) -> list[tuple[object, str]]:
         money = _channel_money()
-        cut = self.expected()["cut_channel"]
+        cut = self.expected()["test_channel"]
         per_yuan = money["margin"] / money["spend"]
         return _distinct(self, [
-            ({"cut_channel": str((money["spend"] / money["signups"]).idxmax())},
+            ({"test_channel": str((money["spend"] / money["signups"]).idxmax())},
              "That channel has the dearest sign-ups, but a dear sign-up can bring back more: "
              "compare the margin each yuan of spend brings back."),
-            ({"cut_channel": str(money["margin"].idxmin())},
+            ({"test_channel": str(money["margin"].idxmin())},
              "That channel brings the least margin in total, partly because it is small; the "
              "budget question is what each yuan spent on it brings back."),
-            ({"cut_channel": str(per_yuan.idxmax())},
-             "That channel returns the *most* margin per yuan: budget moves to it, not away."),
+            ({"test_channel": str(per_yuan.idxmax())},
+             "That channel returns the *most* margin per yuan; the first to test for less "
+             "spend is the one at the bottom."),
             ({"margin_per_yuan": float(money.loc[cut, "revenue"] / money.loc[cut, "spend"])},
              "That is revenue per yuan; margin takes the cost of the goods (quantity x "
              "unit_cost) off what the customer paid."),
