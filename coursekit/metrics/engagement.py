@@ -436,7 +436,7 @@ def first_purchase_conversion(
     signup_at: str = "signup_time",
     at: str = "order_time",
 ) -> pd.DataFrame:
-    """First-purchase conversion (首购转化率): the share of new users who become buyers.
+    """First-purchase conversion (首单转化率): the share of new users who become buyers.
 
     Two definitions are in use, and they answer different questions:
 

@@ -46,7 +46,7 @@ KPI_COLUMNS: dict[str, str] = {
     "with an event that day",
     "stickiness": "stickiness (粘性, DAU/MAU): mean over the period's days of DAU / MAU in "
     "the trailing window ending that day",
-    "first_purchase_conversion": "first-purchase conversion (首购转化率): share of the "
+    "first_purchase_conversion": "first-purchase conversion (首单转化率): share of the "
     "period's sign-ups whose first order came within `within` days of signing up",
     "buyers": "buyers (购买用户): distinct users with an order in the period",
     "orders": "orders (订单数)",
