@@ -52,8 +52,9 @@ ACTIONS = {
     "new": "onboard: a welcome pack and a second-order coupon within the first weeks",
     "growing": "build the habit: reminders timed to the purchase cycle, category cross-sell",
     "mature": "keep and enrich: membership, rights (权益), referral invitations",
-    "dormant": "win back now: a personal offer before the habit is gone",
-    "churned": "low-cost reactivation only; learn why they left",
+    "dormant": "win back by the usual-gap rule (lesson 5c), a held-out part measuring it; "
+               "silent 150-179 days: only in a controlled test",
+    "churned": "low-cost reactivation only, no coupon; learn why they left",
 }
 
 

@@ -85,13 +85,13 @@ del _i, _c
 
 _ACTIONS = [
     "Protect: priority service, early access to new products, member rights; "
-    "no blanket discounts, they buy anyway",
+    "no blanket discounts: most would pay for orders that come anyway (test first)",
     "Raise frequency: they spend a lot but rarely; membership, repurchase reminders "
     "timed to their cycle, cross-sell",
-    "Re-engage before they go: personal contact (WeCom, the store), ask what changed, "
-    "a tailored offer",
-    "Win back: valuable but gone; a strong personal offer and a question about why "
-    "they left; worth the cost",
+    "Re-engage before they go: personal contact (WeCom, the store), ask what changed; "
+    "an offer only where a test shows it adds orders",
+    "Win back by the usual-gap rule (lesson 5c); silent 180+ days: low-cost "
+    "reactivation, a coupon only as a test arm",
     "Grow the basket: frequent but small orders; bundles, spend-over thresholds (满减), "
     "upgrades",
     "Nurture cheaply: one recent small order; onboarding and a second-order coupon",
