@@ -8,7 +8,9 @@ are refused before jupyter-book runs, so those tests are fast.
 from __future__ import annotations
 
 import contextlib
+import html
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -75,6 +77,23 @@ def run_build(root: Path) -> tuple[int, str]:
     return code, buffer.getvalue()
 
 
+def solution(title: str) -> nbformat.NotebookNode:
+    """A solution notebook with markers, learner aids and a solution-only note."""
+    nb = lesson(title, "solved")
+    check = [new_output("stream", name="stdout", text="Correct: `n` matches the data.\n")]
+    nb.cells[1:1] = [
+        new_markdown_cell("Write each answer where it says your code here.", id="howto",
+                          metadata={"tags": ["exercise-only"]}),
+        new_markdown_cell("*Worked solutions:* the reference answers.", id="note",
+                          metadata={"tags": ["solution-only"]}),
+        new_code_cell("# BEGIN SOLUTION q1\nn = 6 * 7\n# STUB: n = ____\n# END SOLUTION\n"
+                      "print('Correct: `n` matches the data.')", id="answer", execution_count=3,
+                      outputs=check),
+        new_code_cell("# q1.hint()\n# q1.solution()", id="aids", execution_count=4),
+    ]
+    return nb
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
     """A good tiny course, built once: (root, exit code, output)."""
@@ -85,7 +104,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
             "notebooks/02_growth.ipynb": lesson("2 · Growth · 增长", "output of lesson two"),
             "notebooks/01_models.ipynb": lesson("1 · Models · 商业模式", "output of lesson one"),
             "notebooks/scratch.ipynb": lesson("Scratch", "not a lesson", error=True),
-            "solutions/01_models_exercises.ipynb": lesson("1 · Exercises · 练习", "solved"),
+            "solutions/01_models_exercises.ipynb": solution("1 · Exercises · 练习"),
         },
     )
     code, output = run_build(root)
@@ -110,6 +129,18 @@ def test_site_has_intro_lessons_solutions_and_glossary(site: tuple[Path, int, st
     assert "output of lesson one" in (html / "notebooks/01_models.html").read_text(encoding="utf-8")
     assert "精细化运营" in (html / "glossary.html").read_text(encoding="utf-8")
     assert "_build/book/html" in output.replace("\\", "/")
+    assert (html / "agenda.html").is_file()  # the computed timing page
+
+
+def test_solutions_read_as_worked_solutions(site: tuple[Path, int, str]) -> None:
+    root, code, output = site
+    assert code == 0, output
+    page = (root / "_build" / "book" / "html" / "solutions" / "01_models_exercises.html")
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+    assert "Worked solutions" in text and "n = 6 * 7" in text and "matches the data" in text
+    for gone in ("BEGIN SOLUTION", "END SOLUTION", "STUB", "q1.hint()",
+                 "Write each answer where"):
+        assert gone not in text, gone
 
 
 def test_toc_lists_notebooks_in_name_order(site: tuple[Path, int, str]) -> None:

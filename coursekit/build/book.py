@@ -12,7 +12,8 @@ course so that nothing in the repository is written to except ``_build/``::
 
 The table of contents is generated: the start page ``intro`` as root, a part
 "Lessons" with every ``notebooks/NN_*.ipynb`` in name order, a part
-"Solutions" with every ``solutions/*.ipynb`` in name order, and a part
+"Solutions" with every ``solutions/*.ipynb`` in name order (each shown as a
+worked solution, :func:`coursekit.build.exercises.worked_solution`), and a part
 "Reference" with the timing page ``agenda`` (computed from the notebooks at
 each build by :mod:`coursekit.build.agenda`), ``glossary``, ``references``
 and any other page of ``book/``. A new notebook therefore never needs a toc edit.
@@ -38,7 +39,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
 from coursekit.build.agenda import agenda_markdown
+from coursekit.build.exercises import read_notebook, worked_solution
 
 __all__ = [
     "CoursePages",
@@ -273,7 +277,11 @@ def _stage(root: Path, src: Path, pages: CoursePages) -> None:
     for rel in pages.lessons + pages.solutions:
         target = src / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(root / rel, target)
+        if rel in pages.solutions:  # shown as a worked solution: no markers, no learner aids
+            nb = worked_solution(read_notebook(root / rel), name=rel)
+            target.write_text(nbformat.writes(nb), encoding="utf-8")
+        else:
+            shutil.copyfile(root / rel, target)
     (src / "_toc.yml").write_text(toc_text(pages), encoding="utf-8")
 
 

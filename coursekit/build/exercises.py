@@ -16,6 +16,11 @@ of the region, or ``# your code here`` when it assigns nothing. A cell holds
 at most one region; a cell tagged ``solution-only`` is left out.
 
 ``coursekit build exercises`` writes the files; ``--check`` only compares.
+
+The site shows each solution notebook as a worked solution
+(:func:`worked_solution`): the marker and stub lines go, and so do the cells
+that only serve a learner at work (tagged ``exercise-only``, such as how to
+use the checks and the progress table, and the commented ``qN.hint()`` cells).
 """
 
 from __future__ import annotations
@@ -45,6 +50,7 @@ __all__ = [
     "make_exercise_notebook",
     "read_notebook",
     "solution_regions",
+    "worked_solution",
 ]
 
 #: Cells with one of these tags are left out of the exercise notebook.
@@ -52,12 +58,17 @@ DROP_CELL_TAGS = frozenset({"solution-only", "injected-parameters"})
 #: Tags that only mean something in the solutions; removed from kept cells.
 SOLUTION_TAGS = DROP_CELL_TAGS | {"solution"}
 
+#: Cells that only serve a learner working the exercise; left out of the worked solution.
+EXERCISE_ONLY_TAG = "exercise-only"
+
 STUB_PREFIX = "# STUB:"
 STUB_LINE = "{indent}{name} = ____  # your code here"
 EMPTY_STUB = "{indent}# your code here"
 
 _BEGIN = re.compile(r"^(?P<indent>\s*)#\s*BEGIN SOLUTION\b(?P<rest>.*)$")
 _END = re.compile(r"^\s*#\s*END SOLUTION\b(?P<rest>.*)$")
+#: A cell of commented help calls only, e.g. ``# q1.hint()`` and ``# q1.solution()``.
+_HELP_CALLS = re.compile(r"^(\s*#\s*q\d+\.(hint|solution)\(\)\s*\n?)+$")
 _QID = re.compile(r"^q\d+[a-z]?$")
 _DEFAULT_KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python",
                        "name": "python3"}
@@ -277,6 +288,62 @@ def make_exercise_notebook(
         "cells": cells,
     })
     nbformat.validate(out)
+    return out
+
+
+def worked_solution(nb: NotebookNode, *, name: str = "notebook") -> NotebookNode:
+    """A solution notebook as the site shows it: a worked solution.
+
+    Marker lines (``# BEGIN SOLUTION``, ``# END SOLUTION``) and ``# STUB:``
+    lines leave the code cells; cells tagged ``exercise-only`` and cells that
+    hold nothing but commented ``qN.hint()`` / ``qN.solution()`` calls leave
+    the notebook. Outputs stay (the page shows the reference run).
+
+    Parameters
+    ----------
+    nb
+        A solution notebook (not changed).
+    name
+        How to name it in a message about malformed markers.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        A new notebook.
+
+    Raises
+    ------
+    MarkerError
+        When the markers of a cell are malformed.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+    >>> nb = new_notebook(cells=[
+    ...     new_markdown_cell("Run the checks below.", metadata={"tags": ["exercise-only"]}),
+    ...     new_code_cell("# BEGIN SOLUTION q1\\nn = 3\\n# STUB: n = ____\\n"
+    ...                   "# END SOLUTION\\nq1.check()"),
+    ...     new_code_cell("# q1.hint()\\n# q1.solution()")])
+    >>> [c.source for c in worked_solution(nb).cells]
+    ['n = 3\\nq1.check()']
+    """
+    out = nbformat.from_dict(json.loads(json.dumps(nb)))
+    kept = []
+    for index, cell in enumerate(out.cells):
+        if EXERCISE_ONLY_TAG in _tags(cell):
+            continue
+        if cell.cell_type == "code":
+            source = rejoin_lines(cell.source) if isinstance(cell.source, list) else cell.source
+            if _HELP_CALLS.match(source):
+                continue
+            lines = source.split("\n")
+            _find_region(lines, _where(name, index, cell))  # malformed markers are an error
+            cell.source = "\n".join(
+                line for line in lines
+                if not (_BEGIN.match(line) or _END.match(line)
+                        or line.lstrip().startswith(STUB_PREFIX)))
+        kept.append(cell)
+    out.cells = kept
     return out
 
 
