@@ -9,6 +9,7 @@ Sub-commands::
     coursekit build book                   render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
     coursekit agenda [--sections] [--root DIR]  minutes of each module's core path vs its slot
+    coursekit reset exercises/NAME.ipynb ...  restore a clean copy, the learner's kept (dated)
     coursekit grade PATH ... [--out F]     run a class's exercise notebooks, tabulate the checks
 
 A mistake in what was asked (a path that does not exist, a number out of
@@ -89,6 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("paths", nargs="+", help="notebook files")
     run.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
 
+    rs = sub.add_parser("reset", help="restore a clean exercise notebook, keeping a dated "
+                                      "copy of the learner's")
+    rs.add_argument("paths", nargs="+", help="exercise notebooks, e.g. "
+                                             "exercises/00_welcome_exercises.ipynb")
+
     ag = sub.add_parser("agenda", help="estimate each module's time against its agenda slot")
     ag.add_argument("--root", default=".", help="course root folder")
     ag.add_argument("--sections", action="store_true",
@@ -140,6 +146,26 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"\n{len(problems)} notebook(s) could not be graded fully:")
         print(problems[["submission", "problem"]].to_string(index=False))
     print(f"\nwrote {out} and {detail_path}")
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    from coursekit.build.exercises import reset_exercise
+
+    for given in args.paths:
+        path = Path(given)
+        if path.parent.name != "exercises" or path.suffix != ".ipynb":
+            raise ArgumentError(
+                f"{given} is not an exercise notebook",
+                name="paths",
+                fix="give a notebook of the exercises/ folder, e.g. "
+                    "exercises/00_welcome_exercises.ipynb",
+            )
+    for given in args.paths:
+        path = Path(given)
+        kept = reset_exercise(path.parent.parent, path.name)
+        where = f"; the learner's copy is kept as {kept.as_posix()}" if kept else ""
+        print(f"restored a clean {path.as_posix()}{where}")
     return 0
 
 
@@ -385,6 +411,8 @@ def _run(args: argparse.Namespace) -> int:
         return _grade(args)
     if args.command == "agenda":
         return _agenda(args)
+    if args.command == "reset":
+        return _reset(args)
     return EXIT_USAGE  # pragma: no cover
 
 

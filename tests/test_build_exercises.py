@@ -303,3 +303,61 @@ def test_build_reports_malformed_markers_and_writes_nothing(tmp_path, capsys):
     assert NAME in err and "cell index 0" in err
     assert not (root / "exercises").exists()
     assert build_exercises(root, qids={"01_demo_exercises": {"q1"}}, check=True) == 2
+
+
+# --------------------------------------------------------------------------- a learner's work
+
+
+def _course_with_one_exercise(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    sol = new_notebook(cells=[new_code_cell("# BEGIN SOLUTION q1\nn = 3\n# END SOLUTION\n"
+                                            "q1.check()", id="q1")])
+    (tmp_path / "solutions").mkdir()
+    nbformat.write(sol, str(tmp_path / "solutions" / "00_demo_exercises.ipynb"))
+    assert build_exercises(tmp_path, qids={"00_demo_exercises": {"q1"}}) == 0
+    return tmp_path / "exercises" / "00_demo_exercises.ipynb"
+
+
+def test_the_build_keeps_a_learners_answers_and_reset_restores_with_a_dated_copy(
+        tmp_path, capsys):
+    import datetime
+
+    from coursekit.build.exercises import reset_exercise
+    from coursekit.cli import main
+
+    target = _course_with_one_exercise(tmp_path)
+    clean = target.read_text(encoding="utf-8")
+    assert "n = ____" in clean
+    answered = clean.replace("n = ____  # your code here", "n = 3")
+    target.write_text(answered, encoding="utf-8")
+    solution = tmp_path / "solutions" / "00_demo_exercises.ipynb"
+    solution.write_text(solution.read_text(encoding="utf-8").replace("q1.check()",
+                                                                     "q1.check()  # changed"),
+                        encoding="utf-8")
+    capsys.readouterr()
+    assert build_exercises(tmp_path, qids={"00_demo_exercises": {"q1"}}) == 1
+    assert "holds a learner's work" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == answered          # the answers survive
+    kept = reset_exercise(tmp_path, target.name, now=datetime.datetime(2026, 12, 2, 9, 30))
+    assert kept.read_text(encoding="utf-8") == answered
+    assert kept.name == "00_demo_exercises-20261202-093000.ipynb"
+    assert "n = ____" in target.read_text(encoding="utf-8")
+    assert "# changed" in target.read_text(encoding="utf-8")
+    # from the command line, and refusing what is not an exercise notebook
+    assert main(["reset", str(target)]) == 0
+    assert "kept as" in capsys.readouterr().out
+    assert main(["reset", str(solution)]) == 2
+
+
+def test_a_notebook_that_was_only_run_counts_as_work_and_a_clean_one_is_rewritten(tmp_path):
+    target = _course_with_one_exercise(tmp_path)
+    nb = nbformat.read(str(target), as_version=4)
+    nb.cells[0].execution_count = 1
+    nbformat.write(nb, str(target))
+    assert build_exercises(tmp_path, qids={"00_demo_exercises": {"q1"}}) == 1
+    nb.cells[0].execution_count = None
+    nb.cells[0].source = "n = ____  # your code here\nq1.check()  # older wording"
+    nbformat.write(nb, str(target))
+    assert build_exercises(tmp_path, qids={"00_demo_exercises": {"q1"}}) == 0
+    assert "older wording" not in target.read_text(encoding="utf-8")

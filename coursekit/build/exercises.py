@@ -15,7 +15,12 @@ one ``name = ____  # your code here`` line per name assigned at the top level
 of the region, or ``# your code here`` when it assigns nothing. A cell holds
 at most one region; a cell tagged ``solution-only`` is left out.
 
-``coursekit build exercises`` writes the files; ``--check`` only compares.
+``coursekit build exercises`` writes the files; ``--check`` only compares. A
+notebook in ``exercises/`` that holds a learner's work (a cell that was run,
+or a placeholder ``____`` replaced by an answer) is never overwritten by the
+build: ``coursekit reset exercises/NAME.ipynb`` keeps it under
+``exercises/backup/`` with the date and time in its name and writes a clean
+copy (:func:`reset_exercise`).
 
 The site shows each solution notebook as a worked solution
 (:func:`worked_solution`): the marker and stub lines go, and so do the cells
@@ -26,11 +31,13 @@ use the checks and the progress table, and the commented ``qN.hint()`` cells).
 from __future__ import annotations
 
 import ast
+import datetime
 import hashlib
 import importlib
 import json
 import pkgutil
 import re
+import shutil
 import sys
 import textwrap
 from collections.abc import Collection, Mapping
@@ -41,7 +48,7 @@ import nbformat
 from nbformat import NotebookNode
 from nbformat.v4.rwbase import rejoin_lines
 
-from coursekit.errors import CourseError
+from coursekit.errors import ArgumentError, CourseError
 
 __all__ = [
     "MarkerError",
@@ -49,6 +56,8 @@ __all__ = [
     "exercise_text",
     "make_exercise_notebook",
     "read_notebook",
+    "has_learner_work",
+    "reset_exercise",
     "solution_regions",
     "worked_solution",
 ]
@@ -429,6 +438,98 @@ def exercise_text(path: Path, *, qids: Collection[str] | None = None) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+#: Where ``reset_exercise`` keeps a learner's notebook before restoring a clean copy.
+BACKUP_DIR = "backup"
+
+
+def has_learner_work(existing: NotebookNode, clean: NotebookNode) -> bool:
+    """Whether an exercise notebook holds a learner's work, against its clean version.
+
+    Work is a code cell that was run (an execution count or an output) or a
+    placeholder ``____`` of the clean notebook replaced in the cell of the
+    same id. A notebook that only differs because the solutions changed (new
+    wording, a new question) holds no work and may be rewritten.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> clean = new_notebook(cells=[new_code_cell("n = ____  # your code here", id="q1")])
+    >>> answered = new_notebook(cells=[new_code_cell("n = len(orders)", id="q1")])
+    >>> has_learner_work(clean, clean), has_learner_work(answered, clean)
+    (False, True)
+    """
+    blanks = {c.get("id"): c.source for c in clean.cells
+              if c.cell_type == "code" and "____" in c.source}
+    for cell in existing.cells:
+        if cell.cell_type != "code":
+            continue
+        if cell.get("execution_count") is not None or cell.get("outputs"):
+            return True
+        source = rejoin_lines(cell.source) if isinstance(cell.source, list) else cell.source
+        if cell.get("id") in blanks and "____" not in source:
+            return True
+    return False
+
+
+def reset_exercise(root: Path, name: str, *, now: datetime.datetime | None = None) -> Path | None:
+    """Restore a clean copy of one exercise notebook, keeping the learner's copy first.
+
+    Parameters
+    ----------
+    root
+        The course folder.
+    name
+        The exercise notebook's file name (``03_arpu_lifetime_value_exercises.ipynb``).
+    now
+        The time written into the backup's name (default: now).
+
+    Returns
+    -------
+    pathlib.Path or None
+        Where the learner's notebook was kept
+        (``exercises/backup/NAME-YYYYMMDD-HHMMSS.ipynb``), or None when there
+        was no notebook to keep.
+
+    Raises
+    ------
+    ArgumentError
+        When no solution notebook of that name exists.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     root = Path(tmp); (root / "solutions").mkdir(); (root / "exercises").mkdir()
+    ...     nbformat.write(new_notebook(cells=[new_code_cell("x = 1", id="a")]),
+    ...                    str(root / "solutions" / "00_demo_exercises.ipynb"))
+    ...     _ = (root / "exercises" / "00_demo_exercises.ipynb").write_text("{}", encoding="utf-8")
+    ...     kept = reset_exercise(root, "00_demo_exercises.ipynb",
+    ...                           now=datetime.datetime(2026, 12, 2, 9, 30))
+    ...     kept.relative_to(root).as_posix()
+    'exercises/backup/00_demo_exercises-20261202-093000.ipynb'
+    """
+    root = Path(root)
+    solution = root / "solutions" / name
+    if not solution.is_file():
+        raise ArgumentError(
+            f"no solutions/{name}: there is no clean copy to restore",
+            name="path", value=name,
+            fix="give an exercise notebook of the course, e.g. "
+                "exercises/00_welcome_exercises.ipynb")
+    target = root / "exercises" / name
+    kept = None
+    if target.is_file():
+        stamp = (now or datetime.datetime.now()).strftime("%Y%m%d-%H%M%S")
+        kept = root / "exercises" / BACKUP_DIR / f"{Path(name).stem}-{stamp}.ipynb"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(target, kept)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(exercise_text(solution, qids=_registered_qids().get(solution.stem)),
+                      encoding="utf-8")
+    return kept
+
+
 def _registered_qids() -> dict[str, frozenset[str]]:
     """Question ids of every ``ExerciseSet`` in ``coursekit.exercises``, by notebook stem."""
     import coursekit.exercises as package
@@ -472,8 +573,10 @@ def build_exercises(
     Returns
     -------
     int
-        0 when written or in sync, 1 when ``check`` finds a difference,
-        2 when a solution notebook has malformed markers.
+        0 when written or in sync, 1 when ``check`` finds a difference or
+        when a notebook holding a learner's work was kept instead of rewritten
+        (see :func:`has_learner_work`), 2 when a solution notebook has
+        malformed markers.
 
     Examples
     --------
@@ -517,14 +620,32 @@ def build_exercises(
 
     if wanted:
         ex_dir.mkdir(parents=True, exist_ok=True)
+    kept: list[str] = []
     for n, text in wanted.items():
         target = ex_dir / n
         data = text.encode("utf-8")
         if target.is_file() and target.read_bytes() == data:
             continue
+        if target.is_file() and _holds_work(target, text):
+            kept.append(n)
+            continue
         target.write_bytes(data)
         print(f"wrote exercises/{n}")
     for n in orphans:
         print(f"warning: exercises/{n} has no solutions/{n}; delete it if it is obsolete")
-    print(f"exercises/ built from solutions/ ({_count(len(wanted))})")
-    return 0
+    for n in kept:
+        print(f"kept exercises/{n}: it holds a learner's work (answers or outputs) and was not "
+              f"overwritten; `coursekit reset exercises/{n}` keeps a dated copy in "
+              f"exercises/{BACKUP_DIR}/ and writes a clean one", file=sys.stderr)
+    print(f"exercises/ built from solutions/ ({_count(len(wanted) - len(kept))} of "
+          f"{len(wanted)} written or already current)" if kept else
+          f"exercises/ built from solutions/ ({_count(len(wanted))})")
+    return 1 if kept else 0
+
+
+def _holds_work(target: Path, clean_text: str) -> bool:
+    try:
+        existing = nbformat.reads(target.read_text(encoding="utf-8"), as_version=4)
+    except Exception:  # noqa: BLE001 - an unreadable notebook is kept, never overwritten
+        return True
+    return has_learner_work(existing, nbformat.reads(clean_text, as_version=4))
