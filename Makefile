@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.installed
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 # Extra JupyterLab options, e.g. make lab LAB_ARGS="--port 9999 --no-browser"
 LAB_ARGS ?=
+# The course repository's web address, linked from every page of the site:
+# make book REPOSITORY=https://github.com/OWNER/NAME
+REPOSITORY ?=
 
 .PHONY: lab test unit notebooks book data exercises lint bench clean help
 
@@ -51,7 +54,7 @@ notebooks: $(STAMP)
 		--nbval-sanitize-with tests/nbval_sanitize.cfg notebooks solutions
 
 book: $(STAMP)
-	$(PY) -m coursekit build book
+	$(PY) -m coursekit build book $(if $(REPOSITORY),--repository $(REPOSITORY))
 
 test: lint unit notebooks book
 

@@ -6,7 +6,7 @@ Sub-commands::
     coursekit datasets [--world DIR]       list the tables with row counts
     coursekit data generate --users N --seed S --out DIR [--format csv|parquet] [--force]
     coursekit build exercises [--check]    write exercises/ from solutions/
-    coursekit build book                   render the course site
+    coursekit build book [--repository URL]  render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
     coursekit agenda [--sections] [--root DIR]  minutes of each module's core path vs its slot
     coursekit reset exercises/NAME.ipynb ...  restore a clean copy, the learner's kept (dated)
@@ -86,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--root", default=".", help="course root folder")
     bk = bsub.add_parser("book", help="render the course site into _build/book")
     bk.add_argument("--root", default=".", help="course root folder")
+    bk.add_argument("--repository", default=None, metavar="URL",
+                    help="the course repository's web address, linked from every page")
     run = bsub.add_parser("run", help="execute lesson or solution notebooks in place")
     run.add_argument("paths", nargs="+", help="notebook files")
     run.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
@@ -395,7 +397,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.build_command == "book":
             from coursekit.build.book import build_book
 
-            return build_book(Path(args.root))
+            return build_book(Path(args.root), repository=args.repository)
         if args.build_command == "run":
             from coursekit.build.execute import run_notebooks
 

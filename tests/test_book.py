@@ -220,3 +220,23 @@ def test_sphinx_warning_fails_the_build(tmp_path: Path) -> None:
     assert "notebooks/04_typo.ipynb" in output.replace("\\", "/")
     assert "term not in glossary" in output
     assert "book_src/notebooks" not in output.replace("\\", "/")
+
+
+def test_the_repository_link_is_set_in_the_staged_config_and_checked(tmp_path: Path) -> None:
+    from coursekit.build.book import set_repository
+    from coursekit.errors import ArgumentError
+
+    config = tmp_path / "_config.yml"
+    shutil.copyfile(REPO / "book" / "_config.yml", config)
+    set_repository(config, "https://github.com/example/course")
+    text = config.read_text(encoding="utf-8")
+    assert "use_repository_button: true" in text
+    assert "url: https://github.com/example/course" in text
+    shutil.copyfile(REPO / "book" / "_config.yml", config)
+    set_repository(config, "https://git.example.org/course")
+    text = config.read_text(encoding="utf-8")
+    assert "use_repository_button: false" in text
+    assert 'href="https://git.example.org/course"' in text
+    assert "execute_notebooks: 'off'" in text or "execute_notebooks: off" in text
+    with pytest.raises(ArgumentError, match="web address"):
+        set_repository(config, "course repo")

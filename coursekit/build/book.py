@@ -28,6 +28,7 @@ warning fails the build instead of being printed and forgotten.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -43,10 +44,12 @@ import nbformat
 
 from coursekit.build.agenda import agenda_markdown
 from coursekit.build.exercises import read_notebook, worked_solution
+from coursekit.errors import ArgumentError
 
 __all__ = [
     "CoursePages",
     "build_book",
+    "set_repository",
     "course_pages",
     "notebook_problems",
     "toc_text",
@@ -360,7 +363,42 @@ def _run_jupyter_book(cmd: Sequence[str], rewrite: _PathRewriter) -> int:
         return proc.wait()
 
 
-def build_book(root: Path, *, out: Path | None = None) -> int:
+def set_repository(config: Path, url: str) -> None:
+    """Link the staged site to the course repository at ``url`` (in its ``_config.yml``).
+
+    On GitHub, GitLab or Bitbucket the theme's repository button points at it;
+    on any other host a link in every page's footer does.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     cfg = Path(tmp) / "_config.yml"
+    ...     _ = cfg.write_text("html:\\n  use_repository_button: false\\n", encoding="utf-8")
+    ...     set_repository(cfg, "https://github.com/example/course")
+    ...     text = cfg.read_text(encoding="utf-8")
+    >>> "use_repository_button: true" in text, "url: https://github.com/example/course" in text
+    (True, True)
+    """
+    import yaml  # jupyter-book's own dependency
+
+    if not re.match(r"^https?://[^\s/]+\.[^\s]+$", url):
+        raise ArgumentError(f"not a web address: {url!r}", name="--repository", value=url,
+                            fix="give the course repository's address, e.g. "
+                                "https://github.com/OWNER/NAME")
+    data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    host = url.split("/")[2].lower()
+    if any(name in host for name in ("github", "gitlab", "bitbucket")):
+        data.setdefault("html", {})["use_repository_button"] = True
+        data.setdefault("repository", {})["url"] = url
+    else:  # the theme's button knows these three hosts only: a link in the footer instead
+        data.setdefault("html", {})["extra_footer"] = (
+            f'<a href="{html.escape(url, quote=True)}">The course repository</a>')
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                      encoding="utf-8")
+
+
+def build_book(root: Path, *, out: Path | None = None, repository: str | None = None) -> int:
     """Render the course site with jupyter-book 1.x; return its exit code.
 
     Stages ``book/`` with the lesson and solution notebooks under
@@ -376,6 +414,9 @@ def build_book(root: Path, *, out: Path | None = None) -> int:
     out
         Folder that receives the site in ``out/html`` (and Sphinx's doctrees);
         default ``root/_build/book``. It is replaced by each build.
+    repository
+        The course repository's web address: the site then links to it (a
+        repository button on every page). Default: no link.
 
     Returns
     -------
@@ -431,6 +472,8 @@ def build_book(root: Path, *, out: Path | None = None) -> int:
         return 1
 
     _stage(root, src, pages)
+    if repository:
+        set_repository(src / "_config.yml", repository)
     if out.exists():
         shutil.rmtree(out)
     cmd = [
