@@ -36,6 +36,7 @@ import pandas as pd
 __all__ = [
     "MINUTES_PER_CELL",
     "MINUTES_PER_FIGURE",
+    "DAYS",
     "MINUTES_PER_QUESTION",
     "OPTIONAL_TAG",
     "SLOTS",
@@ -67,6 +68,9 @@ SLOTS: dict[int, tuple[int, int]] = {
     5: (120, 180),
     6: (60, 120),
 }
+
+#: The day of the two-day agenda on which each module is taught.
+DAYS: dict[int, int] = {0: 1, 1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2}
 
 _HEADING = re.compile(r"^(#{1,2})\s+(.*\S)\s*$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%-]*")
@@ -245,29 +249,30 @@ def agenda_markdown(root: str | Path) -> str:
         f"  output), {MINUTES_PER_FIGURE:g} more for each figure;",
         f"- exercises: {MINUTES_PER_QUESTION:g} minutes for each checked question.",
         "",
-        "| Module | Lessons (core) | Exercises | Core path | Slot | Optional sections |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| Day | Module | Lessons (core) | Exercises | Core path | Slot | Optional sections |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for module, r in table.iterrows():
         slot = (f"{r.slot_max:.0f} min" if r.slot_min == r.slot_max
                 else f"{r.slot_min:.0f}-{r.slot_max:.0f} min")
-        lines.append(f"| {module} | {r.lessons:.0f} min | {r.exercises:.0f} min | "
-                     f"**{r.core:.0f} min** | {slot} | {r.optional:.0f} min |")
+        lines.append(f"| {DAYS.get(module, '')} | {module} | {r.lessons:.0f} min | "
+                     f"{r.exercises:.0f} min | **{r.core:.0f} min** | {slot} | "
+                     f"{r.optional:.0f} min |")
     lines += [
         "",
         "An instructor running the live course takes the core path and leaves the",
         "optional sections as reading for after the session. The notebooks of each",
         "module, in the order they are taken:",
         "",
-        "| Module | Notebook | Core | Optional |",
-        "| --- | --- | ---: | ---: |",
+        "| Day | Module | Notebook | Core | Optional |",
+        "| ---: | --- | --- | ---: | ---: |",
     ]
     for module, path in _notebooks(Path(root)):
         sections = notebook_sections(path)
         core = sections.loc[~sections["optional"], "minutes"].sum()
         deeper = sections.loc[sections["optional"], "minutes"].sum()
-        lines.append(f"| {module} | `{path.parent.name}/{path.name}` | {core:.0f} min | "
-                     f"{deeper:.0f} min |")
+        lines.append(f"| {DAYS.get(module, '')} | {module} | `{path.parent.name}/{path.name}` | "
+                     f"{core:.0f} min | {deeper:.0f} min |")
     return "\n".join(lines) + "\n"
 
 
