@@ -102,7 +102,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
         tmp_path_factory.mktemp("course"),
         {  # written out of order: the toc must not depend on it
             "notebooks/02_growth.ipynb": lesson("2 · Growth · 增长", "output of lesson two"),
-            "notebooks/01_models.ipynb": lesson("1 · Models · 商业模式", "output of lesson one"),
+            "notebooks/01_models.ipynb": lesson("1 · Models · 商业模式", "output of lesson one",
+                                                text="ARPU is $\\frac{R}{U}$, the {term}`ARPU`."),
             "notebooks/scratch.ipynb": lesson("Scratch", "not a lesson", error=True),
             "solutions/01_models_exercises.ipynb": solution("1 · Exercises · 练习"),
         },
@@ -130,6 +131,34 @@ def test_site_has_intro_lessons_solutions_and_glossary(site: tuple[Path, int, st
     assert "精细化运营" in (html / "glossary.html").read_text(encoding="utf-8")
     assert "_build/book/html" in output.replace("\\", "/")
     assert (html / "agenda.html").is_file()  # the computed timing page
+
+
+def test_the_site_loads_nothing_from_the_network(site: tuple[Path, int, str]) -> None:
+    from coursekit.build.book import external_resources
+
+    root, code, output = site
+    assert code == 0, output
+    site_dir = root / "_build" / "book" / "html"
+    assert external_resources(site_dir) == []
+    page = (site_dir / "notebooks" / "01_models.html").read_text(encoding="utf-8")
+    assert '_static/mathjax/tex-chtml.js"' in page          # formulas render offline
+    assert (site_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
+
+
+def test_external_resources_are_found_in_pages_and_styles(tmp_path: Path) -> None:
+    from coursekit.build.book import external_resources
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "p.html").write_text(
+        '<link rel="stylesheet" href="https://fonts.example/c.css">'
+        '<link rel="next" href="https://example.org/next.html">'
+        '<img src="//img.example/x.png"><a href="https://example.org">read on</a>',
+        encoding="utf-8")
+    (tmp_path / "s.css").write_text("@font-face{src:url('https://f.example/z.woff2')}",
+                                    encoding="utf-8")
+    assert external_resources(tmp_path) == [
+        ("a/p.html", "https://fonts.example/c.css"), ("a/p.html", "//img.example/x.png"),
+        ("s.css", "https://f.example/z.woff2")]
 
 
 def test_solutions_read_as_worked_solutions(site: tuple[Path, int, str]) -> None:

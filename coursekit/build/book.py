@@ -37,8 +37,9 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import nbformat
 
@@ -49,6 +50,7 @@ from coursekit.errors import ArgumentError
 __all__ = [
     "CoursePages",
     "build_book",
+    "external_resources",
     "set_repository",
     "course_pages",
     "notebook_problems",
@@ -363,6 +365,63 @@ def _run_jupyter_book(cmd: Sequence[str], rewrite: _PathRewriter) -> int:
         return proc.wait()
 
 
+class _Resources(HTMLParser):
+    """Collects the addresses a page loads (scripts, styles, fonts, images, frames)."""
+
+    LOADS: ClassVar[dict[str, str]] = {"script": "src", "img": "src", "iframe": "src",
+                                       "source": "src", "audio": "src", "video": "src",
+                                       "embed": "src", "link": "href"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attr = self.LOADS.get(tag)
+        values = dict(attrs)
+        if attr is None or not values.get(attr):
+            return
+        if tag == "link" and not set((values.get("rel") or "").split()) & {
+                "stylesheet", "preload", "icon", "modulepreload", "manifest", "prefetch"}:
+            return  # a link to another page is not something the page loads
+        self.found.append(str(values[attr]))
+
+
+_REMOTE = re.compile(r"^(?:https?:)?//", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])((?:https?:)?//[^'")\s]+)""",
+                      re.IGNORECASE)
+
+
+def external_resources(site: Path) -> list[tuple[str, str]]:
+    """What the built site would fetch from the network: (file, address) pairs.
+
+    Scripts, stylesheets, fonts, images and frames that pages load from
+    another host, and ``url(...)`` / ``@import`` addresses in the site's CSS.
+    Links the reader may click (``<a href>``) are not loads and are not listed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     page = Path(tmp) / "index.html"
+    ...     _ = page.write_text('<script src="https://cdn.example/m.js"></script>'
+    ...                         '<a href="https://example.org">a link</a>'
+    ...                         '<script src="_static/local.js"></script>', encoding="utf-8")
+    ...     external_resources(Path(tmp))
+    [('index.html', 'https://cdn.example/m.js')]
+    """
+    site = Path(site)
+    found: list[tuple[str, str]] = []
+    for path in sorted(site.rglob("*.html")):
+        parser = _Resources()
+        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+        found += [(path.relative_to(site).as_posix(), u) for u in parser.found if _REMOTE.match(u)]
+    for path in sorted(site.rglob("*.css")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [(path.relative_to(site).as_posix(), u) for u in _CSS_URL.findall(text)]
+    return found
+
+
 def set_repository(config: Path, url: str) -> None:
     """Link the staged site to the course repository at ``url`` (in its ``_config.yml``).
 
@@ -405,7 +464,10 @@ def build_book(root: Path, *, out: Path | None = None, repository: str | None = 
     ``_build/book_src/`` (recreated each time) with a generated ``_toc.yml``,
     refuses notebooks saved with errors or unexecuted, then runs
     ``jb build <src> -n -W --keep-going --builder html``. No notebook is
-    executed and nothing is downloaded; any Sphinx warning fails the build.
+    executed and nothing is downloaded; any Sphinx warning fails the build, and
+    so does a page that would load a script, style, font or image from the
+    network (:func:`external_resources`): the site works offline, MathJax
+    included (shipped by the ``sphinx-mathjax-offline`` extension).
 
     Parameters
     ----------
@@ -495,6 +557,15 @@ def build_book(root: Path, *, out: Path | None = None, repository: str | None = 
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(built), str(out))
     index = out / "html" / "index.html"
+    remote = external_resources(out / "html") if code == 0 and index.is_file() else []
+    if remote:
+        print("coursekit build book: the site must work offline, but these pages load from "
+              "the network:", file=sys.stderr)
+        for page, url in remote[:20]:
+            print(f"  {page}: {url}", file=sys.stderr)
+        print("Ship the file with the site (book/_static or a Sphinx extension) instead.",
+              file=sys.stderr)
+        return 1
     if code == 0 and index.is_file():
         print(f"The site is in {_shown(out / 'html')}: open {_shown(index)}")
     else:
