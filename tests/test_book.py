@@ -145,6 +145,25 @@ def test_the_site_loads_nothing_from_the_network(site: tuple[Path, int, str]) ->
     assert (site_dir / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
+def test_the_site_brings_a_chinese_font_for_every_character_it_shows(
+        site: tuple[Path, int, str]) -> None:
+    from coursekit.build import webfont
+
+    root, code, output = site
+    assert code == 0, output
+    site_dir = root / "_build" / "book" / "html"
+    font = site_dir / "_static" / "fonts" / "course-zh.woff"
+    shown = webfont.chinese_characters(site_dir)
+    assert {"增", "长", "练", "习"} <= shown                 # from the lesson titles
+    assert webfont.uncovered(shown, font) == set()
+    assert font.stat().st_size < 300_000                       # subset, not the 10 MB font
+    assert (font.parent / "OFL.txt").is_file()                 # the licence travels with it
+    intro = (site_dir / "intro.html").read_text(encoding="utf-8")
+    assert "_static/course-zh.css" in intro
+    css = (site_dir / "_static" / "course-zh.css").read_text(encoding="utf-8")
+    assert webfont.FONT_FAMILY in css and 'url("fonts/course-zh.woff")' in css
+
+
 def test_external_resources_are_found_in_pages_and_styles(tmp_path: Path) -> None:
     from coursekit.build.book import external_resources
 

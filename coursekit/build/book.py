@@ -43,6 +43,7 @@ from typing import Any, ClassVar
 
 import nbformat
 
+from coursekit.build import webfont
 from coursekit.build.agenda import agenda_markdown
 from coursekit.build.exercises import read_notebook, worked_solution
 from coursekit.errors import ArgumentError
@@ -422,6 +423,21 @@ def external_resources(site: Path) -> list[tuple[str, str]]:
     return found
 
 
+#: Where the staged site gets its Chinese font and the CSS that declares it.
+FONT_FILE = "_static/fonts/course-zh.woff"
+FONT_CSS = "_static/course-zh.css"
+
+
+def _ship_chinese_font(src: Path) -> Path:
+    """Subset the Chinese font to the staged pages' characters; declare it in CSS."""
+    font = webfont.subset_font(webfont.chinese_characters(src) or {"中"}, src / FONT_FILE)
+    shutil.copyfile(webfont.font_path().with_name("OFL.txt"), font.with_name("OFL.txt"))
+    css = src / FONT_CSS
+    css.write_text(webfont.font_css(Path(FONT_FILE).relative_to("_static").as_posix()),
+                   encoding="utf-8")
+    return font
+
+
 def set_repository(config: Path, url: str) -> None:
     """Link the staged site to the course repository at ``url`` (in its ``_config.yml``).
 
@@ -467,7 +483,10 @@ def build_book(root: Path, *, out: Path | None = None, repository: str | None = 
     executed and nothing is downloaded; any Sphinx warning fails the build, and
     so does a page that would load a script, style, font or image from the
     network (:func:`external_resources`): the site works offline, MathJax
-    included (shipped by the ``sphinx-mathjax-offline`` extension).
+    included (shipped by the ``sphinx-mathjax-offline`` extension). It brings
+    its own Chinese font, subset to the characters its pages use
+    (:mod:`coursekit.build.webfont`), and fails when a page shows a Chinese
+    character the font lacks.
 
     Parameters
     ----------
@@ -534,6 +553,7 @@ def build_book(root: Path, *, out: Path | None = None, repository: str | None = 
         return 1
 
     _stage(root, src, pages)
+    font = _ship_chinese_font(src)
     if repository:
         set_repository(src / "_config.yml", repository)
     if out.exists():
@@ -566,6 +586,13 @@ def build_book(root: Path, *, out: Path | None = None, repository: str | None = 
         print("Ship the file with the site (book/_static or a Sphinx extension) instead.",
               file=sys.stderr)
         return 1
+    if code == 0 and index.is_file():
+        missing = webfont.uncovered(webfont.chinese_characters(out / "html"), font)
+        if missing:
+            print("coursekit build book: the site's Chinese font lacks "
+                  f"{len(missing)} character(s) its pages use: {''.join(sorted(missing))[:40]}",
+                  file=sys.stderr)
+            return 1
     if code == 0 and index.is_file():
         print(f"The site is in {_shown(out / 'html')}: open {_shown(index)}")
     else:
