@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -46,6 +47,7 @@ __all__ = [
     "check_python",
     "check_packages",
     "check_datasets",
+    "check_browser_font",
     "check_font",
     "check_jupyterlab",
     "check_kernel",
@@ -392,6 +394,40 @@ def check_font() -> list[Check]:
     return [Check("Chinese font", OK, f"Chinese labels draw with {path.name} (from zhplot)")]
 
 
+BROWSER_FONT_FIX = (
+    "install a Chinese font for the browser and JupyterLab, e.g. on Debian or Ubuntu "
+    "`apt-get install fonts-noto-cjk`; the course site brings its own either way"
+)
+
+
+def check_browser_font() -> list[Check]:
+    """Whether the browser side (JupyterLab, notebooks) can show Chinese text.
+
+    The course site ships its own Chinese web font, so its pages read on any
+    machine. JupyterLab draws notebook text with the system's fonts: on Linux
+    ``fc-list :lang=zh`` says whether one covers Chinese; Windows and macOS
+    come with one (there is no ``fc-list`` to ask).
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return [Check("browser font", OK, "the system's own fonts (Windows, macOS) show "
+                                          "Chinese; the course site brings its own too")]
+    try:
+        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
+                             encoding="utf-8", timeout=30, stdin=subprocess.DEVNULL).stdout
+    except (OSError, subprocess.SubprocessError) as err:
+        return [Check("browser font", WARN, f"could not ask fc-list for Chinese fonts: {err}",
+                      fix=BROWSER_FONT_FIX)]
+    families = sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+    if not families:
+        return [Check("browser font", WARN,
+                      "no Chinese font on this system: Chinese text in JupyterLab and in the "
+                      "browser shows as empty boxes (the course site brings its own font)",
+                      fix=BROWSER_FONT_FIX)]
+    return [Check("browser font", OK, f"JupyterLab can show Chinese ({families[0]}); the "
+                                      "course site brings its own font too")]
+
+
 # ---------------------------------------------------------------- 5. JupyterLab
 
 
@@ -498,6 +534,7 @@ CHECKS: tuple[tuple[str, CheckFn], ...] = (
     ("packages", check_packages),
     ("datasets", check_datasets),
     ("Chinese font", check_font),
+    ("browser font", check_browser_font),
     ("JupyterLab", check_jupyterlab),
     ("Jupyter kernel", check_kernel),
 )

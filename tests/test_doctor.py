@@ -22,6 +22,7 @@ NAMES = {
     "datasets",
     "CDNOW data",
     "Chinese font",
+    "browser font",
     "JupyterLab",
     "Jupyter kernel",
 }
@@ -235,6 +236,23 @@ def _fake_run(result):
         return result
 
     return run
+
+
+def test_browser_font_says_what_the_system_can_show(monkeypatch):
+    class Done:
+        def __init__(self, stdout):
+            self.stdout = stdout
+
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: None)
+    assert statuses(doctor.check_browser_font()) == {"browser font": "OK"}
+    monkeypatch.setattr(doctor.shutil, "which", lambda name: "/usr/bin/fc-list")
+    monkeypatch.setattr(doctor.subprocess, "run", lambda *a, **k: Done(""))
+    [none] = doctor.check_browser_font()
+    assert none.status == "WARN" and "empty boxes" in none.detail and "fonts-noto-cjk" in none.fix
+    monkeypatch.setattr(doctor.subprocess, "run",
+                        lambda *a, **k: Done("Noto Sans CJK SC,Noto Sans CJK SC Regular\n"))
+    [found] = doctor.check_browser_font()
+    assert found.status == "OK" and "Noto Sans CJK SC" in found.detail
 
 
 def test_jupyterlab_timeout_fails(monkeypatch):
