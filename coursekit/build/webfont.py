@@ -6,8 +6,8 @@ The site therefore ships its own: Noto Sans SC (SIL Open Font License), the
 font the course already uses for its charts (it comes with ``zhplot``), subset
 with fontTools to the Chinese characters and punctuation that occur in the
 site's pages, so the download stays small. The browser only fetches it for
-those characters (``unicode-range``) and keeps the theme's own fonts for the
-rest.
+those characters (``unicode-range``, so it can stand first in the font stacks)
+and keeps the theme's own fonts for the rest.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def uncovered(characters: set[str], font: Path) -> set[str]:
 
 
 def font_css(url: str) -> str:
-    """The CSS that declares the shipped font and puts it behind the theme's fonts.
+    """The CSS that declares the shipped font and puts it first in the theme's font stacks.
 
     Examples
     --------
@@ -116,10 +116,13 @@ def font_css(url: str) -> str:
         "  font-display: swap;\n"
         f"  unicode-range: {_RANGE};\n"
         "}\n"
+        # first in each stack: its unicode-range limits it to Chinese, and a generic
+        # family (sans-serif) earlier in the theme's stack would otherwise win for some
+        # elements and show boxes on a machine without Chinese fonts
         "html {\n"
-        f'  --pst-font-family-base: var(--pst-font-family-base-system), "{FONT_FAMILY}";\n'
-        f'  --pst-font-family-heading: var(--pst-font-family-base-system), "{FONT_FAMILY}";\n'
-        "  --pst-font-family-monospace: var(--pst-font-family-monospace-system), "
-        f'"{FONT_FAMILY}";\n'
+        f'  --pst-font-family-base: "{FONT_FAMILY}", var(--pst-font-family-base-system);\n'
+        f'  --pst-font-family-heading: "{FONT_FAMILY}", var(--pst-font-family-base-system);\n'
+        f'  --pst-font-family-monospace: "{FONT_FAMILY}", '
+        "var(--pst-font-family-monospace-system);\n"
         "}\n"
     )
