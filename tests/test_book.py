@@ -288,3 +288,22 @@ def test_the_repository_link_is_set_in_the_staged_config_and_checked(tmp_path: P
     assert "execute_notebooks: 'off'" in text or "execute_notebooks: off" in text
     with pytest.raises(ArgumentError, match="web address"):
         set_repository(config, "course repo")
+
+
+def test_a_site_that_would_not_read_offline_is_refused_with_its_reasons(tmp_path: Path,
+                                                                       capsys) -> None:
+    from coursekit.build import webfont
+    from coursekit.build.book import _not_offline
+
+    font = webfont.subset_font({"运"}, tmp_path / "zh.woff")
+    site = tmp_path / "html"
+    site.mkdir()
+    (site / "p.html").write_text("<p>运营</p>", encoding="utf-8")
+    assert _not_offline(site, font)
+    assert "lacks 1 character(s) its pages use: 营" in capsys.readouterr().err
+    (site / "p.html").write_text('<p>运</p><script src="https://cdn.example/x.js"></script>',
+                                 encoding="utf-8")
+    assert _not_offline(site, font)
+    assert "p.html loads https://cdn.example/x.js" in capsys.readouterr().err
+    (site / "p.html").write_text("<p>运</p>", encoding="utf-8")
+    assert not _not_offline(site, font)

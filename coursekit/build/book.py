@@ -423,6 +423,22 @@ def external_resources(site: Path) -> list[tuple[str, str]]:
     return found
 
 
+def _not_offline(site: Path, font: Path) -> bool:
+    """Say what keeps the built site from reading offline (network loads, characters the
+    shipped font lacks); True when anything does."""
+    problems = [f"  {page} loads {url} from the network"
+                for page, url in external_resources(site)]
+    missing = webfont.uncovered(webfont.chinese_characters(site), font)
+    if missing:
+        problems.append(f"  the site's Chinese font lacks {len(missing)} character(s) its pages "
+                        f"use: {''.join(sorted(missing))[:40]}")
+    if problems:
+        print("coursekit build book: the site must read offline, on any machine:",
+              *problems[:20], "Ship what is missing with the site (book/_static, a Sphinx "
+              "extension, coursekit.build.webfont).", sep="\n", file=sys.stderr)
+    return bool(problems)
+
+
 #: Where the staged site gets its Chinese font and the CSS that declares it.
 FONT_FILE = "_static/fonts/course-zh.woff"
 FONT_CSS = "_static/course-zh.css"
@@ -577,22 +593,8 @@ def build_book(root: Path, *, out: Path | None = None, repository: str | None = 
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(built), str(out))
     index = out / "html" / "index.html"
-    remote = external_resources(out / "html") if code == 0 and index.is_file() else []
-    if remote:
-        print("coursekit build book: the site must work offline, but these pages load from "
-              "the network:", file=sys.stderr)
-        for page, url in remote[:20]:
-            print(f"  {page}: {url}", file=sys.stderr)
-        print("Ship the file with the site (book/_static or a Sphinx extension) instead.",
-              file=sys.stderr)
+    if code == 0 and index.is_file() and _not_offline(out / "html", font):
         return 1
-    if code == 0 and index.is_file():
-        missing = webfont.uncovered(webfont.chinese_characters(out / "html"), font)
-        if missing:
-            print("coursekit build book: the site's Chinese font lacks "
-                  f"{len(missing)} character(s) its pages use: {''.join(sorted(missing))[:40]}",
-                  file=sys.stderr)
-            return 1
     if code == 0 and index.is_file():
         print(f"The site is in {_shown(out / 'html')}: open {_shown(index)}")
     else:

@@ -937,6 +937,54 @@ class Exercise:
 
     # -- helpers for subclasses -------------------------------------------
 
+    def distinct_mistakes(self, pairs: Iterable[tuple[object, str]], *,
+                          accepted: Iterable[object] = ()) -> list[tuple[object, str]]:
+        """The plausible mistakes that are really wrong on the world in use, each once.
+
+        Expected values are computed from the data, so on another world a
+        plausible mistake can land on the right answer (or on an ``accepted``
+        other reading of the question), or on the same value as an earlier
+        mistake. Those are dropped, so that every hint listed is the one its
+        answer gets. A mistake given as ``None`` (or a dict holding ``None``)
+        is one that cannot be made on this world, and is dropped too.
+
+        Parameters
+        ----------
+        pairs
+            ``(wrong answer, hint)``; with several variables the wrong answer is
+            a dict of some of them, the others taking their right values.
+        accepted
+            Other answers judged correct (same shape as a wrong answer).
+
+        Examples
+        --------
+        >>> class Q(Exercise):
+        ...     qid, variables = "q1", ("n",)
+        ...     def expected(self):
+        ...         return 3
+        >>> Q().distinct_mistakes([(3, "same as right"), (4, "one too many"), (4, "again")])
+        [(4, 'one too many')]
+        """
+        def whole(answer: object) -> dict[str, object] | None:
+            part = {self.variables[0]: answer} if len(self.variables) == 1 else answer
+            if not isinstance(part, Mapping) or any(v is None for v in part.values()):
+                return None
+            return {**right, **part}
+
+        right = self.expected()
+        right = {self.variables[0]: right} if len(self.variables) == 1 else dict(right)
+        seen = [right, *(a for a in map(whole, accepted) if a is not None)]
+        kept: list[tuple[object, str]] = []
+        for wrong, hint in pairs:
+            answer = whole(wrong)
+            if answer is None or any(
+                    all(same(answer[v], s[v], **self.options) for v in self.variables)
+                    for s in seen):
+                continue
+            seen.append(answer)
+            kept.append((wrong, hint))
+        return kept
+
     @property
     def options(self) -> dict[str, Any]:
         """The comparison options of this question, for :func:`diff_value`."""

@@ -36,18 +36,6 @@ STAGES_ON = "2026-01-01"
 CDNOW_ASOF = "1997-10-01"  # calibration on the purchases up to 30 September 1997
 
 
-def _kept(q: Exercise, pairs: list[tuple[object, str]]) -> list[tuple[object, str]]:
-    """The wrong answers that differ from the right one and from each earlier one, so
-    that on any world every hint listed is the one its answer gets."""
-    right = q.expected()
-    kept: list[tuple[object, str]] = []
-    for wrong, hint in pairs:
-        if same(wrong, right, **q.options) or any(same(wrong, w, **q.options) for w, _ in kept):
-            continue
-        kept.append((wrong, hint))
-    return kept
-
-
 def _users() -> pd.DataFrame:
     return coursekit.load("users")
 
@@ -488,7 +476,7 @@ class DormantCount(Exercise):
         last = self._last_orders()
         full = (pd.Timestamp(STAGES_ON) - last).dt.days
         calendar = (pd.Timestamp(STAGES_ON) - last.dt.normalize()).dt.days
-        return _kept(self, [
+        return self.distinct_mistakes([
             (int(stage.isin(["dormant", "churned"]).sum()),
              "You counted churned customers too; dormant stops at 180 days without an order."),
             (int((stage == "churned").sum()), "That is the number of churned customers."),

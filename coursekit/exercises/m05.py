@@ -90,32 +90,6 @@ def _manual_rfm(*, threshold: str = "mean", reverse_r: bool = False) -> pd.DataF
     return per
 
 
-def _plausible(q: Exercise, mistakes: list[tuple[object, str]],
-               accepted: list[Any] | None = None) -> list[tuple[object, str]]:
-    """The mistakes that are really wrong on this world, each once.
-
-    A wrong answer that happens to equal the right one (or an accepted
-    reading of the question), or an earlier wrong answer, on the world in use
-    is dropped, so every hint listed is reached by its own mistake.
-    """
-    expected = q.expected()
-    if len(q.variables) == 1:
-        expected = {q.variables[0]: expected}
-    right = [expected, *[({q.variables[0]: a} if len(q.variables) == 1 else a)
-                         for a in (accepted or [])]]
-    kept: list[tuple[dict[str, Any], object, str]] = []
-    for wrong, hint in mistakes:
-        as_dict = {q.variables[0]: wrong} if len(q.variables) == 1 else dict(wrong)
-        if any(v is None for v in as_dict.values()):
-            continue
-        earlier = [r for r in right] + [d for d, _, _ in kept]
-        if any(all(k in r and same(as_dict[k], r[k], **q.options) for k in as_dict)
-               for r in earlier):
-            continue
-        kept.append((as_dict, wrong, hint))
-    return [(wrong, hint) for _, wrong, hint in kept]
-
-
 class ImportantValue(Exercise):
     """How many customers are important value (重要价值客户) on ASOF?"""
 
@@ -135,7 +109,7 @@ class ImportantValue(Exercise):
         return int((_rfm()["segment_en"] == "important value").sum())
 
     def mistakes(self) -> list[tuple[object, str]]:
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (int((_manual_rfm(reverse_r=True)["code"] == "111").sum()),
              "Your R score is reversed: a *small* recency (a recent order) is the high score."),
             (int((_rfm(threshold="median")["segment_en"] == "important value").sum()),
@@ -168,7 +142,7 @@ class ValueRevenueShare(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         rfm = _rfm()
         value = rfm["segment_en"] == "important value"
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (float(value.mean()), "That is their share of customers; the question asks for "
                                   "their share of revenue."),
             (float(rfm.loc[value, "frequency"].sum() / rfm["frequency"].sum()),
@@ -198,7 +172,7 @@ class GoldOrAbove(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         tiers = self._tiers()
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (float((tiers == "gold").mean()), "Gold *or above*: count platinum too."),
             (float(tiers.isin(["gold", "platinum"]).sum()),
              "That is a number of users; the question asks for a share (a fraction)."),
@@ -241,7 +215,7 @@ class GifterTgi(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         tags, in_target = self._data()
         target, everyone = float(tags.loc[in_target, TAG].mean()), float(tags[TAG].mean())
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (target / everyone, "Multiply the ratio by 100: TGI 100 means 'as common as in "
                                 "all users'."),
             (everyone / target * 100, "The ratio is upside down: the target group's share goes "
@@ -275,7 +249,7 @@ class InterestStage(Exercise):
                         & (events["event_time"] < end)]
         engaged = events["event_type"].isin(list(funnels.INTEREST_EVENTS))
         ever = funnels.aipl(coursekit.load("events"), asof=ASOF)
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (int(events.loc[engaged, "user_id"].nunique()),
              "You counted everyone who showed interest, buyers included; each user "
              "counts only at their highest stage."),
@@ -327,7 +301,7 @@ class CampaignUplift(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         rates, whole = self._rates(self._mine()), self._rates(_campaign_rows(CAMPAIGN))
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (float(rates["treatment"]), "That is the treatment's conversion; subtract the "
                                         "control's, which would have happened anyway."),
             (float(rates["treatment"] / rates["control"] - 1),
@@ -362,7 +336,7 @@ class SignificantSegments(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         t = self._table()
         pooled = self._table(coursekit.load("campaign_assignments"))
-        return _plausible(self, [
+        return self.distinct_mistakes([
             ({str(s) for s in t.index[t["uplift"] > 0]},
              "A positive estimate is not enough: keep the segments whose whole interval is "
              "above zero."),
@@ -449,7 +423,7 @@ class ChurnRate(Exercise):
         cut = pd.Timestamp(CUTOFF)
         before = set(o.loc[o["order_time"] < cut, "user_id"])
         after_ever = set(o.loc[o["order_time"] >= cut, "user_id"])
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (1 - len(before & after_ever) / len(before),
              "Your window has no end: churned means no order in the 90 days after the cut-off."),
             (float(_labels()["churned"].sum()) / len(coursekit.load("users")),
@@ -498,7 +472,7 @@ class RecencyKs(Exercise):
 
         y, score = self._data()
         auc = float(roc_auc_score(y, score))
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (auc, "That is the AUC; KS is the largest gap between TPR and FPR."),
             (2 * auc - 1, "That is the Gini coefficient; KS is max(TPR - FPR)."),
         ])
@@ -560,7 +534,7 @@ class AfterThirdOrder(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         curve = churn.repeat_probability(_orders(), window_days=180)
         last_day = _orders()["order_time"].max().normalize()
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (float(curve.table.loc[3, "p_ever"]),
              "Count a 4th purchase only if it came within 180 days of the 3rd."),
             (_after_third(end=last_day, strict=True, ever=True),
@@ -593,7 +567,7 @@ class ViewToCart(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         f = self._funnel()
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (float(f.loc["order", "step_conversion"]), "That is the cart-to-order step."),
             (float(f.loc["order", "overall_conversion"]),
              "That is view to order; the question asks for view to cart."),
@@ -669,7 +643,7 @@ class FatigueRatio(Exercise):
         m = _lost_messages()
         trailing = _window_counts(m, FATIGUE_WINDOW)
         week = _window_counts(m, 7)
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (_fatigue(m["lost"], week),
              f"That counts the messages of the last 7 days, the lesson's window; this question "
              f"counts {FATIGUE_WINDOW} days."),
@@ -726,7 +700,7 @@ class TargetingRoi(Exercise):
         treated = MARGIN * t["value_per_user_treatment"] - COST_PER_CONTACT
         by_conversion = MARGIN * t["uplift"] - COST_PER_CONTACT
         pooled = MARGIN * self._table(all_campaigns=True)["value_uplift"] - COST_PER_CONTACT
-        return _plausible(self, [
+        return self.distinct_mistakes([
             ({"best_segment": str(treated.idxmax()), "best_profit": float(treated.max())},
              "You counted everything the treated customers spent; part of it they would have "
              "spent anyway. Subtract the control group's revenue per user."),
@@ -808,7 +782,7 @@ class FrequencyCap(Exercise):
             [m["user_id"], week]).cumcount().reindex(m.index).to_numpy() + 1
         unsub = m["unsubscribed"].to_numpy(dtype=bool)
         losses_only = pd.Series({c: int(LOST_COST * (lost & (counts > c)).sum()) for c in CAPS})
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (_cap_answer(_cap_values(counts, lost, opened, over_at=0)),
              "A cap of c still lets the c-th message through: remove only the messages whose "
              "count in the window, itself included, is above c."),
@@ -880,7 +854,7 @@ class WinbackDay(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         gap = _gaps()
-        return _plausible(self, [
+        return self.distinct_mistakes([
             (_first_below(gap, conditional=False),
              "Divide by the purchases still waiting after d days, not by all purchases: the "
              "chance is for a customer who has already been silent that long."),

@@ -83,28 +83,6 @@ def _within(times: pd.Series, first: pd.Timestamp, last: pd.Timestamp) -> pd.Ser
     return (times >= first) & (times < last + pd.Timedelta(days=1))
 
 
-def _distinct(q: Exercise, pairs: list[tuple[object, str]]) -> list[tuple[object, str]]:
-    """Keep the plausible mistakes that differ from the right answer and from each other.
-
-    On another world two mistakes can land on the same number (or on the right
-    one); a mistake that is right there, or that an earlier one already
-    catches, is dropped so that every hint kept is the one its answer gets.
-    """
-    exp = q.expected()
-    if len(q.variables) == 1:
-        exp = {q.variables[0]: exp}
-    kept, seen = [], []
-    for wrong, hint in pairs:
-        answer = {**exp, **wrong} if len(q.variables) > 1 else {q.variables[0]: wrong}
-        if all(same(answer[v], exp[v], **q.options) for v in q.variables):
-            continue
-        if any(all(same(answer[v], s[v], **q.options) for v in q.variables) for s in seen):
-            continue
-        seen.append(answer)
-        kept.append((wrong, hint))
-    return kept
-
-
 # --------------------------------------------------------------------------- the KPI system
 
 
@@ -139,7 +117,7 @@ class UserGrowthRate(Exercise):
         n = self._counts()
         month = pd.Period(MONTH, "M")
         total = n.cumsum()
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (float(n[month] / total[month]),
              "You divided by all users at the end of *this* month; the base is last month's."),
             (float(n[month] / n[month - 1] - 1),
@@ -174,7 +152,7 @@ class ActiveRate(Exercise):
         mau = events.loc[events["event_time"].dt.to_period("M") == month, "user_id"].nunique()
         buyers = orders.loc[orders["order_time"].dt.to_period("M") == month, "user_id"].nunique()
         signed = int((users["signup_time"].dt.to_period("M") <= month).sum())
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (buyers / signed, "That counts buyers; active users are users with any event."),
             (mau / len(users), "Divide by the users signed up by the end of the month, not "
                                "by every user in the table (some signed up later)."),
@@ -207,7 +185,7 @@ class Stickiness(Exercise):
         dau = inside.groupby(inside["event_time"].dt.normalize())["user_id"].nunique()
         daily = metrics.stickiness(events)
         last = daily.loc[pd.Period(month.end_time.normalize(), "D")]
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (float(dau.mean() / inside["user_id"].nunique()),
              "That divides the mean DAU by the calendar month's MAU; the question uses, for "
              "each day, the 30 days ending that day, then the mean of the daily ratios."),
@@ -275,7 +253,7 @@ class MissedTargets(Exercise):
         blended = row.copy()
         blended["cac"] = (spend.loc[spend["date"].dt.to_period("M") == month, "spend"].sum()
                           / (users["signup_time"].dt.to_period("M") == month).sum())
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (self._missed(row, cac_lower=False),
              "A cost is better *lower*: CAC above its target is a miss (and the question's "
              "CAC is paid CAC, spend over the paid channels' sign-ups, not blended)."),
@@ -328,7 +306,7 @@ class OrdersPerVisitorContribution(Exercise):
         t = self._table()
         b, a = t.loc[pd.Period(GMV_BEFORE, "M")], t.loc[pd.Period(GMV_AFTER, "M")]
         lmdi = self.expected()
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (float((a["orders_per_visitor"] - b["orders_per_visitor"]) * b["visitors"] * b["aov"]),
              "That changes orders per visitor alone with the other factors held at the first "
              "month: the three such effects do not add up to the change. Use the log-mean "
@@ -383,7 +361,7 @@ class RepairedCac(Exercise):
         users, spend = self._march()
         paid = users["channel"].isin(spend["channel"].unique())
         own = spend.loc[spend["channel"] == channel, "spend"].sum()
-        return _distinct(self, [
+        return self.distinct_mistakes([
             ({"lost_channel": "unknown"},
              "'unknown' is where the missing sign-ups were recorded; which channel lost them?"),
             ({"repaired_cac": float(own / (users["channel"] == channel).sum())},
@@ -429,7 +407,7 @@ class ApologyList(Exercise):
         orders, late, inside = self._orders()
         here = orders["warehouse"] == house
         year = orders["order_time"].dt.year == _days(_incident("warehouse_delay"))[0].year
-        return _distinct(self, [
+        return self.distinct_mistakes([
             ({"apology_customers": int((late & inside & here).sum())},
              "That counts parcels; a customer with two late parcels gets one apology: count "
              "customers."),
@@ -486,7 +464,7 @@ class PaymentBug(Exercise):
         before = _within(events["event_time"], start - pd.Timedelta(days=28),
                          start - pd.Timedelta(days=1))
         rate = self.expected()["bug_rate"]
-        return _distinct(self, [
+        return self.distinct_mistakes([
             ({"broken_device": "mini_program"},
              "The mini-program kept selling; look at the app's two platforms."),
             ({"bug_rate": _cart_to_order(events[on & week])},
@@ -568,7 +546,7 @@ class ChooseChart(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         shares = self._shares().sort_values()
-        return _distinct(self, [
+        return self.distinct_mistakes([
             ({"chart": "pie"},
              "A pie makes the eye compare angles, which it does badly, and two slices whose "
              "shares are close look the same: the question asks which is bigger."),
@@ -807,7 +785,7 @@ class BudgetDecision(Exercise):
         money = _channel_money()
         cut = self.expected()["test_channel"]
         per_yuan = money["margin"] / money["spend"]
-        return _distinct(self, [
+        return self.distinct_mistakes([
             ({"test_channel": str((money["spend"] / money["signups"]).idxmax())},
              "That channel has the dearest sign-ups, but a dear sign-up can bring back more: "
              "compare the margin each yuan of spend brings back."),
@@ -859,7 +837,7 @@ class BasketLift(Exercise):
         n = items["order_id"].nunique()
         # every line counted: a category's share of orders inflated by orders with two of it
         lines_a, lines_b = ((items["category"] == c).sum() / n for c in PAIR)
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (float(self._pairs(None).loc[PAIR, "lift"]),
              f"That is over every order; the question counts the orders placed in "
              f"{BASKET_YEAR}."),
@@ -902,7 +880,7 @@ class CarParkCorrelation(Exercise):
         shops = m[m["format"] == STORE_FORMAT]
         with_park = shops[shops["has_car_park"]]
         every = m[m["has_car_park"]]
-        return _distinct(self, [
+        return self.distinct_mistakes([
             (float(shops["car_park_traffic"].corr(shops["revenue"])),
              "Stores without a car park show 0 traffic; keep only the stores that have one, "
              "or the zeros measure 'has a car park', not traffic."),
