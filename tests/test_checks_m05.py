@@ -77,7 +77,7 @@ def test_every_question_is_not_attempted_as_handed_out():
 def test_no_hint_gives_the_answer_away():
     """Hints and messages name the mistake; no number in them is the number asked for."""
     for q in m05.EXERCISES.bind({}):
-        expected = q.expected()
+        expected = q._expected()
         values = expected.values() if isinstance(expected, dict) else [expected]
         answers = [v for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
         for text in [*q.hints, *(h for _, h in q.mistakes()), q.correct_message]:

@@ -1,6 +1,6 @@
 """Every check of every exercise set, three ways, from one harness.
 
-For each question: the reference answer (its ``expected()``) is judged
+For each question: the reference answer (its ``_expected()``) is judged
 correct, the handed-out stub is "not attempted", and each plausible wrong
 answer of ``mistakes()`` is judged incorrect with the hint written for it.
 The per-module files (``test_checks_m0N.py``) add answers computed
@@ -22,7 +22,7 @@ def _answers(q, value):
     """An answer as keyword arguments: a dict by variable, or the one variable's value."""
     if len(q.variables) == 1:
         return {q.variables[0]: value}
-    expected = q.expected()
+    expected = q._expected()
     return {**expected, **value}
 
 
@@ -33,7 +33,7 @@ def test_every_set_has_questions():
 
 @pytest.mark.parametrize(("name", "q"), QUESTIONS, ids=IDS)
 def test_the_reference_answer_is_correct(name, q):
-    result = q.evaluate(**_answers(q, q.expected()))
+    result = q.evaluate(**_answers(q, q._expected()))
     assert result.status == "correct", result.text
 
 

@@ -44,7 +44,7 @@ class Arpu(Exercise):
     hints = ("Revenue over which users?", "All users, buyers or not.", "Use ALL_USERS.")
     calls = 0
 
-    def expected(self):
+    def _expected(self):
         type(self).calls += 1
         return ORDERS["amount"].sum() / ALL_USERS
 
@@ -59,7 +59,7 @@ class ChannelRevenue(Exercise):
     variables = ("by_channel",)
     ignore_order = True
 
-    def expected(self):
+    def _expected(self):
         return ORDERS.groupby("channel")["amount"].sum()
 
 
@@ -67,7 +67,7 @@ class TopChannel(Exercise):
     qid = "q3"
     variables = ("top_channel",)
 
-    def expected(self):
+    def _expected(self):
         return ORDERS.groupby("channel")["amount"].sum().idxmax()
 
 
@@ -75,12 +75,12 @@ class Pair(Exercise):
     qid = "q4"
     variables = ("arpu", "arppu")
 
-    def expected(self):
+    def _expected(self):
         revenue = ORDERS["amount"].sum()
         return {"arpu": revenue / ALL_USERS, "arppu": revenue / ORDERS["user_id"].nunique()}
 
     def mistakes(self):
-        e = self.expected()
+        e = self._expected()
         return [({"arpu": e["arppu"], "arppu": e["arpu"]}, "ARPU and ARPPU are swapped.")]
 
 
@@ -88,7 +88,7 @@ class Summary(Exercise):
     qid = "q5"
     variables = ("summary",)
 
-    def expected(self):
+    def _expected(self):
         return ORDERS.groupby("user_id", as_index=False).agg(
             orders=("amount", "size"), revenue=("amount", "sum")
         )
@@ -175,7 +175,7 @@ def test_string_answer_ignores_case():
 
 
 def test_several_variables():
-    e = Pair().expected()
+    e = Pair()._expected()
     assert Pair({"arpu": e["arpu"], "arppu": ____}).evaluate().status == "not_attempted"
     assert Pair().evaluate(**e).status == "correct"
     swapped = Pair().evaluate(arpu=e["arppu"], arppu=e["arpu"])
@@ -185,7 +185,7 @@ def test_several_variables():
 
 
 def test_dataframe_answer_messages():
-    e = Summary().expected()
+    e = Summary()._expected()
     assert Summary().evaluate(summary=e[["revenue", "user_id", "orders"]]).status == "correct"
     as_index = e.set_index("user_id")
     assert "as the index" in Summary().evaluate(summary=as_index).message
@@ -278,7 +278,7 @@ def test_data_errors_in_expected_are_not_blamed_on_the_learner():
     class Broken(Exercise):
         qid, variables = "q9", ("x",)
 
-        def expected(self):
+        def _expected(self):
             raise FileNotFoundError("orders.parquet")
 
     with pytest.raises(FileNotFoundError):

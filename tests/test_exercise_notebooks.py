@@ -97,7 +97,7 @@ class Q1(Exercise):
     qid, title, variables = "q1", "ARPU", ("arpu",)
     hints = ("Revenue over all users, buyers or not.",)
 
-    def expected(self):
+    def _expected(self):
         return 80.0 / 5
 
 

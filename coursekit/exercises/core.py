@@ -35,6 +35,7 @@ import pandas as pd
 
 __all__ = [
     "SIGNIFICANT_FIGURES",
+    "Recorded",
     "____",
     "Exercise",
     "ExerciseSet",
@@ -49,6 +50,7 @@ __all__ = [
     "diff_text",
     "diff_value",
     "find_course_root",
+    "recorded",
     "same",
 ]
 
@@ -821,10 +823,13 @@ def find_course_root() -> Path | None:
 class Exercise:
     """One checked question of an exercise notebook.
 
-    Subclasses set the class attributes and implement :meth:`expected`; they
-    may override :meth:`compare` and :meth:`mistakes`. :meth:`expected` and
+    Subclasses set the class attributes and implement :meth:`_expected`; they
+    may override :meth:`compare` and :meth:`mistakes`. :meth:`_expected` and
     :meth:`mistakes` are computed once per instance (the base class caches
-    them), so they may load data freely.
+    them), so they may load data freely. The right value is deliberately not
+    public: a learner's ``q1`` offers ``check()``, ``hint()`` and
+    ``solution()``, and the grader runs notebooks with stand-ins
+    (:func:`recorded`) that cannot compute it at all.
 
     Attributes
     ----------
@@ -853,7 +858,7 @@ class Exercise:
     >>> class Q1(Exercise):
     ...     qid, title, variables = "q1", "Average order value", ("aov",)
     ...     hints = ("Revenue divided by what?", "Divide by the number of orders.")
-    ...     def expected(self):
+    ...     def _expected(self):
     ...         return 120.0 / 4
     ...     def mistakes(self):
     ...         return [(120.0 / 3, "You divided by customers; AOV divides by orders.")]
@@ -881,7 +886,7 @@ class Exercise:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for attr in ("expected", "mistakes"):
+        for attr in ("_expected", "mistakes"):
             fn = cls.__dict__.get(attr)
             if callable(fn) and not getattr(fn, "_per_instance_cache", False):
                 setattr(cls, attr, _cached_per_instance(fn))
@@ -899,10 +904,11 @@ class Exercise:
 
     # -- to implement in subclasses ---------------------------------------
 
-    def expected(self) -> Any:
+    def _expected(self) -> Any:
         """The right value, computed from the data (a dict by variable name
-        when there are several variables)."""
-        raise NotImplementedError(f"{type(self).__name__} must implement expected()")
+        when there are several variables). Not for learners' code: the grader
+        flags a notebook that calls it."""
+        raise NotImplementedError(f"{type(self).__name__} must implement _expected()")
 
     def mistakes(self) -> list[tuple[object, str]]:
         """Plausible wrong answers, each with the hint aimed at that mistake.
@@ -914,15 +920,15 @@ class Exercise:
     def compare(self, **answers: Any) -> Result | None:
         """Judge the answers; None means correct.
 
-        The default compares each variable with :meth:`expected` using
+        The default compares each variable with :meth:`_expected` using
         :func:`diff_value` and the class's tolerance options, and reports a
         known mistake with its hint before any generic message.
         """
-        expected = self.expected()
+        expected = self._expected()
         if len(self.variables) == 1:
             expected = {self.variables[0]: expected}
         if not isinstance(expected, Mapping):
-            raise TypeError(f"{type(self).__name__}.expected() must return a dict by variable")
+            raise TypeError(f"{type(self).__name__}._expected() must return a dict by variable")
         problems = {
             var: diff_value(answers[var], expected[var], name=f"`{var}`", **self.options)
             for var in self.variables
@@ -960,7 +966,7 @@ class Exercise:
         --------
         >>> class Q(Exercise):
         ...     qid, variables = "q1", ("n",)
-        ...     def expected(self):
+        ...     def _expected(self):
         ...         return 3
         >>> Q().distinct_mistakes([(3, "same as right"), (4, "one too many"), (4, "again")])
         [(4, 'one too many')]
@@ -971,7 +977,7 @@ class Exercise:
                 return None
             return {**right, **part}
 
-        right = self.expected()
+        right = self._expected()
         right = {self.variables[0]: right} if len(self.variables) == 1 else dict(right)
         seen = [right, *(a for a in map(whole, accepted) if a is not None)]
         kept: list[tuple[object, str]] = []
@@ -1021,7 +1027,7 @@ class Exercise:
         --------
         >>> class Q(Exercise):
         ...     qid, variables = "q1", ("n",)
-        ...     def expected(self):
+        ...     def _expected(self):
         ...         return 3
         >>> Q({}).evaluate().status, Q().evaluate(n=3).status, Q().evaluate(n="3").status
         ('not_attempted', 'correct', 'incorrect')
@@ -1042,8 +1048,8 @@ class Exercise:
                 "not_attempted",
                 f"replace ____ in {names} with your code, run the cell, then {self.qid}.check().",
             )
-        if type(self).expected is not Exercise.expected:
-            self.expected()  # data problems surface here, not as a learner's mistake
+        if type(self)._expected is not Exercise._expected:
+            self._expected()  # data problems surface here, not as a learner's mistake
         try:
             result = self.compare(**values)
         except Exception as exc:  # noqa: BLE001 - a learner's answer must never crash a check
@@ -1058,7 +1064,7 @@ class Exercise:
 
     def _expected_types(self) -> str:
         try:
-            exp = self.expected()
+            exp = self._expected()
         except Exception:  # noqa: BLE001
             return ""
         if len(self.variables) == 1:
@@ -1080,7 +1086,7 @@ class Exercise:
         --------
         >>> class Q(Exercise):
         ...     qid, variables = "q1", ("n",)
-        ...     def expected(self):
+        ...     def _expected(self):
         ...         return 3
         >>> Q({"n": ____}).check()
         Not attempted: replace ____ in `n` with your code, run the cell, then q1.check().
@@ -1187,7 +1193,7 @@ class ExerciseSet:
     --------
     >>> class Q1(Exercise):
     ...     qid, variables = "q1", ("n",)
-    ...     def expected(self):
+    ...     def _expected(self):
     ...         return 3
     >>> EXERCISES = ExerciseSet("00_demo", [Q1])
     >>> ns = {}
@@ -1233,7 +1239,7 @@ class ExerciseSet:
         --------
         >>> class Q1(Exercise):
         ...     qid, variables = "q1", ("n",)
-        ...     def expected(self):
+        ...     def _expected(self):
         ...         return 2
         >>> class Q2(Q1):
         ...     qid = "q2"
@@ -1260,7 +1266,7 @@ class ExerciseSet:
         --------
         >>> class Q1(Exercise):
         ...     qid, variables = "q1", ("n",)
-        ...     def expected(self):
+        ...     def _expected(self):
         ...         return 3
         >>> ns = {"n": 3}
         >>> (ns["q1"],) = ExerciseSet("00_demo", [Q1]).bind(ns)
@@ -1295,7 +1301,7 @@ class ExerciseSet:
         --------
         >>> class Q1(Exercise):
         ...     qid, title, variables = "q1", "Orders", ("n",)
-        ...     def expected(self):
+        ...     def _expected(self):
         ...         return 3
         >>> class Q2(Q1):
         ...     qid, title, variables = "q2", "Users", ("m",)
@@ -1326,3 +1332,48 @@ class ExerciseSet:
         )
         _show("\n".join([head, *lines]),
               **{"text/html": f"<p><b>{html.escape(head)}</b></p><table>{cells}</table>"})
+
+
+class Recorded(Exercise):
+    """A question as the grader's copy of the course has it: its name and
+    variables, not its answer.
+
+    While a notebook is graded, ``check()`` only says that the answer is
+    recorded: the grader takes the variables out of the kernel and judges them
+    in its own process, so nothing in the kernel can compute the right value
+    or serve as an oracle. Made by :func:`recorded`.
+
+    Examples
+    --------
+    >>> Q = recorded("q1", "Orders", ("n",))
+    >>> Q({"n": 3}).check()
+    Recorded: `n` is judged by the grader after the run.
+    """
+
+    def evaluate(self, **answers: Any) -> Result:
+        """Always "not attempted": the judgement is the grader's."""
+        names = ", ".join(f"`{v}`" for v in self.variables)
+        return Result("not_attempted", f"{names} is judged by the grader after the run.")
+
+    def check(self) -> None:
+        """Say that the answer is recorded for the grader."""
+        names = ", ".join(f"`{v}`" for v in self.variables)
+        _show(f"Recorded: {names} is judged by the grader after the run.")
+
+    def solution(self) -> None:
+        """No solutions while grading."""
+        _show(f"Solution: not available while {self.qid} is being graded.")
+
+
+def recorded(qid: str, title: str, variables: Sequence[str],
+             hints: Sequence[str] = ()) -> type[Exercise]:
+    """A :class:`Recorded` question class with this id, title, variables and hints.
+
+    Examples
+    --------
+    >>> Q = recorded("q2", "Users", ("m", "k"))
+    >>> Q.qid, Q.variables, Q().evaluate(m=1, k=2).status
+    ('q2', ('m', 'k'), 'not_attempted')
+    """
+    attrs = {"qid": qid, "title": title, "variables": tuple(variables), "hints": tuple(hints)}
+    return type(f"Recorded_{qid}", (Recorded,), attrs)

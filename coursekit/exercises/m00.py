@@ -43,7 +43,7 @@ class SignupsByChannel(Exercise):
     )
     correct_message = "each channel's number of sign-ups; module 4 sets them against cost."
 
-    def expected(self) -> pd.Series:
+    def _expected(self) -> pd.Series:
         return coursekit.load("users")["channel"].value_counts()
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -80,7 +80,7 @@ class PeakDay(Exercise):
     )
     correct_message = "the peak is a big multiple of a normal day: capacity is planned on it."
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         daily = _daily_orders(YEAR)
         return {"peak_day": daily.idxmax(), "peak_ratio": float(daily.max() / daily.median())}
 
@@ -119,7 +119,7 @@ class BuyerShare(Exercise):
     )
     correct_message = "the rest signed up and never bought: module 5 asks what to do about them."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         users, orders = coursekit.load("users"), coursekit.load("orders")
         return orders["user_id"].nunique() / len(users)
 

@@ -75,7 +75,7 @@ class Arpu(Exercise):
     )
     correct_message = "revenue per user, the figure to set against the cost of a user."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(metrics.arpu(_orders(YEAR), _users(), per=None).loc["all", "arpu"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -101,7 +101,7 @@ class Arppu(Exercise):
     )
     correct_message = "what a buyer spends in a year; pricing and baskets move it."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(metrics.arppu(_orders(YEAR), per=None).loc["all", "arppu"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -128,7 +128,7 @@ class ArpuByChannel(Exercise):
     )
     correct_message = "the channels differ by a multiple: lesson 3b sets this against CAC."
 
-    def expected(self) -> pd.Series:
+    def _expected(self) -> pd.Series:
         revenue = _revenue_by_channel(YEAR)
         return _by_label(revenue / _users()["channel"].value_counts(), "arpu")
 
@@ -171,7 +171,7 @@ class CohortMonthOne(Exercise):
     )
     correct_message = "the share of new customers who come back the month after their first."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         table = cohorts.retention(_orders(), per="M")
         return float(table.loc[pd.Period(COHORT, "M"), 1])
 
@@ -205,7 +205,7 @@ class DaySeven(Exercise):
     )
     correct_message = "a small share of new users is still around after a week."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         events, users = coursekit.load("events"), _users()
         table = cohorts.day_n_retention(events, start=users, days=(7,))
         return float(table.loc[7, "rate"])
@@ -240,7 +240,7 @@ class CacByChannel(Exercise):
     )
     correct_message = "the price of a user, channel by channel."
 
-    def expected(self) -> pd.Series:
+    def _expected(self) -> pd.Series:
         return _by_label(metrics.cac(coursekit.load("channel_spend"), _users())["cac"], "cac")
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -275,7 +275,7 @@ class SimpleLtv(Exercise):
     def _monthly(self) -> float:
         return float(metrics.arppu(_orders(YEAR))["arppu"].mean())
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(metrics.ltv_simple(self._monthly(), MARGIN, CHURN))
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -345,7 +345,7 @@ class WeakestChannel(Exercise):
                        "cost. Whether to cut it depends on what the next yuan buys there "
                        "(lesson 3b): compare the cost of the last users, not the average.")
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         ratio = _payback()
         return {"weakest": str(ratio.idxmin()), "weakest_ratio": float(ratio.min())}
 
@@ -361,7 +361,7 @@ class WeakestChannel(Exercise):
         return super().compare(**answers)
 
     def mistakes(self) -> list[tuple[object, str]]:
-        right = self.expected()["weakest"]
+        right = self._expected()["weakest"]
         ratio = _payback()
         cac = metrics.cac(coursekit.load("channel_spend"), _users())["cac"]
         found: list[tuple[object, str]] = [
@@ -419,7 +419,7 @@ class CdnowBgnbd(Exercise):
     )
     correct_message = "the published r, alpha, a and b: the model is ready for the company."
 
-    def expected(self) -> pd.Series:
+    def _expected(self) -> pd.Series:
         return _cdnow_fit()
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -463,7 +463,7 @@ class DormantCount(Exercise):
     def _stages(self, **options: Any) -> pd.Series:
         return lifecycle.stages(_orders(), asof=STAGES_ON, **options)["stage"]
 
-    def expected(self) -> int:
+    def _expected(self) -> int:
         return int((self._stages() == "dormant").sum())
 
     def _last_orders(self) -> pd.Series:

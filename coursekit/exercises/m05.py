@@ -105,7 +105,7 @@ class ImportantValue(Exercise):
     )
     correct_message = "the customers to protect with service, not to chase with coupons."
 
-    def expected(self) -> int:
+    def _expected(self) -> int:
         return int((_rfm()["segment_en"] == "important value").sum())
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -134,7 +134,7 @@ class ValueRevenueShare(Exercise):
     )
     correct_message = "a minority of customers, a large share of the money."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         rfm = _rfm()
         return float(rfm.loc[rfm["segment_en"] == "important value", "monetary"].sum()
                      / rfm["monetary"].sum())
@@ -167,7 +167,7 @@ class GoldOrAbove(Exercise):
         points = segments.tier_points(_orders(), coursekit.load("events"), asof=ASOF)
         return segments.assign_tiers(points)
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(self._tiers().isin(["gold", "platinum"]).mean())
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -208,7 +208,7 @@ class GifterTgi(Exercise):
             self._cached = tags, tags.index.isin(rfm.index[rfm["segment_en"] == "important value"])
         return self._cached
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         tags, target = self._data()
         return float(segments.tgi(tags, target).loc[TAG, "tgi"])
 
@@ -238,7 +238,7 @@ class InterestStage(Exercise):
     )
     correct_message = "engaged but not buying this year: the audience of a first-order offer."
 
-    def expected(self) -> int:
+    def _expected(self) -> int:
         stages = funnels.aipl(coursekit.load("events"), asof=ASOF, window_days=365)
         return int((stages["stage"] == "interest").sum())
 
@@ -296,7 +296,7 @@ class CampaignUplift(Exercise):
     def _rates(self, rows: pd.DataFrame) -> pd.Series:
         return rows.groupby("group", observed=True)["converted"].mean()
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(experiments.lift(self._mine()).uplift)
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -329,7 +329,7 @@ class SignificantSegments(Exercise):
         rows = _campaign_rows(RESPOND_CAMPAIGN) if rows is None else rows
         return experiments.uplift_by_segment(rows)
 
-    def expected(self) -> set[str]:
+    def _expected(self) -> set[str]:
         t = self._table()
         return {str(s) for s in t.index[t["uplift_low"] > 0]}
 
@@ -367,7 +367,7 @@ class SampleSize(Exercise):
     )
     correct_message = "per group; the test needs twice that in all."
 
-    def expected(self) -> int:
+    def _expected(self) -> int:
         return experiments.sample_size(0.10, 0.02)
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -415,7 +415,7 @@ class ChurnRate(Exercise):
     )
     correct_message = "the label the model learns; it is only known 90 days later."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(_labels()["churned"].mean())
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -452,7 +452,7 @@ class RecencyKs(Exercise):
         y = _labels()["churned"]
         return y, _recency().reindex(y.index)
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         y, score = self._data()
         return churn.ks_statistic(y, score)
 
@@ -514,7 +514,7 @@ class AfterThirdOrder(Exercise):
     )
     correct_message = "each purchase made, the next is more likely: but mind who is left."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         curve = churn.repeat_probability(_orders(), window_days=180)
         return float(curve.table.loc[3, "p_within"])
 
@@ -562,7 +562,7 @@ class ViewToCart(Exercise):
     def _funnel(self) -> pd.DataFrame:
         return funnels.funnel(coursekit.load("events"), ["view", "add_to_cart", "order"])
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(self._funnel().loc["add_to_cart", "step_conversion"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -623,7 +623,7 @@ class FatigueRatio(Exercise):
     )
     correct_message = "two busy weeks cost customers too: a cap has to hold over longer spans."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         curve = reach.fatigue_curve(_lost_messages(), outcomes=["lost"],
                                     bands=(1, 2, FATIGUE_HEAVY), window_days=FATIGUE_WINDOW)
         return float(curve["lost_rate"].iloc[-1] / curve["lost_rate"].iloc[0])
@@ -688,7 +688,7 @@ class TargetingRoi(Exercise):
         table.index = table.index.astype(str)
         return table
 
-    def expected(self) -> dict[str, Any]:
+    def _expected(self) -> dict[str, Any]:
         plan = experiments.targeting(self._table(), cost_per_contact=COST_PER_CONTACT,
                                      margin=MARGIN)
         profit = plan.table["profit_per_contact"]
@@ -696,7 +696,7 @@ class TargetingRoi(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         t = self._table()
-        best = self.expected()["best_segment"]
+        best = self._expected()["best_segment"]
         treated = MARGIN * t["value_per_user_treatment"] - COST_PER_CONTACT
         by_conversion = MARGIN * t["uplift"] - COST_PER_CONTACT
         pooled = MARGIN * self._table(all_campaigns=True)["value_uplift"] - COST_PER_CONTACT
@@ -756,7 +756,7 @@ class FrequencyCap(Exercise):
         return (reach.messages_in_window(m, window_days=CAP_WINDOW).to_numpy(),
                 m["lost"].to_numpy(dtype=bool), m["opened"].to_numpy(dtype=bool), m)
 
-    def expected(self) -> dict[str, Any]:
+    def _expected(self) -> dict[str, Any]:
         counts, lost, opened, _ = self._data()
         return _cap_answer(_cap_values(counts, lost, opened))
 
@@ -845,7 +845,7 @@ class WinbackDay(Exercise):
     correct_message = ("from that day on, a win-back offer rarely discounts an order that was "
                        "coming anyway.")
 
-    def expected(self) -> int:
+    def _expected(self) -> int:
         day = _first_below(_gaps())
         if day is None:
             raise ValueError(f"the chance never falls below {WINBACK_LEVEL} in "

@@ -109,7 +109,7 @@ class UserGrowthRate(Exercise):
         users = coursekit.load("users")
         return users.groupby(users["signup_time"].dt.to_period("M")).size()
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         g = metrics.user_growth_rate(coursekit.load("users"))
         return float(_month(g)["growth_rate"])
 
@@ -142,7 +142,7 @@ class ActiveRate(Exercise):
     )
     correct_message = "the share of the user base still using the app in a month."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         a = metrics.active_rate(coursekit.load("events"), coursekit.load("users"))
         return float(_month(a)["active_rate"])
 
@@ -174,7 +174,7 @@ class Stickiness(Exercise):
     )
     correct_message = "roughly the share of a month's days a typical active user comes back."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         s = metrics.stickiness(coursekit.load("events"), per="M")
         return float(_month(s)["stickiness"])
 
@@ -242,7 +242,7 @@ class MissedTargets(Exercise):
                 out.add(name)
         return out
 
-    def expected(self) -> set[str]:
+    def _expected(self) -> set[str]:
         g = diagnose.gap_to_target(self._row(), pd.Series(TARGETS), better={"cac": "lower"})
         return {str(m) for m in g.index[~g["met"].astype(bool)]}
 
@@ -263,7 +263,7 @@ class MissedTargets(Exercise):
             (self._missed(row, tolerance=0.02),
              "A KPI short of its target by a little is still a miss here: the question has no "
              "tolerance band (the lesson's 'on target' band is not used)."),
-            (set(TARGETS) - self.expected(),
+            (set(TARGETS) - self._expected(),
              "Those are the KPIs that met their target; the question asks for the misses."),
         ])
 
@@ -297,7 +297,7 @@ class OrdersPerVisitorContribution(Exercise):
     def _table(self) -> pd.DataFrame:
         return diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"))[1]
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         tree, table = diagnose.gmv_tree(coursekit.load("events"), coursekit.load("orders"))
         out = tree.explain(table, before=GMV_BEFORE, after=GMV_AFTER)
         return float(out.loc["orders_per_visitor", "contribution"])
@@ -305,7 +305,7 @@ class OrdersPerVisitorContribution(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         t = self._table()
         b, a = t.loc[pd.Period(GMV_BEFORE, "M")], t.loc[pd.Period(GMV_AFTER, "M")]
-        lmdi = self.expected()
+        lmdi = self._expected()
         return self.distinct_mistakes([
             (float((a["orders_per_visitor"] - b["orders_per_visitor"]) * b["visitors"] * b["aov"]),
              "That changes orders per visitor alone with the other factors held at the first "
@@ -348,7 +348,7 @@ class RepairedCac(Exercise):
         return (users[users["signup_time"].dt.to_period("M") == month],
                 spend[spend["date"].dt.to_period("M") == month])
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         channel = str(_incident("tracking_outage")["value"])
         users, spend = self._march()
         signups = int((users["channel"] == channel).sum() + (users["channel"] == "unknown").sum())
@@ -357,7 +357,7 @@ class RepairedCac(Exercise):
                                       / signups)}
 
     def mistakes(self) -> list[tuple[object, str]]:
-        channel = self.expected()["lost_channel"]
+        channel = self._expected()["lost_channel"]
         users, spend = self._march()
         paid = users["channel"].isin(spend["channel"].unique())
         own = spend.loc[spend["channel"] == channel, "spend"].sum()
@@ -396,14 +396,14 @@ class ApologyList(Exercise):
         late = orders["delivery_days"] > orders["promised_days"]
         return orders, late, _within(orders["order_time"], start, end)
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         house = str(_incident("warehouse_delay")["value"])
         orders, late, inside = self._orders()
         mine = orders[late & inside & (orders["warehouse"] == house)]
         return {"slow_warehouse": house, "apology_customers": int(mine["user_id"].nunique())}
 
     def mistakes(self) -> list[tuple[object, str]]:
-        house = self.expected()["slow_warehouse"]
+        house = self._expected()["slow_warehouse"]
         orders, late, inside = self._orders()
         here = orders["warehouse"] == house
         year = orders["order_time"].dt.year == _days(_incident("warehouse_delay"))[0].year
@@ -448,14 +448,14 @@ class PaymentBug(Exercise):
         start, end = _days(_incident("payment_bug"))
         return coursekit.load("events"), start, end
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         device = str(_incident("payment_bug")["value"])
         events, start, end = self._events()
         mine = events[(events["platform"] == device) & _within(events["event_time"], start, end)]
         return {"broken_device": device, "bug_rate": _cart_to_order(mine)}
 
     def mistakes(self) -> list[tuple[object, str]]:
-        device = self.expected()["broken_device"]
+        device = self._expected()["broken_device"]
         events, start, end = self._events()
         on = events["platform"] == device
         inside = _within(events["event_time"], start, end)
@@ -463,7 +463,7 @@ class PaymentBug(Exercise):
         week = _within(events["event_time"], monday, monday + pd.Timedelta(days=6))
         before = _within(events["event_time"], start - pd.Timedelta(days=28),
                          start - pd.Timedelta(days=1))
-        rate = self.expected()["bug_rate"]
+        rate = self._expected()["bug_rate"]
         return self.distinct_mistakes([
             ({"broken_device": "mini_program"},
              "The mini-program kept selling; look at the app's two platforms."),
@@ -541,7 +541,7 @@ class ChooseChart(Exercise):
             s = items.groupby("category", observed=True)["amount"].sum()
         return s / s.sum()
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         return {"chart": "ordered bar", "closest_gap": _closest_gap(self._shares())}
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -679,7 +679,7 @@ class RepairChart(Exercise):
     correct_message = ("one axis from zero, sorted bars, one colour: the reader sees the "
                        "ranking, and how small the differences are.")
 
-    def expected(self) -> Any:
+    def _expected(self) -> Any:
         return _draw(_aov().sort_values())
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -775,7 +775,7 @@ class BudgetDecision(Exercise):
                        "yuan. Money moved to the top channel holds only while its marginal "
                        "cost holds.")
 
-    def expected(self) -> dict[str, object]:
+    def _expected(self) -> dict[str, object]:
         money = _channel_money()
         per_yuan = money["margin"] / money["spend"]
         return {"test_channel": str(per_yuan.idxmin()),
@@ -783,7 +783,7 @@ class BudgetDecision(Exercise):
 
     def mistakes(self) -> list[tuple[object, str]]:
         money = _channel_money()
-        cut = self.expected()["test_channel"]
+        cut = self._expected()["test_channel"]
         per_yuan = money["margin"] / money["spend"]
         return self.distinct_mistakes([
             ({"test_channel": str((money["spend"] / money["signups"]).idxmax())},
@@ -828,7 +828,7 @@ class BasketLift(Exercise):
         return basket.pairs(self._items(year), product="category").set_index(
             ["antecedent", "consequent"])
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         return float(self._pairs().loc[PAIR, "lift"])
 
     def mistakes(self) -> list[tuple[object, str]]:
@@ -870,7 +870,7 @@ class CarParkCorrelation(Exercise):
     )
     correct_message = "a link, not a lever: lesson 6b shows how the season moves both."
 
-    def expected(self) -> float:
+    def _expected(self) -> float:
         m = _car_park_months()
         m = m[(m["format"] == STORE_FORMAT) & m["has_car_park"]]
         return float(m["car_park_traffic"].corr(m["revenue"]))
