@@ -10,7 +10,7 @@ Sub-commands::
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
     coursekit agenda [--sections] [--root DIR]  minutes of each module's core path vs its slot
     coursekit reset exercises/NAME.ipynb ...  restore a clean copy, the learner's kept (dated)
-    coursekit grade PATH ... [--out F]     run a class's exercise notebooks, tabulate the checks
+    coursekit grade PATH ... [--out F] [--world DIR]  grade a class in sandboxes
 
 A mistake in what was asked (a path that does not exist, a number out of
 range, a folder that must not be overwritten) prints one paragraph to stderr,
@@ -114,11 +114,15 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--budget", type=float, default=600,
                     help="seconds one notebook may run; later cells are skipped (default 600)")
     gr.add_argument("--jobs", type=int, default=1, help="notebooks run at the same time")
+    gr.add_argument("--world", default=None,
+                    help="grade on this generated world instead of the course's data, so "
+                         "answers typed in from a run on the course's data fail")
     return p
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from coursekit.grade import find_submissions, grade, summary_by_question
+    from coursekit.grade import find_submissions, grade, summary_by_question, tabulate, write_table
+    from coursekit.grade.isolation import isolation_level
 
     out = Path(args.out)
     if out.is_dir():
@@ -127,18 +131,40 @@ def _grade(args: argparse.Namespace) -> int:
             name="--out",
             fix="give a file name, e.g. --out grades.csv",
         )
+    if args.world is not None and not (Path(args.world) / "checksums.json").is_file():
+        raise ArgumentError(
+            f"{args.world} holds no generated world (no checksums.json)",
+            name="--world",
+            fix="generate one: coursekit data generate --users 3000 --seed 7 --out DIR",
+        )
     if not find_submissions(args.paths):  # raises for a path that does not exist
         raise ArgumentError(
             "no notebooks found in " + ", ".join(args.paths),
             name="paths",
             fix="give the submitted .ipynb files, or folders that hold them",
         )
-    grades, details = grade(args.paths, cell_timeout=args.timeout, budget=args.budget,
-                            jobs=max(1, args.jobs), progress=True)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    grades.to_csv(out, index=False, encoding="utf-8")
-    detail_path = out.with_name(out.stem + "_details.csv")
-    details.to_csv(detail_path, index=False, encoding="utf-8")
+    if isolation_level() == "copy":
+        print("note: this machine cannot fence notebooks in with Linux namespaces; each runs "
+              "in a throwaway copy and is judged here, but could still reach your files. "
+              "For a grade that counts, grade on Linux (as root, e.g. in a container).",
+              file=sys.stderr)
+    partial = out.with_name(out.stem + ".partial.csv")
+
+    def keep(so_far: list) -> None:  # rows graded so far survive an interrupted run
+        write_table(tabulate(so_far)[0], partial)
+
+    try:
+        grades, details = grade(args.paths, cell_timeout=args.timeout, budget=args.budget,
+                                jobs=max(1, args.jobs), world=args.world, progress=True,
+                                on_graded=keep)
+    except KeyboardInterrupt:
+        if partial.exists():
+            print(f"\ninterrupted: the notebooks graded so far are in {partial}",
+                  file=sys.stderr)
+        raise
+    write_table(grades, out)
+    detail_path = write_table(details, out.with_name(out.stem + "_details.csv"))
+    partial.unlink(missing_ok=True)
     by_q = summary_by_question(details)
     if len(by_q):
         print("\nthe class, question by question:")
@@ -147,6 +173,11 @@ def _grade(args: argparse.Namespace) -> int:
     if len(problems):
         print(f"\n{len(problems)} notebook(s) could not be graded fully:")
         print(problems[["submission", "problem"]].to_string(index=False))
+    flagged = grades[grades["flags"] != ""]
+    if len(flagged):
+        print(f"\n{len(flagged)} notebook(s) flagged by the code scan (read them; a flag for "
+              "solutions, internals or other notebooks scores 0):")
+        print(flagged[["submission", "flags"]].to_string(index=False))
     print(f"\nwrote {out} and {detail_path}")
     return 0
 

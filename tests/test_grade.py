@@ -15,7 +15,7 @@ from coursekit.exercises import m00
 from coursekit.exercises.core import find_course_root
 from coursekit.grade import (
     Graded,
-    collect,
+    _Checks,
     exercise_sets,
     find_submissions,
     grade,
@@ -54,23 +54,29 @@ def test_every_exercise_set_is_found() -> None:
     assert all(len(s) >= 3 for s in sets.values())
 
 
-def test_collect_prefers_the_outcome_the_learner_saw() -> None:
-    ns: dict = {}
-    q1, q2, q3 = m00.EXERCISES.bind(ns)
-    ns.update(q1=q1, q2=q2, q3=q3)
-    ns["buyer_share"] = 0.0
-    q3.check()  # incorrect when checked
-    ns["buyer_share"] = m00.EXERCISES.exercises[2]().expected()  # right later: not what was seen
-    status = {r["question"]: (r["status"], r["checked"]) for r in collect(ns)}
-    assert status["q3"] == ("incorrect", True)
-    assert status["q1"] == ("not_attempted", False)
-
-
-def test_collect_lists_questions_that_were_never_bound() -> None:
-    (q1, *_) = m00.EXERCISES.bind({})
-    rows = collect({"q1": q1})  # the learner's bind cell kept only q1
+def test_questions_without_an_answer_are_not_attempted_and_say_why() -> None:
+    checks = _Checks(m00.EXERCISES, None)
+    rows = checks.judge({}, [], stopped=False)  # the learner's bind cell never ran
     assert [r["question"] for r in rows] == ["q1", "q2", "q3"]
-    assert rows[1]["status"] == "not_attempted" and "not bound" in rows[1]["message"]
+    assert {r["status"] for r in rows} == {"not_attempted"} and "not bound" in rows[1]["message"]
+    stopped = checks.judge({}, [], stopped=True)
+    assert "stopped before" in stopped[0]["message"]
+
+
+def test_answers_are_judged_here_from_data() -> None:
+    from coursekit.grade.answers import to_data
+
+    checks = _Checks(m00.EXERCISES, None)
+    right = m00.EXERCISES.exercises[2]()._expected()
+    rows = checks.judge({"q3": {"buyer_share": to_data(right)},
+                         "q1": {"signups": {"kind": "unsupported", "description": "a function"}}},
+                        ["q3"], stopped=False)
+    status = {r["question"]: (r["status"], r["checked"]) for r in rows}
+    assert status["q3"] == ("correct", True)
+    assert status["q1"] == ("incorrect", False) and "cannot read back" in rows[0]["message"]
+    assert status["q2"][0] == "not_attempted"  # captured without its variables: not defined
+    forged = checks.judge({"q3": {"buyer_share": {"kind": "pickle", "data": "..."}}}, [], False)
+    assert forged[2]["status"] == "incorrect"  # data the grader cannot read is never run
 
 
 @pytest.mark.skipif(ROOT is None, reason="needs the course's exercises/ and solutions/")
@@ -124,7 +130,7 @@ def test_the_budget_skips_the_remaining_cells(tmp_path: Path) -> None:
     nb = _write(tmp_path / "long.ipynb", ["import time\ntime.sleep(1.5)"] * 4)
     g = grade_notebook(nb, budget=2.5, cell_timeout=10)
     assert g.skipped >= 1 and g.cells == 4  # 4 x 1.5 s cannot fit in 2.5 s
-    assert g.problem.startswith("no checked questions")
+    assert g.problem.startswith("no exercise set found")
 
 
 def test_summary_by_question_counts_each_status() -> None:
@@ -146,6 +152,7 @@ def test_a_kernel_that_dies_gives_a_row_that_says_so(tmp_path: Path) -> None:
     nb = _write(tmp_path / "dies.ipynb", ["import os\nos._exit(1)", "x = 1"])
     g = grade_notebook(nb, cell_timeout=20)
     assert g.problem.startswith("the run stopped: DeadKernelError") and g.records == []
+    assert "processes" in g.flags and not g.cheating
 
 
 def test_submissions_are_named_from_the_folder_they_share(tmp_path: Path) -> None:
