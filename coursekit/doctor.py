@@ -51,6 +51,7 @@ __all__ = [
     "check_font",
     "check_jupyterlab",
     "check_kernel",
+    "check_grading",
     "run_checks",
     "report",
     "main",
@@ -528,6 +529,26 @@ def check_kernel() -> list[Check]:
 # ---------------------------------------------------------------- running
 
 
+def check_grading() -> list[Check]:
+    """How ``coursekit grade`` can fence a submission in on this machine.
+
+    Examples
+    --------
+    >>> [c.status for c in check_grading()]
+    ['OK']
+    """
+    from coursekit.grade.isolation import isolation_level
+
+    if isolation_level() == "namespaces":
+        return [Check("grading", OK, "`coursekit grade` fences each notebook in with Linux "
+                                     "namespaces (read-only files, hidden solutions)")]
+    # OK, not WARN: a learner's machine never grades; the instructor reads the line
+    return [Check("grading", OK, "`coursekit grade` runs each notebook in a throwaway copy "
+                                 "and judges its answers itself; for a grade that counts, "
+                                 "grade on Linux as root (e.g. in a container), where it "
+                                 "also fences the notebook in")]
+
+
 #: The checks in report order, each with the name its line takes if it crashes.
 CHECKS: tuple[tuple[str, CheckFn], ...] = (
     ("Python", check_python),
@@ -537,6 +558,7 @@ CHECKS: tuple[tuple[str, CheckFn], ...] = (
     ("browser font", check_browser_font),
     ("JupyterLab", check_jupyterlab),
     ("Jupyter kernel", check_kernel),
+    ("grading", check_grading),
 )
 #: Checks that only wait on a subprocess: run in a thread while the others work.
 _BACKGROUND: frozenset[CheckFn] = frozenset({check_jupyterlab})

@@ -25,6 +25,7 @@ NAMES = {
     "browser font",
     "JupyterLab",
     "Jupyter kernel",
+    "grading",
 }
 LINE = re.compile(r"^(OK|WARN|FAIL) +(\S.*?) {2,}\S")
 
@@ -399,3 +400,12 @@ def test_doctor_command_passes_on_this_machine():
     assert str(root) not in out  # no paths of this machine
     assert os.path.expanduser("~") + os.sep not in out
     assert "checking datasets ..." in proc.stderr and "checking" not in out
+
+
+def test_grading_says_how_notebooks_are_fenced_in(monkeypatch):
+    import coursekit.grade.isolation as isolation
+
+    for level, words in (("namespaces", "namespaces"), ("copy", "throwaway copy")):
+        monkeypatch.setattr(isolation, "isolation_level", lambda level=level: level)
+        (c,) = doctor.check_grading()
+        assert c.status == "OK" and words in c.detail

@@ -113,7 +113,8 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> dict:
         f"open({str(out)!r}, 'w').write('hacked')",
     ]
     _from(solution, subs / "vandal" / EXERCISE, {}, extra=sabotage)
-    writer = (f"import os, time; os.setsid(); time.sleep(6); "
+    # a new session, then a fork whose parent exits: an orphan outside every group
+    writer = (f"import os, time\nif os.fork():\n    os._exit(0)\ntime.sleep(6)\n"
               f"open({str(out)!r}, 'w').write('hacked')")
     detached = (
         "import subprocess, sys\n"
@@ -209,3 +210,33 @@ def test_the_grades_file_has_every_row_and_no_partial_file_is_left(graded_class:
     assert set(grades["isolation"]) == {isolation_level()}
     assert not graded_class["partial"].exists()
     assert len(grades) == 12 and grades["seconds"].gt(0).all()
+
+
+def test_without_namespaces_the_grader_still_decides_and_ends_every_process(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "copy" level, where a machine has no namespaces: forced here."""
+    import coursekit.grade.isolation as isolation
+    from coursekit.grade import grade
+
+    monkeypatch.setattr(isolation, "isolation_level", lambda: "copy")
+    solution, blank = ROOT / "solutions" / EXERCISE, ROOT / "exercises" / EXERCISE
+    victim = tmp_path / "victim.txt"
+    victim.write_text("intact", encoding="utf-8")
+    writer = (f"import os, time\nif os.fork():\n    os._exit(0)\ntime.sleep(4)\n"
+              f"open({str(victim)!r}, 'w').write('hacked')")
+    _from(solution, tmp_path / "class" / "daemon" / EXERCISE, {}, first=[
+        f"import subprocess, sys\nsubprocess.Popen([sys.executable, '-c', {writer!r}, "
+        f"{MARKER!r}], start_new_session=True)"])
+    _from(blank, tmp_path / "class" / "cheat" / EXERCISE,
+          {"buyer_share = ____": "buyer_share = q3._expected()"})
+    started = time.monotonic()
+    grades, _ = grade([tmp_path / "class"], jobs=2)
+    time.sleep(max(0.0, 8 - (time.monotonic() - started)))  # past the writer's time
+    grades = grades.set_index("submission")
+    assert set(grades["isolation"]) == {"copy"}
+    assert _row(grades, "daemon")["score"] == 1.0
+    cheat = _row(grades, "cheat")
+    assert cheat["q3"] == "not_attempted" and cheat["score"] == 0 and "internals" in cheat["flags"]
+    assert victim.read_text(encoding="utf-8") == "intact"  # the detached writer was ended
+    assert not [p for p in psutil.process_iter(["cmdline"])
+                if MARKER in " ".join(p.info["cmdline"] or [])]

@@ -331,6 +331,7 @@ class _Grader:
             finally:
                 isolation.kill_group(proc.pid)
                 proc.wait()
+                isolation.kill_leftovers(sandbox)
         return _report(result, log, spec["token"])
 
 

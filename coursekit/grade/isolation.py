@@ -14,9 +14,10 @@ grade that counts.
 
 ``"copy"`` (elsewhere): the notebook still runs in its own throwaway copy of
 the course, with a clean environment, in a new process group that is killed
-whole at the end, and is judged in the grader's process; but a notebook that
-knows where the instructor's files are can still reach them with the
-grader's own permissions. Fine for feedback, not for an exam.
+whole at the end (with any process that moved out of the group but still
+carries the sandbox's mark), and is judged in the grader's process; but a
+notebook that knows where the instructor's files are can still reach them
+with the grader's own permissions. Fine for feedback, not for an exam.
 
 The namespaces are the kernel's (``unshare(2)``), driven by the standard
 command-line tools rather than by hand-written system calls, the way container
@@ -35,9 +36,13 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["Level", "command", "environment", "isolation_level", "kill_group", "new_run_dir"]
+__all__ = ["MARK", "Level", "command", "environment", "isolation_level", "kill_group",
+           "kill_leftovers", "new_run_dir"]
 
 Level = Literal["namespaces", "copy"]
+
+#: Environment variable naming the sandbox in every process a submission starts.
+MARK = "COURSEKIT_SANDBOX"
 
 
 def _namespace_command(user: bool) -> list[str]:
@@ -101,6 +106,7 @@ def environment(sandbox: Path, package: Path, data: Path, work: Path) -> dict[st
         "COURSEKIT_ROOT": str(sandbox),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
+        MARK: str(sandbox),
     }
 
 
@@ -122,6 +128,25 @@ def kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def kill_leftovers(sandbox: Path) -> list[int]:
+    """Kill every process still carrying ``sandbox``'s mark in its environment.
+
+    The backstop of the ``"copy"`` level, for a process that left the group
+    (``setsid``); with namespaces none can be left. Returns the pids killed.
+    """
+    import psutil
+
+    killed = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(MARK) == str(sandbox):
+                proc.kill()
+                killed.append(proc.pid)
+        except (psutil.Error, OSError):
+            continue
+    return killed
 
 
 def new_run_dir() -> Path:
