@@ -326,6 +326,7 @@ def _world_files(manifest: Path, tables: Sequence[str]) -> set[str]:
     try:
         old = json.loads(manifest.read_text(encoding="utf-8"))
         names |= {e["file"] for e in old["tables"].values()} | {old["truth"]["file"]}
+        names |= {old["state"]["file"]} if "state" in old else set()
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     return {n for n in names if isinstance(n, str) and n and Path(n).name == n}
@@ -391,7 +392,8 @@ def _generate(args: argparse.Namespace) -> int:
     n = len(manifest["tables"])
     print(
         f"wrote a world of {users:,} users (seed {seed}) to {args.out}: "
-        f"{n} tables as {args.format}, truth.json and checksums.json"
+        f"{n} tables as {args.format}, truth.json, the end state (state.parquet) and "
+        "checksums.json"
     )
     from coursekit.data import default_dir
 

@@ -37,6 +37,11 @@ parameter and effect and three planted operational incidents, is in
 
 - one Parquet file per table (below), read with `coursekit.load("orders")`;
 - `truth.json`: the parameters and effects behind the data;
+- `state.parquet`: the simulator's state when the data ends, one row per user
+  (whether they still buy, their latent rates, reach and recent messages). It
+  is what simulating forward into 2026 starts from (the capstone's sandbox,
+  `coursekit.world.read_state`), not a table for analysis: it holds what the
+  company cannot see;
 - `checksums.json`: size, seed, row counts and SHA-256 of every file;
   `coursekit.load` checks a file again whenever its size or modification
   time changes, and checks each table against its column contract;

@@ -25,13 +25,17 @@ DEFAULT_USERS = 20_000
 DEFAULT_SEED = 2024
 MANIFEST = "checksums.json"
 TRUTH = "truth.json"
+#: The simulator's end state, beside the tables: for simulating forward, not for analysis.
+STATE = "state.parquet"
 
-__all__ = ["DEFAULT_SEED", "DEFAULT_USERS", "generate_world", "write_world", "sha256"]
+__all__ = ["DEFAULT_SEED", "DEFAULT_USERS", "STATE", "generate_world", "read_state",
+           "sha256", "write_world"]
 
 
 def generate_world(
-    users: int = DEFAULT_USERS, seed: int = DEFAULT_SEED, *, progress: bool = False
-) -> tuple[dict[str, pd.DataFrame], dict]:
+    users: int = DEFAULT_USERS, seed: int = DEFAULT_SEED, *, progress: bool = False,
+    with_state: bool = False,
+) -> tuple[dict[str, pd.DataFrame], dict] | tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
     """Generate every table of the company in memory.
 
     Parameters
@@ -42,11 +46,14 @@ def generate_world(
         Seed of the random streams; the same seed and size give the same world.
     progress
         Show a progress bar (tqdm) over the generator steps.
+    with_state
+        Also return the simulator's end state (see :func:`read_state`).
 
     Returns
     -------
-    tables, truth
-        The tables by name, and the parameters and effects that produced them.
+    tables, truth[, state]
+        The tables by name, and the parameters and effects that produced them;
+        with ``with_state``, the end state too.
     """
     if not isinstance(users, int) or users < 500:
         raise DataError(
@@ -66,10 +73,12 @@ def generate_world(
             bar.update(1)
 
         try:
-            return generate(users, seed, tick)
+            tables, truth, state = generate(users, seed, tick)
         finally:
             bar.close()
-    return generate(users, seed)
+    else:
+        tables, truth, state = generate(users, seed)
+    return (tables, truth, state) if with_state else (tables, truth)
 
 
 def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -97,15 +106,17 @@ def write_world(
     fmt: str = "parquet",
     progress: bool = False,
 ) -> dict:
-    """Generate a world and write it to ``out``: one file per table, ``truth.json``
-    and ``checksums.json`` (SHA-256 and row count of every file). Returns the manifest."""
+    """Generate a world and write it to ``out``: one file per table, ``truth.json``,
+    the end state (``state.parquet``) and ``checksums.json`` (SHA-256 and row count of
+    every file). Returns the manifest."""
     from coursekit.data.io import write_table
 
     if fmt not in ("parquet", "csv"):
         raise DataError(f"unknown format {fmt!r}", table="world", fix="use csv or parquet")
-    tables, truth = generate_world(users, seed, progress=progress)
+    tables, truth, state = generate_world(users, seed, progress=progress, with_state=True)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    state.to_parquet(out / STATE, index=False)
 
     def write(name: str) -> dict:
         path = write_table(_typed(tables[name], name), out, name, fmt)
@@ -128,8 +139,73 @@ def write_world(
         format=fmt,
         tables=files,
         truth=dict(file=TRUTH, sha256=sha256(out / TRUTH)),
+        state=dict(file=STATE, rows=len(state), sha256=sha256(out / STATE)),
     )
     (out / MANIFEST).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return manifest
+
+
+#: What each column of the end state means (days count from the data's first day).
+STATE_COLUMNS = {
+    "user_id": "the user",
+    "status": "prospect (signed up, will buy, has not yet), alive (a customer still "
+              "buying), dropped (a customer who has stopped), never (will not buy)",
+    "first_purchase_day": "day of the first order, past or scheduled after the data ends",
+    "dropout_day": "day the customer stopped buying of their own accord (dropped only; "
+                   "orders a campaign brought may still follow)",
+    "orders": "orders placed up to the end of the data",
+    "last_order_day": "day of the last order",
+    "purchase_rate": "orders per day while alive (lambda of the BG/NBD-type process)",
+    "dropout_p": "chance of stopping after each repeat order (p)",
+    "spend_rate": "rate nu of the Gamma order value (larger: smaller orders)",
+    "browse": "browsing intensity (multiplier of sessions)",
+    "share": "propensity to invite friends",
+    "taste_<category>": "weight of each category in the customer's baskets",
+    "reach_<medium>": "the medium reaches the user at the end (reachable, not unsubscribed)",
+    "unsubscribed_<medium>": "the user unsubscribed from the medium",
+    "message_intensity": "how much more (or less) than average the CRM writes to the user",
+    "messages_last_7d": "messages received in the last 7 days of the data",
+    "messages_last_28d": "messages received in the last 28 days of the data",
+}
+
+
+def read_state(folder: str | Path) -> pd.DataFrame:
+    """The simulator's end state of the world in ``folder``, checked against its manifest.
+
+    One row per user when the data ends: whether they still buy, their latent
+    rates, reach and recent message load (:data:`STATE_COLUMNS`). It is what
+    simulating forward starts from (the capstone's sandbox). It is not for
+    analysis: it holds what the company cannot see.
+
+    Raises
+    ------
+    DataError
+        When the world has no end state (made by an older coursekit) or the
+        file does not match its checksum.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = write_world(Path(tmp), users=600, seed=3)
+    ...     state = read_state(tmp)
+    >>> len(state), state["status"].isin(["prospect", "alive", "dropped", "never"]).all()
+    (600, np.True_)
+    """
+    folder = Path(folder)
+    try:
+        man = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        entry = man["state"]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise DataError(
+            f"{folder} has no simulator end state ({type(err).__name__})",
+            table="state",
+            fix="regenerate the world with this coursekit: coursekit data generate ...",
+        ) from err
+    path = folder / entry["file"]
+    if not path.is_file() or sha256(path) != entry["sha256"]:
+        raise DataError(f"{path.name} of {folder} is missing or does not match its checksum",
+                        table="state", fix="regenerate the world")
+    return pd.read_parquet(path)

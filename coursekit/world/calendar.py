@@ -58,10 +58,10 @@ class Calendar:
         return np.interp(s, self.cumulative(which), grid)
 
 
-def festival_days() -> dict[str, list[dt.date]]:
-    """Peak days of every festival in the period, by festival name."""
+def festival_days(end: dt.date = P.END) -> dict[str, list[dt.date]]:
+    """Peak days of every festival from ``START`` to ``end``'s year, by festival name."""
     out: dict[str, list[dt.date]] = {}
-    for year in range(P.START.year, P.END.year + 1):
+    for year in range(P.START.year, end.year + 1):
         for name, month, day, _, _ in P.FESTIVALS:
             out.setdefault(name, []).append(dt.date(year, month, day))
         out.setdefault("spring_festival", []).append(P.SPRING_FESTIVAL[year])
@@ -69,14 +69,21 @@ def festival_days() -> dict[str, list[dt.date]]:
     return out
 
 
-def build_calendar() -> Calendar:
-    """Build the daily multipliers (deterministic: no randomness here)."""
-    days = pd.date_range(P.START, P.END, freq="D")
+def build_calendar(end: dt.date = P.END) -> Calendar:
+    """Build the daily multipliers from ``START`` to ``end`` (deterministic).
+
+    The multipliers are scaled to a mean of 1 over the data's period (``START``
+    to ``END``), whatever ``end`` is: a calendar that goes on to ``P.SIM_END``
+    agrees day for day with the data's own, and continues it.
+    """
+    if not P.END <= end <= P.SIM_END:
+        raise ValueError(f"end must be between {P.END} and {P.SIM_END}, got {end}")
+    days = pd.date_range(P.START, end, freq="D")
     n = len(days)
     buy = np.asarray(P.WEEKDAY, dtype=float)[days.day_of_week]
     gift = np.ones(n)
     index = {d.date(): i for i, d in enumerate(days)}
-    for year in range(P.START.year, P.END.year + 1):
+    for year in range(P.START.year, end.year + 1):
         for _, month, day, peak, runup in P.FESTIVALS:
             i = index[dt.date(year, month, day)]
             lo = max(0, i - runup)
@@ -92,7 +99,8 @@ def build_calendar() -> Calendar:
             gift[max(0, i - before) : i] *= 6.0
             buy[max(0, i - before) : i] *= 1.25
             buy[i : i + after] *= 0.6 if after > 3 else 0.9  # logistics pause
-    buy /= buy.mean()
+    data = len(pd.date_range(P.START, P.END, freq="D"))  # the scale is the data period's
+    buy /= buy[:data].mean()
     visit = 1.0 + 0.4 * (buy - 1.0)
-    visit /= visit.mean()
+    visit /= visit[:data].mean()
     return Calendar(days=days, buy=buy, visit=visit, gift=gift)

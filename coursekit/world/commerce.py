@@ -166,6 +166,8 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
     )
     out["first_t"] = first_t
     out["alive_end"] = alive_end
+    # converters whose first order falls after the data: when it is due (forward simulation)
+    out["first_due"] = np.where(u["_converts"], first, np.inf)
     return out
 
 

@@ -177,6 +177,7 @@ def _payment_bug(s: SimpleNamespace) -> None:
     srt = grouped_time_order(allo["user_idx"], allo["t"])
     allo = {k: v[srt] for k, v in allo.items()}
     allo["first_t"], allo["alive_end"] = o["first_t"], o["alive_end"]
+    allo["first_due"] = o["first_due"]
     del o, dev, hit, fail, retry, keep, srt
     s.allo = allo
     s.failed = failed
@@ -434,6 +435,9 @@ def _messages(s: SimpleNamespace) -> None:
     seed = s.seed
     u = s.u
     msg = messaging.messages(seed, u, allo, cal)
+    s.reach_start, s.intensity = msg.pop("reach_start"), msg.pop("intensity")
+    s.msg_load = dict(user_idx=msg["user_idx"], sec=msg["sec"], medium=msg["medium"],
+                      unsubscribed=msg["unsubscribed"])
     sent = msg["sec"] + np.datetime64(P.START, "s").astype(np.int64)
     messages = pd.DataFrame(
         dict(
@@ -451,6 +455,59 @@ def _messages(s: SimpleNamespace) -> None:
     )
     del msg, sent
     s.messages = messages
+
+
+def _state(s: SimpleNamespace) -> None:
+    """The simulator's state when the data ends: what simulating forward starts from.
+
+    One row per user, at the end of ``END`` (day ``n_days`` since START). Not a
+    table of the course: it holds what the company cannot see (whether a
+    customer is still alive, their latent rates) and is written beside the
+    world only for forward simulation.
+    """
+    u, allo, end = s.u, s.allo, s.end
+    n = len(u["user_id"])
+    n_orders = np.bincount(allo["user_idx"], minlength=n)
+    last = np.full(n, np.nan)
+    last[allo["user_idx"]] = allo["t"]  # orders are grouped by user in time order
+    first_t = allo["first_t"]
+    bought = n_orders > 0
+    alive = bought & (allo["alive_end"] > end)
+    status = np.where(bought, np.where(alive, 1, 2), np.where(u["_converts"], 0, 3))
+    cols = dict(
+        user_id=u["user_id"],
+        status=pd.Categorical.from_codes(status.astype(np.int8),
+                                         ["prospect", "alive", "dropped", "never"]),
+        first_purchase_day=np.where(np.isfinite(first_t), first_t,
+                                    np.where(np.isfinite(allo["first_due"]), allo["first_due"],
+                                             np.nan)),
+        dropout_day=np.where(bought & ~alive, allo["alive_end"], np.nan),
+        orders=n_orders.astype(np.int64),
+        last_order_day=last,
+        purchase_rate=u["_lambda"],
+        dropout_p=u["_p"],
+        spend_rate=u["_nu"],
+        browse=u["_browse"],
+        share=u["_share"],
+    )
+    for c, (key, *_rest) in enumerate(commerce.CATEGORIES):
+        cols[f"taste_{key}"] = u["_fav"][:, c]
+    m = s.msg_load
+    for k, medium in enumerate(messaging.MEDIA):
+        mine = m["medium"] == k
+        unsub = np.zeros(n, dtype=bool)
+        unsub[m["user_idx"][mine & m["unsubscribed"]]] = True
+        cols[f"reach_{medium}"] = (s.reach_start[:, k] <= end) & ~unsub
+        cols[f"unsubscribed_{medium}"] = unsub
+    cols["message_intensity"] = s.intensity
+    end_sec = seconds(np.array([end]))[0]
+    for days in (7, 28):
+        recent = m["sec"] >= end_sec - days * 86_400
+        cols[f"messages_last_{days}d"] = np.bincount(m["user_idx"][recent], minlength=n)
+    del s.msg_load, s.reach_start, s.intensity
+    state = pd.DataFrame(cols)
+    floats = state.select_dtypes("float64").columns  # latent values: float32 is plenty
+    s.state = state.astype(dict.fromkeys(floats, np.float32))
 
 
 def _truth(s: SimpleNamespace) -> None:
@@ -611,16 +668,18 @@ STEPS: list[tuple[str, Callable[[SimpleNamespace], None]]] = [
     ("stores", _stores),
     ("survey", _survey),
     ("messages", _messages),
+    ("state", _state),
     ("truth", _truth),
 ]
 
 
 def generate(
     n_users: int, seed: int, tick: Callable[[str], None] | None = None
-) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Generate every table of the company; returns ``(tables, truth)``.
+) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
+    """Generate every table of the company; returns ``(tables, truth, state)``.
 
-    Runs :data:`STEPS` in order, calling ``tick(name)`` after each.
+    Runs :data:`STEPS` in order, calling ``tick(name)`` after each; ``state``
+    is the simulator's end state (see :func:`_state`).
     """
     s = SimpleNamespace(n_users=n_users, seed=seed)
     _setup(s)
@@ -628,7 +687,7 @@ def generate(
         step(s)
         if tick is not None:
             tick(name)
-    return s.tables, s.truth
+    return s.tables, s.truth, s.state
 
 
 def _truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, quality) -> dict:

@@ -283,7 +283,9 @@ def messages(seed: int, u: dict, o: dict, cal: Calendar) -> dict[str, np.ndarray
         Arrays ``user_idx``, ``sec`` (send time, seconds since START),
         ``medium`` and ``purpose`` (codes into :data:`MEDIA` and
         :data:`PURPOSES`), ``opened``, ``clicked``, ``unsubscribed`` and
-        ``complained``.
+        ``complained``; and per user ``reach_start`` (users x media: the day
+        each medium can first reach them, inf for never) and ``intensity``
+        (their send intensity).
     """
     rng = rng_for(seed, "messages")
     n = len(u["user_id"])
@@ -344,6 +346,8 @@ def messages(seed: int, u: dict, o: dict, cal: Calendar) -> dict[str, np.ndarray
         clicked=(flags & _CLICKED) > 0,
         unsubscribed=(flags & _UNSUBSCRIBED) > 0,
         complained=(flags & _COMPLAINED) > 0,
+        reach_start=start,
+        intensity=intensity,
     )
 
 

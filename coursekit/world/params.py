@@ -14,6 +14,9 @@ COMPANY = "Qingmu (青木)"
 
 START = dt.date(2024, 1, 1)
 END = dt.date(2025, 12, 31)  # inclusive: two full years
+# The calendar goes on after the data ends, for simulating forward from the end state
+# (the capstone's sandbox): festival dates and multipliers through this day.
+SIM_END = dt.date(2026, 12, 31)
 
 # Acquisition channels: share of sign-ups, cost per sign-up (CAC, yuan), and
 # the quality of the users they bring (multipliers on the latent traits).
@@ -92,8 +95,12 @@ FESTIVALS = [
     ("double_12", 12, 12, 1.8, 2),
 ]
 # Lunar festivals (gift-box season before, a quiet holiday after).
-SPRING_FESTIVAL = {2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29)}
-MID_AUTUMN = {2024: dt.date(2024, 9, 17), 2025: dt.date(2025, 10, 6)}
+# (public lunar calendar dates: Spring Festival 2026 is 17 February, Mid-Autumn 2026
+# is 25 September)
+SPRING_FESTIVAL = {2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29),
+                   2026: dt.date(2026, 2, 17)}
+MID_AUTUMN = {2024: dt.date(2024, 9, 17), 2025: dt.date(2025, 10, 6),
+              2026: dt.date(2026, 9, 25)}
 # Monday..Sunday multipliers of the buying rate: evenings and weekends sell more.
 WEEKDAY = [0.92, 0.94, 0.96, 1.00, 1.06, 1.10, 1.02]
 
