@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import site
+import socket
+import sys
 import time
 from pathlib import Path
 
@@ -128,14 +130,30 @@ def graded_class(tmp_path_factory: pytest.TempPathFactory) -> dict:
               "os.kill(-1, signal.SIGKILL)")
     _from(solution, subs / "killer" / EXERCISE, {}, extra=[killer])
 
+    # a prober: every cell reaches for something outside the sandbox, and must fail
+    listener = socket.create_server(("127.0.0.1", 0))
+    probes = [
+        f"open({str(PACKAGE / 'exercises' / 'm00.py')!r}).read()",  # the real checks
+        f"open({str(ROOT / '.git' / 'HEAD')!r}).read()",  # the history holds the solutions
+        f"open({str(solution)!r}).read()",
+        f"open({str(ana)!r}).read()",  # a classmate
+        f"import os\nos.listdir({str(subs)!r})",
+        "open('/proc/1/fd/1', 'a').write('forged report')",  # the runner's report
+        f"import socket\nsocket.create_connection(('127.0.0.1', "
+        f"{listener.getsockname()[1]}), timeout=5)",  # the network
+        f"open({str(Path(sys.base_prefix) / 'lib' / 'os.py')!r}, 'a')",  # the Python install
+    ]
+    _from(solution, subs / "prober" / EXERCISE, {}, extra=probes)
     watched = sorted(PACKAGE.rglob("*.py")) + sorted((ROOT / "datasets").glob("*.json"))
     before = {**_digest(watched), **_digest([ana, bo])}
     started = time.monotonic()
     code = cli.main(["grade", str(subs), "--out", str(out), "--jobs", "2", "--timeout", "120",
                      "--world", str(world)])
+    listener.close()
     written = out.read_text(encoding="utf-8") if out.exists() else ""
     time.sleep(max(0.0, 8 - (time.monotonic() - started)))  # past the detached writer's time
-    return {"code": code, "out": out, "attempts": len(sabotage), "written": written, "pth": pth,
+    return {"code": code, "out": out, "attempts": len(sabotage), "probes": len(probes),
+            "written": written, "pth": pth,
             "before": before,
             "after": {**_digest(watched), **_digest([ana, bo])},
             "grades": pd.read_csv(out, keep_default_na=False).set_index("submission"),
@@ -194,7 +212,7 @@ def test_saboteurs_change_nothing_outside_their_folder(graded_class: dict) -> No
     assert "processes" in daemon["flags"] and daemon["score"] == 1.0  # flagged, not zeroed
     assert daemon["cell_errors"] == 0  # the detached process started: it was the fence that won
     assert killer["problem"].startswith("the run stopped") and killer["correct"] == 3
-    assert len(grades) == 12
+    assert len(grades) == 13
 
 
 @pytest.mark.skipif(not FENCED, reason="needs Linux namespaces to fence notebooks in")
@@ -209,7 +227,7 @@ def test_the_grades_file_has_every_row_and_no_partial_file_is_left(graded_class:
     assert {"flags", "isolation"} <= set(grades.columns)
     assert set(grades["isolation"]) == {isolation_level()}
     assert not graded_class["partial"].exists()
-    assert len(grades) == 12 and grades["seconds"].gt(0).all()
+    assert len(grades) == 13 and grades["seconds"].gt(0).all()
 
 
 def test_without_namespaces_the_grader_still_decides_and_ends_every_process(
@@ -240,3 +258,12 @@ def test_without_namespaces_the_grader_still_decides_and_ends_every_process(
     assert victim.read_text(encoding="utf-8") == "intact"  # the detached writer was ended
     assert not [p for p in psutil.process_iter(["cmdline"])
                 if MARKER in " ".join(p.info["cmdline"] or [])]
+
+
+@pytest.mark.skipif(not FENCED, reason="needs Linux namespaces to fence notebooks in")
+def test_nothing_outside_the_sandbox_can_be_reached(graded_class: dict) -> None:
+    """The course's checks, history and solutions, classmates, the runner's report,
+    the network and the Python installation: each probe cell fails."""
+    row = _row(graded_class["grades"], "prober")
+    assert row["cell_errors"] == graded_class["probes"], row.to_dict()
+    assert row["correct"] == 3  # its own answers are still judged

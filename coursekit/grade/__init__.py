@@ -72,6 +72,7 @@ __all__ = [
 
 _BIND = re.compile(r"\b(m\d\d)\s*\.\s*EXERCISES\s*\.\s*bind\b")
 _REPORT_LIMIT = 64_000_000  # bytes of a runner's report read back at most
+_WORK_SIZE = "1g"  # the notebook's folder, in memory, while it is graded
 
 
 def _exercise_modules() -> dict[str, ExerciseSet]:
@@ -258,7 +259,6 @@ class _Grader:
         self.modules = _exercise_modules()
         self.checks: dict[str, _Checks] = {}
         self.run_dir = new_run_dir()
-        self.hide_files: list[str] = []
 
     def close(self) -> None:
         from coursekit.grade.course_copy import make_writable
@@ -287,14 +287,13 @@ class _Grader:
         ex = _which_set(name, nb, self.modules)
         if ex is not None and ex.notebook not in self.checks:
             self.checks[ex.notebook] = _Checks(ex, self.world)
-        self.hide_files.append(str(path.resolve()))
         return out, nb, ex
 
     def run(self, number: int, out: Graded, nb: Any, ex: ExerciseSet | None) -> dict[str, Any]:
         """Run one notebook in its sandbox; the runner's report (answers as data)."""
         import nbformat
 
-        from coursekit.exercises.core import find_course_root
+        import coursekit
         from coursekit.grade import isolation
 
         sandbox = self.run_dir / f"{number:04d}"
@@ -303,18 +302,19 @@ class _Grader:
         paths = self.copy.write(sandbox / "course")
         notebook = work / (out.path.name if out.path.suffix == ".ipynb" else "submission.ipynb")
         nbformat.write(nb, str(notebook))
-        root = find_course_root()
         spec = {
             "notebook": str(notebook), "work": str(work), "sandbox": str(sandbox),
-            "run_dir": str(self.run_dir), "kernel": self.kernel,
+            "kernel": self.kernel,
             "cell_timeout": self.cell_timeout, "budget": self.budget,
             "questions": {cls.qid: list(cls.variables) for cls in ex} if ex else {},
             "captures": _checked_cells(nb, ex.qids) if ex else {},
-            "hide_dirs": [str(root / "solutions")] if root is not None else [],
-            "hide_files": list(self.hide_files),
+            # the installed package (real checks) where an allowed folder holds it
+            "hide_dirs": [str(Path(coursekit.__file__).resolve().parent)],
+            "work_size": _WORK_SIZE,
+            "isolated": self.level == "namespaces",
             "token": secrets.token_hex(16),
         }
-        (sandbox / "hidden").write_bytes(b"")  # what the notebook sees of the class's files
+        (sandbox / "root").mkdir()  # where the notebook's own root is built (namespaces)
         spec_path = sandbox / "spec.json"
         spec_path.write_text(json.dumps(spec), encoding="utf-8")
         env = isolation.environment(sandbox, paths["package"], paths["data"], work)
@@ -341,9 +341,9 @@ def _report(result: Path, log: Path, token: str) -> dict[str, Any]:
         text = f.read().decode("utf-8", errors="replace")
     for line in reversed(text.splitlines()):
         if line.startswith(token):
-            try:
+            try:  # whatever a notebook managed to write there is one row's problem
                 report = json.loads(line[len(token):])
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError, MemoryError):
                 break
             if isinstance(report, dict):
                 return report
@@ -499,7 +499,11 @@ def _grade_all(
         def one(i: int) -> tuple[int, dict[str, Any], float]:
             out, nb, _ = read[i]
             started = time.perf_counter()
-            return i, (grader.run(i, out, nb, read[i][2]) if nb is not None else {}), started
+            try:
+                return i, (grader.run(i, out, nb, read[i][2]) if nb is not None else {}), started
+            except Exception as exc:  # noqa: BLE001 - the grader's own trouble: one row
+                return i, {"problem": f"the grader could not run it ({type(exc).__name__}: "
+                                      f"{exc})"}, started
 
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             futures = [pool.submit(one, i) for i in range(len(subs))]
@@ -510,7 +514,12 @@ def _grade_all(
                     done[i] = out
                 else:
                     checks = grader.checks.get(ex.notebook) if ex is not None else None
-                    done[i] = _finish(out, report, ex, checks, started)
+                    try:
+                        done[i] = _finish(out, report, ex, checks, started)
+                    except Exception as exc:  # noqa: BLE001 - one notebook, one row
+                        out.problem = f"its report could not be judged ({type(exc).__name__})"
+                        out.records = []
+                        done[i] = out
                 if progress:
                     print(_line(subs[i][1], done[i]), flush=True)
                 if on_graded is not None:

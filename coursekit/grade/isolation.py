@@ -4,13 +4,17 @@ Two levels, chosen once per grading run (:func:`isolation_level`):
 
 ``"namespaces"`` (Linux, with util-linux's ``unshare``, ``mount`` and
 ``setpriv``; as root, or as a user where unprivileged user namespaces are
-enabled): the runner starts in its own mount and PID namespace. Every mount is
-read-only there except the notebook's own folder; the solutions, the
-submitted notebooks and the other sandboxes are hidden; every capability is
-dropped before the notebook runs. When the run ends, or is killed at its time
-limit, the PID namespace ends and the kernel takes every process it started
-with it, whatever session or group they moved to. This is the level for a
-grade that counts.
+enabled): the runner starts in its own mount, PID, network, IPC and host-name
+namespaces, in a root built from an allow-list (the system folders, the
+Python installation and environment, the sandbox's copy of the course, all
+read-only; the notebook's folder on a size-limited memory file system; four
+harmless devices). The course, its solutions and history, the submissions
+and the grades do not exist there; there is no network. Every capability is
+dropped before the notebook runs, and the runner cannot be pried on through
+``/proc``. When the run ends, or is killed at its time limit, the PID
+namespace ends and the kernel takes every process it started with it,
+whatever session or group they moved to. This is the level for a grade that
+counts.
 
 ``"copy"`` (elsewhere): the notebook still runs in its own throwaway copy of
 the course, with a clean environment, in a new process group that is killed
@@ -46,8 +50,8 @@ MARK = "COURSEKIT_SANDBOX"
 
 
 def _namespace_command(user: bool) -> list[str]:
-    cmd = ["unshare", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-           "--propagation", "private"]
+    cmd = ["unshare", "--mount", "--pid", "--net", "--ipc", "--uts", "--fork", "--kill-child",
+           "--mount-proc", "--propagation", "private"]
     return cmd + (["--user", "--map-root-user"] if user else [])
 
 
@@ -111,11 +115,16 @@ def environment(sandbox: Path, package: Path, data: Path, work: Path) -> dict[st
 
 
 def command(level: Level, runner: Path, spec: Path) -> list[str]:
-    """The command that runs ``runner`` on ``spec`` at this isolation level."""
+    """The command that runs ``runner`` on ``spec`` at this isolation level.
+
+    On Linux it starts under ``setpriv --pdeathsig KILL``: if the grader dies
+    half-way (a killed terminal), the run dies with it instead of going on.
+    """
+    guard = ["setpriv", "--pdeathsig", "KILL", "--"] if shutil.which("setpriv") else []
     if level == "namespaces":
-        return [*_namespace_command(os.geteuid() != 0), sys.executable, str(runner), "enter",
-                str(spec)]
-    return [sys.executable, str(runner), "run", str(spec)]
+        return [*guard, *_namespace_command(os.geteuid() != 0), sys.executable, str(runner),
+                "enter", str(spec)]
+    return [*guard, sys.executable, str(runner), "run", str(spec)]
 
 
 def kill_group(pid: int) -> None:

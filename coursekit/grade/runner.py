@@ -5,11 +5,10 @@ in the submission's copy of the course; it imports nothing of coursekit, so
 that a notebook cannot change how it works.
 
 ``enter`` runs first when the grader isolates with Linux namespaces: in its
-own mount and PID namespace it makes every mount read-only, hides the
-solutions, the submitted notebooks and the other sandboxes, leaves only the
-notebook's own folder writable, then gives up every capability and runs
-``run``. When ``run`` ends, the PID namespace ends with it, and with it every
-process the notebook started, detached or not.
+own namespaces it builds the notebook's root from an allow-list (see
+:func:`enter`), enters it, gives up every capability and runs ``run``. When
+``run`` ends, the PID namespace ends with it, and with it every process the
+notebook started, detached or not.
 
 ``run`` executes the notebook cell by cell with nbclient (a fresh kernel,
 time limits, errors counted and the run going on, as Jupyter's "Restart and
@@ -32,29 +31,6 @@ from typing import Any
 
 ANSWERS_MIME = "application/vnd.coursekit.answers+json"
 _TIMEOUT_NAME = "CellTimeout"
-_PSEUDO = ("/proc", "/sys", "/dev")
-
-
-def _unescape(text: str) -> str:
-    """A mount point as /proc/self/mountinfo writes it (spaces as \\040) made plain."""
-    out, i = [], 0
-    while i < len(text):
-        if text[i] == "\\" and text[i + 1:i + 4].isdigit():
-            out.append(chr(int(text[i + 1:i + 4], 8)))
-            i += 4
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
-def _mounts() -> list[tuple[str, list[str]]]:
-    rows = []
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        for line in f:
-            parts = line.split()
-            rows.append((_unescape(parts[4]), parts[5].split(",")))
-    return rows
 
 
 def _mount(*args: str, pass_fds: tuple[int, ...] = ()) -> None:
@@ -64,39 +40,87 @@ def _mount(*args: str, pass_fds: tuple[int, ...] = ()) -> None:
         raise RuntimeError(f"mount {' '.join(args)}: {done.stderr.strip()}")
 
 
+_SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# what programs read from /etc (libraries, users, time zone, fonts), not all of it
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "passwd",
+        "group", "nsswitch.conf", "hosts", "fonts", "ssl", "mime.types", "alternatives")
+_DEVICES = ("null", "zero", "random", "urandom")
+
+
+def _bind(source: str, target: Path, *, writable: bool = False) -> None:
+    """``source`` at ``target`` inside the new root, read-only unless ``writable``."""
+    if os.path.islink(source):  # /bin -> usr/bin on a merged /usr: the same link
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(os.readlink(source), target)
+        return
+    if os.path.isdir(source):
+        target.mkdir(parents=True, exist_ok=True)
+    else:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.touch()
+    _mount("--rbind", source, str(target))
+    if not writable:
+        _mount("-o", "remount,bind,ro", str(target))
+
+
 def enter(spec: dict[str, Any]) -> None:
-    """Make the mounts read-only, hide what the notebook must not read, drop privileges."""
-    sandbox, work, run_dir = Path(spec["sandbox"]), Path(spec["work"]), Path(spec["run_dir"])
-    keep = os.open(sandbox, os.O_RDONLY | os.O_DIRECTORY)
-    for point, options in _mounts():
-        flags = [o for o in options if o in {"nosuid", "nodev", "noexec", "noatime",
-                                              "nodiratime", "relatime", "strictatime"}]
-        try:
-            _mount("-o", ",".join(["remount", "bind", "ro", *flags]), point)
-        except RuntimeError:
-            if not point.startswith(_PSEUDO):
-                raise
-    for folder in spec["hide_dirs"]:
-        if Path(folder).is_dir():
-            _mount("-t", "tmpfs", "-o", "ro,size=4k,mode=555", "coursekit-hidden", folder)
-    for file in spec["hide_files"]:  # an empty read-only file in their place
-        if Path(file).is_file():
-            _mount("--bind", str(sandbox / "hidden"), file)
-    # the other sandboxes of this run: an empty folder over them all, then this one back
-    _mount("-t", "tmpfs", "-o", "size=64k,mode=755", "coursekit-sandboxes", str(run_dir))
-    (run_dir / sandbox.name).mkdir()
-    _mount("--no-canonicalize", "--bind", f"/proc/self/fd/{keep}", str(run_dir / sandbox.name),
-           pass_fds=(keep,))
-    _mount("-o", "remount,ro,size=64k", str(run_dir))
-    os.close(keep)
-    _mount("--bind", str(work), str(work))
-    _mount("-o", "remount,bind,rw", str(work))
-    if Path("/dev/shm").is_dir():
-        _mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "coursekit-shm", "/dev/shm")
+    """Build the notebook's root from an allow-list, enter it, drop privileges.
+
+    The new root holds only the system folders, the Python installation and
+    the virtual environment (read-only), the sandbox's copy of the course
+    (read-only), a fresh ``/proc`` of this PID namespace, four harmless
+    devices, and the notebook's folder on a size-limited memory file system.
+    Everything else (the course, its solutions and history, the submissions,
+    the grades, other users' files) does not exist in it. There is no network
+    either (the namespace has none); the kernel talks to the runner over
+    Unix sockets in the notebook's folder.
+    """
+    sandbox, work = Path(spec["sandbox"]), Path(spec["work"])
+    root = sandbox / "root"
+    _mount("-t", "tmpfs", "-o", "size=1m,mode=755", "coursekit-root", str(root))
+    allowed = [p for p in _SYSTEM if os.path.lexists(p)]
+    allowed += [f"/etc/{name}" for name in _ETC if os.path.lexists(f"/etc/{name}")]
+    allowed += [sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent.parent)]
+    for path in dict.fromkeys(allowed):
+        if os.path.lexists(path) and not (root / path.lstrip("/")).exists():
+            _bind(path, root / path.lstrip("/"))
+    for hidden in spec["hide_dirs"]:  # e.g. the installed package, inside the environment
+        target = root / hidden.lstrip("/")
+        if target.is_dir():
+            _mount("-t", "tmpfs", "-o", "ro,size=4k,mode=555", "coursekit-hidden", str(target))
+    (root / "proc").mkdir()
+    _mount("-t", "proc", "proc", str(root / "proc"))
+    (root / "dev").mkdir()
+    _mount("-t", "tmpfs", "-o", "size=64k,mode=755", "coursekit-dev", str(root / "dev"))
+    for device in _DEVICES:
+        _bind(f"/dev/{device}", root / "dev" / device, writable=True)
+    (root / "dev" / "shm").mkdir()
+    _mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "coursekit-shm", str(root / "dev" / "shm"))
+    (root / "tmp").mkdir()  # before the sandbox's folders, which may lie under /tmp
+    _mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "coursekit-tmp", str(root / "tmp"))
+    course = sandbox / "course"
+    _bind(str(course), root / str(course).lstrip("/"))
+    _bind(spec["spec_path"], root / spec["spec_path"].lstrip("/"))
+    inner_work = root / str(work).lstrip("/")
+    inner_work.mkdir(parents=True, exist_ok=True)
+    _mount("-t", "tmpfs", "-o", f"size={spec['work_size']},mode=755", "coursekit-work",
+           str(inner_work))
+    subprocess.run(["cp", "-a", f"{work}/.", str(inner_work)], check=True)
+    _mount("-o", "remount,ro,size=1m", str(root))
+    os.chroot(root)
     os.chdir(work)
     os.execvp("setpriv", ["setpriv", "--bounding-set=-all", "--inh-caps=-all",
                           "--no-new-privs", "--", sys.executable, __file__, "run",
                           spec["spec_path"]])
+
+
+def _no_prying() -> None:
+    """Make this process non-dumpable: then no process without privileges, the
+    kernel included, can open its ``/proc/<pid>/fd`` (the report goes out there)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
 
 
 def _capture_source(questions: dict[str, list[str]]) -> str:
@@ -117,8 +141,11 @@ def _payload(cell: Any) -> dict[str, Any]:
 def run(spec: dict[str, Any]) -> dict[str, Any]:
     """Execute the notebook and gather the answers; never raises for the notebook's sake."""
     import nbformat
+    from jupyter_client.manager import AsyncKernelManager
     from nbclient import NotebookClient
 
+    if spec.get("isolated"):
+        _no_prying()
     report: dict[str, Any] = {"cells": 0, "cell_errors": 0, "timeouts": 0, "skipped": 0,
                               "problem": "", "answers": {}, "checked": []}
     nb = nbformat.read(spec["notebook"], as_version=4)
@@ -128,8 +155,11 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     report["cells"] = len(code)
     for i in code:
         nb.cells[i].outputs, nb.cells[i].execution_count = [], None
+    runtime = Path(os.environ.get("JUPYTER_RUNTIME_DIR", os.getcwd()))
+    km = AsyncKernelManager(kernel_name=spec["kernel"], transport="ipc",  # no network needed
+                       ip=str(runtime / "kernel"))
     client = NotebookClient(
-        nb, kernel_name=spec["kernel"], allow_errors=True, interrupt_on_timeout=True,
+        nb, km=km, kernel_name=spec["kernel"], allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": _TIMEOUT_NAME, "evalue": "interrupted", "traceback": []},
         resources={"metadata": {"path": os.getcwd()}},
     )
