@@ -34,7 +34,7 @@ __all__ = ["DEFAULT_SEED", "DEFAULT_USERS", "STATE", "generate_world", "read_sta
 
 def generate_world(
     users: int = DEFAULT_USERS, seed: int = DEFAULT_SEED, *, progress: bool = False,
-    with_state: bool = False,
+    with_state: bool = False, world: int = 1,
 ) -> tuple[dict[str, pd.DataFrame], dict] | tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
     """Generate every table of the company in memory.
 
@@ -48,6 +48,10 @@ def generate_world(
         Show a progress bar (tqdm) over the generator steps.
     with_state
         Also return the simulator's end state (see :func:`read_state`).
+    world
+        1, the company the course uses today, or 2, with World 2's behaviour
+        (:class:`coursekit.world.params.World2`), which the course moves to in
+        one regeneration when all of it is in.
 
     Returns
     -------
@@ -55,6 +59,9 @@ def generate_world(
         The tables by name, and the parameters and effects that produced them;
         with ``with_state``, the end state too.
     """
+    if world not in (1, 2):
+        raise DataError(f"world must be 1 or 2, got {world!r}", table="world",
+                        fix="pass world=1 (the course's company) or world=2")
     if not isinstance(users, int) or users < 500:
         raise DataError(
             f"users must be an integer of at least 500, got {users!r}",
@@ -73,11 +80,11 @@ def generate_world(
             bar.update(1)
 
         try:
-            tables, truth, state = generate(users, seed, tick)
+            tables, truth, state = generate(users, seed, tick, world=world)
         finally:
             bar.close()
     else:
-        tables, truth, state = generate(users, seed)
+        tables, truth, state = generate(users, seed, world=world)
     return (tables, truth, state) if with_state else (tables, truth)
 
 
@@ -105,6 +112,7 @@ def write_world(
     *,
     fmt: str = "parquet",
     progress: bool = False,
+    world: int = 1,
 ) -> dict:
     """Generate a world and write it to ``out``: one file per table, ``truth.json``,
     the end state (``state.parquet``) and ``checksums.json`` (SHA-256 and row count of
@@ -113,7 +121,8 @@ def write_world(
 
     if fmt not in ("parquet", "csv"):
         raise DataError(f"unknown format {fmt!r}", table="world", fix="use csv or parquet")
-    tables, truth, state = generate_world(users, seed, progress=progress, with_state=True)
+    tables, truth, state = generate_world(users, seed, progress=progress, with_state=True,
+                                          world=world)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state.to_parquet(out / STATE, index=False)
@@ -141,6 +150,8 @@ def write_world(
         truth=dict(file=TRUTH, sha256=sha256(out / TRUTH)),
         state=dict(file=STATE, rows=len(state), sha256=sha256(out / STATE)),
     )
+    if world != 1:
+        manifest["world"] = world
     (out / MANIFEST).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

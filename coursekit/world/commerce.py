@@ -78,14 +78,17 @@ def _late_probability(cal: Calendar, prm: P.Params) -> np.ndarray:
     return late
 
 
-def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.ndarray]:
+def orders(seed: int, u: dict, cal: Calendar, prm: P.Params,
+           w2: P.World2 | None = None) -> dict[str, np.ndarray]:
     """Orders of every customer.
 
     Customers who convert place a first order soon after sign-up; then, while
     alive, they buy at their own Poisson rate ``lambda`` (times the calendar's
     buying multiplier) and after each repeat order drop out with their own
     probability ``p``, raised when that order was late or drew a complaint
-    (after the first order only the late/complaint part applies). Candidate
+    (after the first order only the late/complaint part applies); in World 2
+    (``w2``) also by an early dropout that fades with each order
+    (``early_dropout * early_fade ** (k - 1)`` after the k-th order). Candidate
     repeat orders are drawn for the whole period and truncated at the first
     dropout, all vectorised. Orders come back grouped by customer, in time
     order within each customer.
@@ -147,6 +150,9 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params) -> dict[str, np.nda
     driver = 1 - (1 - prm.dropout_if_late * late) * (1 - prm.dropout_if_complaint * complaint)
     base = np.where(is_first, 0.0, u["_p"][user])
     p_die = 1 - (1 - base) * (1 - driver)
+    if w2 is not None:  # World 2: the early dropout that fades with each order
+        k = np.arange(len(user)) - np.repeat(starts, counts)  # 0 for the first order
+        p_die = 1 - (1 - p_die) * (1 - w2.early_dropout * w2.early_fade ** k)
     die = rng.random(len(t)) < p_die
     keep = _exclusive_group_cumsum(die, counts) == 0
     alive_end = np.full(n, np.inf)

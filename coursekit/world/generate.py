@@ -84,6 +84,7 @@ def _setup(s: SimpleNamespace) -> None:
     """What every step reads: parameters, calendar, products, labels."""
     seed = s.seed
     prm = P.Params()
+    s.w2 = P.World2() if s.world == 2 else None
     cal = build_calendar()
     end = float(cal.n_days)
     prods = commerce.products(seed)
@@ -107,7 +108,7 @@ def _orders(s: SimpleNamespace) -> None:
     prm = s.prm
     seed = s.seed
     u = s.u
-    o = commerce.orders(seed, u, cal, prm)
+    o = commerce.orders(seed, u, cal, prm, s.w2)
     s.o = o
 
 
@@ -117,7 +118,14 @@ def _referrals(s: SimpleNamespace) -> None:
     seed = s.seed
     true_channel = s.true_channel
     u = s.u
-    ref = people.referrals(seed, u, o["first_t"], prm)
+    if s.w2 is None:
+        ref = people.referrals(seed, u, o["first_t"], prm)
+    else:  # World 2: a good experience is the first order delivered on time
+        on_time = np.flatnonzero(~o["late"])
+        good_t = np.full(len(u["user_id"]), np.inf)
+        np.minimum.at(good_t, o["user_idx"][on_time],
+                      o["t"][on_time] + o["delivery_days"][on_time])
+        ref = people.referrals_after_good_experience(seed, u, good_t, prm, s.w2)
     organic = _code("channel", "organic")
     true_channel = np.where(u["channel"] == organic, organic, true_channel).astype(np.int8)
     s.ref = ref
@@ -194,12 +202,43 @@ def _order_items(s: SimpleNamespace) -> None:
     n_o = len(allo["t"])
     gross = np.bincount(it["order_pos"], weights=it["unit_price"] * it["quantity"], minlength=n_o)
     n_items = np.bincount(it["order_pos"], weights=it["quantity"], minlength=n_o)
-    n_c = max(c["campaign_id"] for c in marketing.CAMPAIGNS) + 1
-    coupon_of, thr_of = np.zeros(n_c), np.zeros(n_c)
-    for c in marketing.CAMPAIGNS:
-        coupon_of[c["campaign_id"]], thr_of[c["campaign_id"]] = c["coupon"], c["threshold"]
-    disc, thr = coupon_of[allo["campaign"]], thr_of[allo["campaign"]]
-    disc = np.where(gross >= thr, disc, 0.0)
+    if s.w2 is None:  # World 1: only the orders a campaign brought use its coupon
+        n_c = max(c["campaign_id"] for c in marketing.CAMPAIGNS) + 1
+        coupon_of, thr_of = np.zeros(n_c), np.zeros(n_c)
+        for c in marketing.CAMPAIGNS:
+            coupon_of[c["campaign_id"]], thr_of[c["campaign_id"]] = c["coupon"], c["threshold"]
+        disc, thr = coupon_of[allo["campaign"]], thr_of[allo["campaign"]]
+        s.disc = np.where(gross >= thr, disc, 0.0)
+        s.gross, s.it, s.n_items, s.n_o = gross, it, n_items, n_o
+        return
+    # World 2: every treated customer's first order in the campaign window that meets
+    # the threshold uses the coupon, whether the campaign brought that order or it
+    # would have come anyway (the second kind is the coupon's hidden cost).
+    redeemed = np.zeros(n_o, dtype=bool)
+    disc = np.zeros(n_o)
+    brought = allo["campaign"] > 0  # the extra orders the campaigns caused
+    camp = allo["campaign"].copy()
+    a = s.assign
+    coupons = {}
+    for c in marketing.CAMPAIGNS:  # a handful of campaigns
+        cid = c["campaign_id"]
+        rows = (a["campaign_id"] == cid) & a["treated"]
+        if not rows.any():
+            continue
+        treated = np.zeros(len(u["user_id"]), dtype=bool)
+        treated[a["user_idx"][rows]] = True
+        sent, w_end = a["sent_t"][rows][0], _day(c["start"]) + c["days"]
+        use = (treated[allo["user_idx"]] & (allo["t"] >= sent) & (allo["t"] < w_end)
+               & (gross >= c["threshold"]) & ((camp == 0) | (camp == cid)) & ~redeemed)
+        at = np.flatnonzero(use)
+        first = at[np.r_[True, allo["user_idx"][at][1:] != allo["user_idx"][at][:-1]]] \
+            if len(at) else at  # orders are grouped by customer in time order
+        redeemed[first], camp[first], disc[first] = True, cid, c["coupon"]
+        anyway = first[~brought[first]]
+        coupons[c["name"]] = dict(redeemed=int(len(first)), on_orders_that_came_anyway=int(
+            len(anyway)), cost_on_orders_that_came_anyway=round(float(disc[anyway].sum()), 2))
+    allo["campaign"] = camp
+    s.coupon_truth = coupons
     s.disc = disc
     s.gross = gross
     s.it = it
@@ -389,7 +428,14 @@ def _channel_spend(s: SimpleNamespace) -> None:
     )
     rec_labels = L["channel"] + ["unknown"]
     rec_channel = np.where(hidden, len(L["channel"]), u["channel"]).astype(np.int8)
-    spend = marketing.channel_spend(seed, u, u["channel"], cal)
+    if s.w2 is None:  # the true sign-ups of each day
+        signups = np.zeros((len(L["channel"]), cal.n_days))
+        np.add.at(signups, (u["channel"], day.astype(np.int64)), 1)
+        spend, _ = marketing.channel_spend(seed, cal, signups)
+    else:  # World 2: the sign-ups each day was meant to bring, through each curve
+        weights = people.signup_weights(cal, s.prm)
+        spend, s.spend_curves = marketing.channel_spend(
+            seed, cal, weights * (s.n_users / weights.sum()), s.w2.elasticity)
     s.rec_channel = rec_channel
     s.rec_labels = rec_labels
     s.spend = spend
@@ -646,8 +692,47 @@ def _truth(s: SimpleNamespace) -> None:
         messages=messages,
     )
     truth = _truth(prm, seed, n_users, u, true_channel, quality)
+    if s.w2 is not None:
+        truth.update(_truth_world2(s))
     s.tables = tables
     s.truth = truth
+
+
+def _truth_world2(s: SimpleNamespace) -> dict:
+    """What World 2 adds to the truth."""
+    w2 = s.w2
+    coupons = dict(
+        s.coupon_truth,
+        rule="every treated customer's first order in the campaign window that meets the "
+        "threshold uses the coupon, whether the campaign brought the order or it would "
+        "have come anyway; orders.campaign_id marks the orders the campaign brought and "
+        "the orders that used its coupon",
+    )
+    spend_response = dict(
+        s.spend_curves,
+        formula="expected sign-ups on a day = reference_signups_per_day * (spend / "
+        "reference_spend_per_day) ** elasticity; the day's spend also has lognormal "
+        "noise (sigma 0.15); marginal CAC = spend / (elasticity * sign-ups)",
+    )
+    referrals = dict(
+        good_experience="the inviter's first order delivered on time (the day it arrives)",
+        invite_lag_days=w2.invite_lag,
+        fresh_share=w2.invite_fresh,
+        invite_conversion=s.prm.invite_conversion,
+        note="with chance fresh_share an invitation at time t comes from a customer "
+        "weighted by share * exp(-(t - good experience) / invite_lag_days), otherwise "
+        "from any customer after their good experience, weighted by share; the invitee "
+        "signs up an exponential 1.5 days later on average",
+    )
+    early = dict(
+        early_dropout=w2.early_dropout,
+        early_fade=w2.early_fade,
+        note="besides p after each repeat order, a customer drops out right after their "
+        "k-th order (k = 1 for the first) with chance early_dropout * early_fade ** "
+        "(k - 1), which the BG/NBD model does not have",
+    )
+    return dict(world=2, world2=w2.to_dict(), coupons=coupons,
+                spend_response=spend_response, referrals=referrals, early_dropout=early)
 
 
 #: The generator's steps in order: each reads and extends the shared state. The same
@@ -674,14 +759,15 @@ STEPS: list[tuple[str, Callable[[SimpleNamespace], None]]] = [
 
 
 def generate(
-    n_users: int, seed: int, tick: Callable[[str], None] | None = None
+    n_users: int, seed: int, tick: Callable[[str], None] | None = None, world: int = 1
 ) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
     """Generate every table of the company; returns ``(tables, truth, state)``.
 
     Runs :data:`STEPS` in order, calling ``tick(name)`` after each; ``state``
-    is the simulator's end state (see :func:`_state`).
+    is the simulator's end state (see :func:`_state`). ``world=2`` adds World 2's
+    behaviour (:class:`coursekit.world.params.World2`).
     """
-    s = SimpleNamespace(n_users=n_users, seed=seed)
+    s = SimpleNamespace(n_users=n_users, seed=seed, world=world)
     _setup(s)
     for name, step in STEPS:
         step(s)

@@ -120,25 +120,39 @@ def campaigns(seed: int, u: dict, o: dict, prm: P.Params) -> tuple[dict, dict]:
     return assign, extra
 
 
-def channel_spend(seed: int, u: dict, true_channel: np.ndarray, cal: Calendar) -> pd.DataFrame:
-    """Daily spend per paid channel: true sign-ups times the channel's cost per
-    sign-up, with day-to-day noise; impressions and clicks from fixed CPM and CTR.
+def channel_spend(seed: int, cal: Calendar, signups: np.ndarray,
+                  elasticity: dict[str, float] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Daily spend per paid channel, with day-to-day noise; impressions and clicks
+    from fixed CPM and CTR.
 
-    ``true_channel`` holds channel codes (positions in ``list(params.CHANNELS)``).
+    Without ``elasticity`` (World 1), ``signups`` are the true sign-ups per channel
+    (rows in ``list(params.CHANNELS)`` order) and day, and a day costs them times
+    the channel's cost per sign-up. With it (World 2), ``signups`` are the
+    expected sign-ups, and a day costs what the channel's response curve asks
+    for that many: ``cac * n_ref * (n / n_ref) ** (1 / elasticity)``, ``n_ref``
+    its average day, so busy days cost more per sign-up (diminishing returns).
+    Either way the money follows the true sign-ups' channel, so during the
+    tracking outage it keeps flowing while recorded sign-ups vanish.
 
-    Spend follows the true channel of each sign-up, so during the tracking
-    outage the money keeps flowing while recorded sign-ups vanish.
+    Returns the table and, in World 2, each paid channel's curve (for the truth).
     """
     rng = rng_for(seed, "channel_spend")
-    day = np.floor(u["signup_t"]).astype(np.int64)
-    rows = []
+    rows, curves = [], {}
     cpm = {"douyin_ads": 38.0, "xiaohongshu": 55.0, "search_ads": 30.0}
     ctr = {"douyin_ads": 0.011, "xiaohongshu": 0.018, "search_ads": 0.032}
     for code, (name, spec) in enumerate(P.CHANNELS.items()):
         if spec["cac"] <= 0:
             continue
-        n = np.bincount(day[true_channel == code], minlength=cal.n_days)
-        spend = n * spec["cac"] * rng.lognormal(0.0, 0.15, cal.n_days)
+        if elasticity is None:
+            need = signups[code] * spec["cac"]
+        else:
+            beta, ref_n = elasticity[name], float(signups[code].mean())
+            ref_spend = spec["cac"] * ref_n
+            curves[name] = dict(reference_spend_per_day=round(ref_spend, 2),
+                                reference_signups_per_day=round(ref_n, 4), elasticity=beta,
+                                marginal_cac_at_reference=round(spec["cac"] / beta, 2))
+            need = ref_spend * (signups[code] / ref_n) ** (1.0 / beta)
+        spend = need * rng.lognormal(0.0, 0.15, cal.n_days)
         if name in cpm:
             impressions = np.round(spend / cpm[name] * 1000).astype(np.int64)
             clicks = rng.binomial(impressions, ctr[name])
@@ -157,4 +171,4 @@ def channel_spend(seed: int, u: dict, true_channel: np.ndarray, cal: Calendar) -
             )
         )
     out = pd.concat(rows, ignore_index=True)
-    return out.sort_values(["date", "channel"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["date", "channel"], kind="stable").reset_index(drop=True), curves

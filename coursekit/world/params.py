@@ -17,6 +17,9 @@ END = dt.date(2025, 12, 31)  # inclusive: two full years
 # The calendar goes on after the data ends, for simulating forward from the end state
 # (the capstone's sandbox): festival dates and multipliers through this day.
 SIM_END = dt.date(2026, 12, 31)
+# The calendar goes on after the data ends, for simulating forward from the end state
+# (the capstone's sandbox): festival dates and multipliers through this day.
+SIM_END = dt.date(2026, 12, 31)
 
 # Acquisition channels: share of sign-ups, cost per sign-up (CAC, yuan), and
 # the quality of the users they bring (multipliers on the latent traits).
@@ -81,6 +84,40 @@ class Params:
     member_renew_monthly: float = 0.78
     member_renew_annual: float = 0.55
     extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The parameters as a plain dict for truth.json."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class World2:
+    """What World 2 changes in the company's behaviour.
+
+    The course moves to World 2 in one regeneration, when all of it is in
+    (the lessons' claims are then checked once on the new data); until then
+    it is generated on request (``generate_world(..., world=2)``) and tested
+    on its own.
+    """
+
+    # Early dropout: besides p, a customer stops right after their k-th order
+    # (k = 1 for the first) with chance early_dropout * early_fade ** (k - 1): many
+    # buy once and never again, and each further order makes staying likelier (the
+    # loyalty threshold of the first few orders).
+    early_dropout: float = 0.45
+    early_fade: float = 0.4
+    # Elasticity of sign-ups to spend per paid channel: on a day a channel is expected
+    # to bring n sign-ups it costs cac * n_ref * (n / n_ref) ** (1 / elasticity), n_ref
+    # being its average day; below 1, each extra sign-up costs more (diminishing
+    # returns). Referral rewards and store sign-up costs are paid per sign-up (1).
+    elasticity: dict = field(default_factory=lambda: {
+        "douyin_ads": 0.65, "xiaohongshu": 0.55, "search_ads": 0.80, "referral": 1.0,
+        "offline_store": 1.0})
+    # Referrals: customers invite after a good experience (their first order delivered
+    # on time); most invitations come soon after it (an exponential lag of mean
+    # invite_lag days), the rest (1 - invite_fresh) at any later time.
+    invite_lag: float = 21.0
+    invite_fresh: float = 0.7
 
     def to_dict(self) -> dict:
         """The parameters as a plain dict for truth.json."""

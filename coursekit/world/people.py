@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from coursekit.world import params as P
@@ -27,6 +29,23 @@ def code_of(attribute: str, label: str) -> int:
     return LABELS[attribute].index(label)
 
 
+def signup_weights(cal: Calendar, prm: P.Params) -> np.ndarray:
+    """Relative sign-ups per channel (rows, in ``LABELS["channel"]`` order) and day.
+
+    A linear growth trend times the browsing calendar, with the paid channels'
+    pushes before the sales. Deterministic: :func:`users` allocates sign-ups by
+    it; times ``n / sum`` it is the expected sign-ups of a world of ``n`` users.
+    """
+    names = LABELS["channel"]
+    share = np.array([P.CHANNELS[c]["share"] for c in names])
+    trend = np.linspace(1.0, prm.growth, cal.n_days)
+    push = 1.0 + 0.5 * (cal.buy - 1.0)  # paid channels spend more before sales
+    cell = share[:, None] * (trend * cal.visit)[None, :]
+    paid = np.array([P.CHANNELS[c]["cac"] > 0 and c != "referral" for c in names])
+    cell[paid] *= push[None, :]
+    return cell
+
+
 def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarray]:
     """Sign-ups by channel and day, observable attributes and latent traits.
 
@@ -39,12 +58,7 @@ def users(n: int, seed: int, cal: Calendar, prm: P.Params) -> dict[str, np.ndarr
     """
     rng = rng_for(seed, "users")
     names = LABELS["channel"]
-    share = np.array([P.CHANNELS[c]["share"] for c in names])
-    trend = np.linspace(1.0, prm.growth, cal.n_days)
-    push = 1.0 + 0.5 * (cal.buy - 1.0)  # paid channels spend more before sales
-    cell = share[:, None] * (trend * cal.visit)[None, :]
-    paid = np.array([P.CHANNELS[c]["cac"] > 0 and c != "referral" for c in names])
-    cell[paid] *= push[None, :]
+    cell = signup_weights(cal, prm)
     counts = rng.multinomial(n, (cell / cell.sum()).ravel()).reshape(cell.shape)
     ch_idx, day = np.nonzero(counts)
     k = counts[ch_idx, day]
@@ -120,7 +134,6 @@ def referrals(
     the users who came earlier, with one ``searchsorted`` on cumulative weights.
     """
     rng = rng_for(seed, "referrals")
-    n = len(u["user_id"])
     weight = u["_share"] * np.where(np.isfinite(orders_first_t), 1.0, 0.15)
     cumw = np.cumsum(weight)
     signup = u["signup_t"]
@@ -134,6 +147,56 @@ def referrals(
         out[ok] = np.minimum(pick[ok], k[ok] - 1)
         return out
 
+    return _invitations(rng, u, prm, draw_inviters)
+
+
+def referrals_after_good_experience(
+    seed: int, u: dict, good_t: np.ndarray, prm: P.Params, w2: P.World2
+) -> dict[str, np.ndarray]:
+    """World 2's invitations: from customers after a good experience; the
+    accepted ones bring the ``referral`` sign-ups, the rest nobody answered.
+
+    A customer can invite once they have had a good experience (``good_t``: their
+    first order delivered on time; inf for never), more if they share more.
+    An invitation at time t comes, with chance ``invite_fresh``, from a customer
+    weighted by ``share * exp(-(t - good_t) / invite_lag)``, so most come soon
+    after the good experience; otherwise from any such customer, weighted by
+    ``share``. Because the time factor ``exp(-t / invite_lag)`` is common to all
+    candidates, both draws are one ``searchsorted`` on cumulative weights over
+    the customers sorted by ``good_t``.
+    """
+    rng = rng_for(seed, "referrals")
+    by_good = np.argsort(good_t, kind="stable")
+    g = good_t[by_good]
+    able = np.isfinite(g)
+    by_good, g = by_good[able], g[able]
+    share = u["_share"][by_good]
+    latest = g[-1] if len(g) else 0.0
+    cum_fresh = np.cumsum(share * np.exp((g - latest) / w2.invite_lag))
+    cum_any = np.cumsum(share)
+
+    def draw_inviters(invite_t: np.ndarray) -> np.ndarray:
+        k = np.searchsorted(g, invite_t, side="left")  # customers with a good experience
+        ok = k > 0
+        fresh = rng.random(len(invite_t)) < w2.invite_fresh
+        out = np.full(len(invite_t), -1, dtype=np.int64)
+        top = np.where(fresh, cum_fresh[np.maximum(k - 1, 0)], cum_any[np.maximum(k - 1, 0)])
+        u01 = rng.random(len(invite_t)) * top
+        pick = np.where(fresh, np.searchsorted(cum_fresh, u01, side="right"),
+                        np.searchsorted(cum_any, u01, side="right"))
+        out[ok] = by_good[np.minimum(pick[ok], k[ok] - 1)]
+        return out
+
+    return _invitations(rng, u, prm, draw_inviters)
+
+
+def _invitations(rng: np.random.Generator, u: dict, prm: P.Params,
+                 draw_inviters: Callable[[np.ndarray], np.ndarray]) -> dict[str, np.ndarray]:
+    """Every invitation, the accepted ones (the referral sign-ups) and the rest,
+    with inviters from ``draw_inviters`` (invitation times -> user positions, -1
+    for nobody yet)."""
+    n = len(u["user_id"])
+    signup = u["signup_t"]
     invitee = np.flatnonzero(u["channel"] == code_of("channel", "referral"))
     inv_t = signup[invitee] - rng.exponential(1.5, len(invitee))
     inviter = draw_inviters(inv_t)
