@@ -103,3 +103,35 @@ def test_invitations_follow_a_good_experience(w2):
     assert (lag.dropna() < 0).mean() < 0.005
     fresh = truth["referrals"]["invite_lag_days"]
     assert fresh / 2 < lag.median() < 2 * fresh, lag.median()
+
+
+def test_stores_scale_with_the_world_and_the_better_run_bring_more(w2):
+    """Item 5: as many stores as the size calls for; better-run stores bring more app
+    sign-ups and WeCom adds; the truth holds what a store costs, so its profit and
+    payback can be computed."""
+    tables, truth = w2
+    st, sm, users = tables["stores"], tables["store_months"], tables["users"]
+    assert len(st) == truth["stores"]["count"] == round(24 * USERS / 20_000)
+    quality = pd.Series(truth["store_quality"]).rename(int).reindex(st["store_id"])
+    months = sm.groupby("store_id").size().reindex(st["store_id"])
+    signups = users["store_id"].value_counts().reindex(st["store_id"], fill_value=0) / months
+    adds = sm.groupby("store_id")["wecom_members_added"].sum().reindex(st["store_id"]) / months
+    assert np.corrcoef(quality, signups)[0, 1] > 0.6
+    assert np.corrcoef(quality, np.log(adds))[0, 1] > 0.6
+    # each month's WeCom adds include the store's app sign-ups of that month
+    month = users["signup_time"].dt.to_period("M").dt.to_timestamp()
+    app = users.assign(month=month).dropna(subset=["store_id"]).groupby(
+        ["store_id", "month"]).size()
+    joined = sm.set_index(["store_id", "month"])["wecom_members_added"].reindex(app.index)
+    assert (joined >= app).all()
+    eco = truth["stores"]["economics"]
+    m = sm.merge(st, on="store_id")
+    profit = (m["revenue"] * eco["gross_margin"]
+              - m["area_sqm"] * m["city_tier"].astype(str).map(eco["rent_per_sqm_month"])
+              - m["staff_hours"] * m["city_tier"].astype(str).map(eco["pay_per_staff_hour"]))
+    monthly = profit.groupby(m["store_id"]).mean()
+    payback = st.set_index("store_id")["format"].astype(str).map(eco["fit_out"]) / monthly
+    assert monthly.notna().all() and 0.3 < (monthly > 0).mean() < 1.0  # some stores lose money
+    assert payback[monthly > 0].between(1, 240).mean() > 0.8  # paybacks in months, not ages
+    bigger, _ = generate_world(3 * USERS // 4, SEED, world=2)
+    assert len(bigger["stores"]) == round(24 * 0.75)

@@ -98,6 +98,10 @@ def _users(s: SimpleNamespace) -> None:
     prm = s.prm
     seed = s.seed
     u = people.users(n_users, seed, cal, prm)
+    if s.w2 is not None:  # World 2: as many stores as the size calls for, the better-run
+        st, quality = offline.stores(seed, s.w2.n_stores(n_users))  # bringing more users
+        u["store_id"] = offline.store_signups(seed, u, st, quality, s.w2)
+        s.st_quality = st, quality
     true_channel = u["channel"].copy()
     s.true_channel = true_channel
     s.u = u
@@ -461,8 +465,16 @@ def _content_posts(s: SimpleNamespace) -> None:
 
 def _stores(s: SimpleNamespace) -> None:
     seed = s.seed
-    st, quality = offline.stores(seed)
-    sm = offline.store_months(seed, st, quality)
+    if s.w2 is None:
+        st, quality = offline.stores(seed)
+        sm = offline.store_months(seed, st, quality)
+    else:
+        st, quality = s.st_quality
+        u = s.u
+        at = u["store_id"] > 0
+        month = pd.to_datetime(_ts(u["signup_t"][at])).to_period("M").to_timestamp()
+        app = pd.Series(1, index=pd.MultiIndex.from_arrays([u["store_id"][at], month]))
+        sm = offline.store_months(seed, st, quality, app.groupby(level=[0, 1]).sum())
     s.quality = quality
     s.sm = sm
     s.st = st
@@ -731,8 +743,34 @@ def _truth_world2(s: SimpleNamespace) -> dict:
         "k-th order (k = 1 for the first) with chance early_dropout * early_fade ** "
         "(k - 1), which the BG/NBD model does not have",
     )
+    stores = dict(
+        count=int(len(s.st)),
+        model=dict(
+            footfall_per_month=dict(mall_kiosk=5200, street_shop=3800, flagship=9000,
+                                    note="times the month's season and lognormal noise "
+                                    "(sigma 0.07); with a car park 0.55 of it plus 0.28 "
+                                    "of the car-park traffic"),
+            conversion="0.22 * exp(quality), lognormal noise (sigma 0.05), within 0.05-0.6",
+            ticket="68 yuan (x 1.25 in a flagship) * exp(0.3 * quality), noise sigma 0.04",
+            wecom_adds="Poisson(transactions * 0.05 * exp(1.5 * quality)) plus the store's "
+            "app sign-ups of the month",
+            app_signups=f"a store sign-up picks an open store with weight exp("
+            f"{w2.store_signup_quality} * quality)",
+            season=[1.35, 1.25, 0.9, 0.95, 1.0, 1.05, 0.95, 0.95, 1.15, 1.1, 1.05, 1.2],
+        ),
+        economics=dict(
+            gross_margin=w2.store_gross_margin,
+            rent_per_sqm_month=w2.rent_per_sqm_month,
+            pay_per_staff_hour=w2.pay_per_staff_hour,
+            fit_out=w2.fit_out,
+            profit="revenue * gross_margin - area_sqm * rent_per_sqm_month[city_tier] - "
+            "staff_hours * pay_per_staff_hour[city_tier], per month; payback = fit_out[format] "
+            "/ monthly profit",
+        ),
+    )
     return dict(world=2, world2=w2.to_dict(), coupons=coupons,
-                spend_response=spend_response, referrals=referrals, early_dropout=early)
+                spend_response=spend_response, referrals=referrals, early_dropout=early,
+                stores=stores)
 
 
 #: The generator's steps in order: each reads and extends the shared state. The same

@@ -21,16 +21,16 @@ CITIES = [("上海", "1", "east"), ("杭州", "2", "east"), ("南京", "2", "eas
 FORMATS = {"mall_kiosk": 0.4, "street_shop": 0.4, "flagship": 0.2}
 
 
-def stores(seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+def stores(seed: int, n_stores: int = N_STORES) -> tuple[pd.DataFrame, np.ndarray]:
     """The stores and their latent quality (not published; kept for truth.json)."""
     rng = rng_for(seed, "stores")
-    city = [CITIES[i % len(CITIES)] for i in range(N_STORES)]
-    fmt = np.array(list(FORMATS))[rng.choice(3, N_STORES, p=list(FORMATS.values()))]
-    quality = rng.normal(0.0, 0.25, N_STORES)
-    open_month = rng.integers(-36, 10, N_STORES)
+    city = [CITIES[i % len(CITIES)] for i in range(n_stores)]
+    fmt = np.array(list(FORMATS))[rng.choice(3, n_stores, p=list(FORMATS.values()))]
+    quality = rng.normal(0.0, 0.25, n_stores)
+    open_month = rng.integers(-36, 10, n_stores)
     df = pd.DataFrame(
         dict(
-            store_id=np.arange(1, N_STORES + 1),
+            store_id=np.arange(1, n_stores + 1),
             name=[f"青木·{c[0]}{i + 1:02d}" for i, c in enumerate(city)],
             city=[c[0] for c in city],
             city_tier=[c[1] for c in city],
@@ -42,22 +42,49 @@ def stores(seed: int) -> tuple[pd.DataFrame, np.ndarray]:
             ],
             area_sqm=np.round(
                 np.where(fmt == "flagship", 160, np.where(fmt == "street_shop", 80, 35))
-                * rng.uniform(0.8, 1.25, N_STORES)
+                * rng.uniform(0.8, 1.25, n_stores)
             ).astype(np.int64),
             staff=np.where(fmt == "flagship", 8, np.where(fmt == "street_shop", 4, 2))
-            + rng.integers(0, 2, N_STORES),
-            has_car_park=(fmt != "mall_kiosk") & (rng.random(N_STORES) < 0.6)
+            + rng.integers(0, 2, n_stores),
+            has_car_park=(fmt != "mall_kiosk") & (rng.random(n_stores) < 0.6)
             | (fmt == "mall_kiosk"),
             manager_tenure_years=np.round(
-                np.clip(2.5 + 4 * quality + rng.normal(0, 1.2, N_STORES), 0.3, 12), 1
+                np.clip(2.5 + 4 * quality + rng.normal(0, 1.2, n_stores), 0.3, 12), 1
             ),
         )
     )
     return df, quality
 
 
-def store_months(seed: int, st: pd.DataFrame, quality: np.ndarray) -> pd.DataFrame:
-    """Monthly performance of each open store."""
+def store_signups(seed: int, u: dict, st: pd.DataFrame, quality: np.ndarray,
+                  w2: P.World2) -> np.ndarray:
+    """World 2: the store each store sign-up came through (0 for other users).
+
+    A sign-up at time t picks among the stores open by then, with weight
+    ``exp(store_signup_quality * quality)``; the weights do not depend on t, so
+    one ``searchsorted`` on cumulative weights over the stores sorted by opening
+    date draws them all.
+    """
+    rng = rng_for(seed, "store_signups")
+    opened = ((st["open_date"] - pd.Timestamp(P.START)).dt.days).to_numpy(dtype=float)
+    by_open = np.argsort(opened, kind="stable")
+    cum = np.cumsum(np.exp(w2.store_signup_quality * quality[by_open]))
+    who = np.flatnonzero(u["store_id"] > 0)
+    k = np.maximum(np.searchsorted(opened[by_open], u["signup_t"][who], side="right"), 1)
+    pick = np.searchsorted(cum, rng.random(len(who)) * cum[k - 1], side="right")
+    out = np.zeros(len(u["user_id"]), dtype=np.int64)
+    out[who] = by_open[np.minimum(pick, k - 1)] + 1
+    return out
+
+
+def store_months(seed: int, st: pd.DataFrame, quality: np.ndarray,
+                 app_signups: pd.Series | None = None) -> pd.DataFrame:
+    """Monthly performance of each open store.
+
+    With ``app_signups`` (World 2: app sign-ups per store and month), each
+    month's WeCom adds also count the store's app sign-ups, who add the store's
+    adviser when they sign up there.
+    """
     rng = rng_for(seed, "store_months")
     months = pd.date_range(P.START, P.END, freq="MS")
     season = np.array([1.35, 1.25, 0.9, 0.95, 1.0, 1.05, 0.95, 0.95, 1.15, 1.1, 1.05, 1.2])
@@ -86,6 +113,10 @@ def store_months(seed: int, st: pd.DataFrame, quality: np.ndarray) -> pd.DataFra
             * rng.lognormal(0, 0.04, k)
         )
         members = rng.poisson(np.maximum(tx * 0.05 * np.exp(1.5 * q), 0.1))
+        if app_signups is not None:
+            members = members + app_signups.reindex(
+                pd.MultiIndex.from_arrays([np.full(k, s.store_id), m]), fill_value=0
+            ).to_numpy()
         rows.append(
             pd.DataFrame(
                 dict(

@@ -118,6 +118,27 @@ class World2:
     # invite_lag days), the rest (1 - invite_fresh) at any later time.
     invite_lag: float = 21.0
     invite_fresh: float = 0.7
+    # Stores: as many as the world's size calls for (stores_per_20k users, at least
+    # min_stores); a store sign-up picks an open store with weight
+    # exp(store_signup_quality * quality), so better-run stores bring more app users,
+    # and each month's WeCom adds include them. What a store costs, for its profit
+    # and payback: rent per square metre and month and pay per staff hour by city
+    # tier, the gross margin of store sales, and the fit-out by format (yuan).
+    stores_per_20k: float = 24.0
+    min_stores: int = 6
+    store_signup_quality: float = 1.5
+    store_gross_margin: float = 0.55
+    rent_per_sqm_month: dict = field(default_factory=lambda: {"1": 420.0, "2": 260.0,
+                                                               "3": 170.0})
+    pay_per_staff_hour: dict = field(default_factory=lambda: {"1": 34.0, "2": 27.0,
+                                                              "3": 22.0})
+    fit_out: dict = field(default_factory=lambda: {"mall_kiosk": 150_000.0,
+                                                   "street_shop": 320_000.0,
+                                                   "flagship": 900_000.0})
+
+    def n_stores(self, users: int) -> int:
+        """How many stores a world of ``users`` users has."""
+        return max(self.min_stores, round(self.stores_per_20k * users / 20_000))
 
     def to_dict(self) -> dict:
         """The parameters as a plain dict for truth.json."""
