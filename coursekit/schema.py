@@ -408,6 +408,25 @@ TABLES: dict[str, Table] = {
             key=("respondent_id", "attribute"),
         ),
         Table(
+            "order_costs",
+            "What fulfilling each online order cost the company (World 2 only, "
+            "until the course moves to it).",
+            (
+                C("order_id", "int", "order", min=1),
+                C("shipping", "float", "courier cost, by warehouse, city tier and items",
+                  "yuan", min=0),
+                C("packaging", "float", "box, filling and gift wrap", "yuan", min=0),
+                C("payment_fee", "float", "payment processor's fee on the amount paid", "yuan",
+                  min=0),
+                C("member_benefit", "float", "priority shipping given to Plus members",
+                  "yuan", min=0),
+                C("returned", "bool", "the order was returned and refunded"),
+                C("refund", "float", "amount refunded (the goods are not resold)", "yuan",
+                  min=0),
+            ),
+            key=("order_id",),
+        ),
+        Table(
             "cdnow",
             "Real purchases of the CDNOW music retailer, 1997-98 (all 23,570 customers).",
             (
@@ -430,6 +449,9 @@ TABLES: dict[str, Table] = {
     ]
 }
 del C
+
+#: Tables only World 2 has (see :class:`coursekit.world.params.World2`).
+WORLD2_TABLES = frozenset({"order_costs"})
 
 
 MONEY = ("yuan", "USD")

@@ -135,3 +135,30 @@ def test_stores_scale_with_the_world_and_the_better_run_bring_more(w2):
     assert payback[monthly > 0].between(1, 240).mean() > 0.8  # paybacks in months, not ages
     bigger, _ = generate_world(3 * USERS // 4, SEED, world=2)
     assert len(bigger["stores"]) == round(24 * 0.75)
+
+
+def test_orders_carry_their_cost_of_service(w2):
+    """Item 7: shipping, packaging, payment fee, member benefit and returns give each
+    order a contribution margin below its gross margin, and the costs follow the rules
+    in the truth (the far warehouse ships dearer, late orders come back more often)."""
+    tables, truth = w2
+    orders, costs = tables["orders"], tables["order_costs"]
+    assert list(costs["order_id"]) == list(orders["order_id"])
+    items = tables["order_items"].merge(tables["products"][["product_id", "unit_cost"]])
+    product = (items["quantity"] * items["unit_cost"]).groupby(items["order_id"]).sum()
+    amount = orders.set_index("order_id")["amount"]
+    c = costs.set_index("order_id")
+    service = c[["shipping", "packaging", "payment_fee", "member_benefit", "refund"]].sum(axis=1)
+    gross, contribution = amount - product, amount - product - service
+    assert 0.3 < contribution.sum() / amount.sum() < gross.sum() / amount.sum()
+    rate = truth["order_costs"]["payment_fee_rate"]
+    assert np.allclose(c["payment_fee"], (amount * rate).round(2))
+    late = (orders["delivery_days"] > orders["promised_days"]).to_numpy()
+    assert c["returned"].to_numpy()[late].mean() > 2 * c["returned"].to_numpy()[~late].mean()
+    assert (c.loc[c["returned"], "refund"] == amount[c["returned"]]).all()
+    west = tables["users"].set_index("user_id").loc[orders["user_id"], "region"].eq("west")
+    one_unit = (orders["items"] == 1).to_numpy()
+    tier2 = tables["users"].set_index("user_id").loc[orders["user_id"], "city_tier"].eq("2")
+    far, near = (west & tier2).to_numpy() & one_unit, (~west & tier2).to_numpy() & one_unit
+    assert c["shipping"].to_numpy()[far].mean() > c["shipping"].to_numpy()[near].mean()
+    assert c["member_benefit"].gt(0).any()

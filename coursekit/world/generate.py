@@ -12,6 +12,7 @@ from coursekit.schema import MEMBER_TIER_CUTOFFS
 from coursekit.world import (
     activity,
     commerce,
+    costs,
     marketing,
     media,
     membership,
@@ -705,6 +706,7 @@ def _truth(s: SimpleNamespace) -> None:
     )
     truth = _truth(prm, seed, n_users, u, true_channel, quality)
     if s.w2 is not None:
+        tables["order_costs"] = costs.order_costs(seed, tables, s.w2)
         truth.update(_truth_world2(s))
     s.tables = tables
     s.truth = truth
@@ -768,9 +770,21 @@ def _truth_world2(s: SimpleNamespace) -> dict:
             "/ monthly profit",
         ),
     )
+    order_costs = dict(
+        shipping_by_tier=w2.shipping_by_tier, shipping_per_extra_unit=w2.shipping_per_extra_unit,
+        shipping_other_region=w2.shipping_other_region, packaging_base=w2.packaging_base,
+        packaging_per_unit=w2.packaging_per_unit, packaging_gift_box=w2.packaging_gift_box,
+        payment_fee_rate=w2.payment_fee_rate,
+        member_priority_shipping=w2.member_priority_shipping,
+        returns=dict(base=w2.return_base, if_late=w2.return_if_late,
+                     if_quality_ticket=w2.return_if_quality_ticket,
+                     note="chance = 1 - product of (1 - each that applies); full refund"),
+        contribution="amount - product cost (order_items x products.unit_cost) - shipping - "
+        "packaging - payment_fee - member_benefit - refund",
+    )
     return dict(world=2, world2=w2.to_dict(), coupons=coupons,
                 spend_response=spend_response, referrals=referrals, early_dropout=early,
-                stores=stores)
+                stores=stores, order_costs=order_costs)
 
 
 #: The generator's steps in order: each reads and extends the shared state. The same

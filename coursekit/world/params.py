@@ -136,6 +136,25 @@ class World2:
                                                    "street_shop": 320_000.0,
                                                    "flagship": 900_000.0})
 
+    # What an online order costs beyond its products: the courier (by the customer's
+    # city tier, plus per extra unit, more when the warehouse serves another region),
+    # packaging (more for gift boxes), the payment processor's fee (0.6% is the usual
+    # merchant rate of WeChat Pay and Alipay), priority shipping for Plus members, and
+    # returns (full refund; food is not resold), likelier after a late delivery or a
+    # quality complaint.
+    shipping_by_tier: dict = field(default_factory=lambda: {"1": 6.0, "2": 7.0, "3": 8.0,
+                                                             "4+": 10.0})
+    shipping_per_extra_unit: float = 0.8
+    shipping_other_region: float = 1.3
+    packaging_base: float = 1.5
+    packaging_per_unit: float = 0.4
+    packaging_gift_box: float = 4.0
+    payment_fee_rate: float = 0.006
+    member_priority_shipping: float = 3.0
+    return_base: float = 0.015
+    return_if_late: float = 0.08
+    return_if_quality_ticket: float = 0.45
+
     def n_stores(self, users: int) -> int:
         """How many stores a world of ``users`` users has."""
         return max(self.min_stores, round(self.stores_per_20k * users / 20_000))
