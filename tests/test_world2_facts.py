@@ -162,3 +162,50 @@ def test_orders_carry_their_cost_of_service(w2):
     far, near = (west & tier2).to_numpy() & one_unit, (~west & tier2).to_numpy() & one_unit
     assert c["shipping"].to_numpy()[far].mean() > c["shipping"].to_numpy()[near].mean()
     assert c["member_benefit"].gt(0).any()
+
+
+def test_personas_give_behaviour_segments_and_tie_demographics_to_value(w1, w2):
+    """Item 6: four latent personas drive taste, order value, hours and coupons, tied
+    to demographics: k-means finds them back from behaviour, older customers spend
+    more per order (World 1: no difference), the survey's users answer as their persona,
+    and the persona stays latent (in the end state, not in users)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.preprocessing import StandardScaler
+
+    tables, truth = w2
+    _, _, state = generate_world(USERS, SEED, world=2, with_state=True)
+    persona = state.set_index("user_id")["persona"]
+    assert "persona" not in tables["users"] and len(truth["personas"]["personas"]) == 4
+    o, items = tables["orders"], tables["order_items"]
+    cat = items.merge(tables["products"][["product_id", "category"]]).merge(
+        o[["order_id", "user_id"]])
+    share = cat.pivot_table(index="user_id", columns="category", values="amount",
+                            aggfunc="sum", fill_value=0, observed=True)
+    n = o.groupby("user_id").size()
+    share = share[share.index.isin(n[n >= 2].index)]
+    features = share.div(share.sum(axis=1), axis=0)
+    features["log_aov"] = np.log(o.groupby("user_id")["amount"].mean().reindex(features.index))
+    night = o["order_time"].dt.hour.isin([21, 22, 23, 0, 1])
+    features["night"] = night.groupby(o["user_id"]).mean().reindex(features.index)
+    found = KMeans(4, n_init=4, random_state=0).fit_predict(
+        StandardScaler().fit_transform(features))
+    assert adjusted_rand_score(persona.reindex(features.index), found) > 0.4
+
+    def aov_by_age(t: dict) -> pd.Series:
+        aov = t["orders"].groupby("user_id")["amount"].mean()
+        age = t["users"].set_index("user_id")["age_band"].reindex(aov.index)
+        return aov.groupby(age, observed=True).mean()
+
+    old, new = aov_by_age(w1[0]), aov_by_age(tables)
+    assert abs(old["41+"] / old["18-24"] - 1) < 0.05
+    assert new["41+"] / new["18-24"] > 1.25
+    sv = tables["survey"]
+    users = tables["users"].set_index("user_id")
+    answered = sv[sv["user_id"] > 0].drop_duplicates("respondent_id")
+    assert (answered["age_band"].astype(str).to_numpy()
+            == users.loc[answered["user_id"], "age_band"].astype(str).to_numpy()).all()
+    price = sv[(sv["attribute"] == "price") & (sv["user_id"] > 0)]
+    students = price["user_id"].map(persona) == "student_snacker"
+    assert price.loc[students, "importance"].mean() > 1.5 * price.loc[~students,
+                                                                     "importance"].mean()

@@ -129,12 +129,20 @@ def hour_profile() -> np.ndarray:
     return w / w.sum()
 
 
-def with_time_of_day(rng: np.random.Generator, t: np.ndarray) -> np.ndarray:
+def with_time_of_day(rng: np.random.Generator, t: np.ndarray,
+                     profiles: np.ndarray | None = None,
+                     rows: np.ndarray | None = None) -> np.ndarray:
     """Keep the day of each time ``t`` (days, float) and redraw its time of day from
-    :func:`hour_profile` (the Poisson draw places times uniformly within a day)."""
-    cum = np.cumsum(hour_profile())
-    cum[-1] = 1.0
-    hours = np.searchsorted(cum, rng.random(len(t)), side="right")
+    :func:`hour_profile` (the Poisson draw places times uniformly within a day), or,
+    given ``profiles`` (hour profiles as rows) and ``rows``, from ``profiles[rows[i]]``."""
+    if profiles is None:
+        cum = np.cumsum(hour_profile())
+        cum[-1] = 1.0
+        hours = np.searchsorted(cum, rng.random(len(t)), side="right")
+    else:
+        cum = np.cumsum(profiles, axis=1)
+        cum[:, -1] = 1.0
+        hours = (rng.random(len(t))[:, None] > cum[rows]).sum(axis=1)
     out = hours + rng.random(len(t))
     out /= 24.0
     out += np.floor(t)

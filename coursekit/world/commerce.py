@@ -129,7 +129,13 @@ def orders(seed: int, u: dict, cal: Calendar, prm: P.Params,
     del rep_t
     # Time of day from the hourly profile; nothing before the sign-up itself. Only
     # orders on the same day can swap, so the regrouping sort is nearly linear.
-    t = np.maximum(np.minimum(with_time_of_day(rng, t), end - 1e-6), signup[user])
+    if w2 is None:
+        t = with_time_of_day(rng, t)
+    else:  # World 2: each persona orders at its own hours
+        from coursekit.world.personas import hour_profiles
+
+        t = with_time_of_day(rng, t, hour_profiles(), u["_persona"][user])
+    t = np.maximum(np.minimum(t, end - 1e-6), signup[user])
     t = t[grouped_time_order(user, t)]
 
     # Delivery: warehouse by region, promised days by city tier, lateness by day.

@@ -19,6 +19,7 @@ from coursekit.world import (
     messaging,
     offline,
     people,
+    personas,
     survey,
 )
 from coursekit.world import params as P
@@ -99,8 +100,10 @@ def _users(s: SimpleNamespace) -> None:
     prm = s.prm
     seed = s.seed
     u = people.users(n_users, seed, cal, prm)
-    if s.w2 is not None:  # World 2: as many stores as the size calls for, the better-run
-        st, quality = offline.stores(seed, s.w2.n_stores(n_users))  # bringing more users
+    if s.w2 is not None:
+        personas.apply(seed, u)  # World 2: who they are, under what they do
+        # as many stores as the size calls for, the better-run bringing more users
+        st, quality = offline.stores(seed, s.w2.n_stores(n_users))
         u["store_id"] = offline.store_signups(seed, u, st, quality, s.w2)
         s.st_quality = st, quality
     true_channel = u["channel"].copy()
@@ -142,7 +145,7 @@ def _campaigns(s: SimpleNamespace) -> None:
     prm = s.prm
     seed = s.seed
     u = s.u
-    assign, extra = marketing.campaigns(seed, u, o, prm)
+    assign, extra = marketing.campaigns(seed, u, o, prm, s.w2)
     s.assign = assign
     s.extra = extra
 
@@ -484,7 +487,7 @@ def _stores(s: SimpleNamespace) -> None:
 def _survey(s: SimpleNamespace) -> None:
     seed = s.seed
     u = s.u
-    sv = survey.survey(seed, u)
+    sv = survey.survey(seed, u, s.w2)
     s.sv = sv
 
 
@@ -559,6 +562,8 @@ def _state(s: SimpleNamespace) -> None:
         cols[f"reach_{medium}"] = (s.reach_start[:, k] <= end) & ~unsub
         cols[f"unsubscribed_{medium}"] = unsub
     cols["message_intensity"] = s.intensity
+    if "_persona" in u:  # World 2
+        cols["persona"] = pd.Categorical.from_codes(u["_persona"], personas.NAMES)
     end_sec = seconds(np.array([end]))[0]
     for days in (7, 28):
         recent = m["sec"] >= end_sec - days * 86_400
@@ -784,7 +789,7 @@ def _truth_world2(s: SimpleNamespace) -> dict:
     )
     return dict(world=2, world2=w2.to_dict(), coupons=coupons,
                 spend_response=spend_response, referrals=referrals, early_dropout=early,
-                stores=stores, order_costs=order_costs)
+                stores=stores, order_costs=order_costs, personas=personas.truth(s.u))
 
 
 #: The generator's steps in order: each reads and extends the shared state. The same

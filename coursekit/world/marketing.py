@@ -77,7 +77,8 @@ def segment_codes(count: np.ndarray, since_last: np.ndarray, since_first: np.nda
     return seg
 
 
-def campaigns(seed: int, u: dict, o: dict, prm: P.Params) -> tuple[dict, dict]:
+def campaigns(seed: int, u: dict, o: dict, prm: P.Params,
+              w2: P.World2 | None = None) -> tuple[dict, dict]:
     """Assign every eligible customer to treatment or control (a fair coin) and add
     the incremental orders the campaign causes, segment by segment.
 
@@ -98,6 +99,10 @@ def campaigns(seed: int, u: dict, o: dict, prm: P.Params) -> tuple[dict, dict]:
         s = seg[elig]
         opened = treated & (rng.random(len(elig)) < c.get("open_rate", OPEN_RATE[c["medium"]]))
         uplift = uplift_of[s] * c["scale"]
+        if w2 is not None:  # World 2: some personas answer coupons far more than others
+            from coursekit.world.personas import coupon_sensitivity
+
+            uplift = np.clip(uplift * coupon_sensitivity(u["_persona"][elig]), 0, 1)
         respond = treated & (rng.random(len(elig)) < uplift)
         who = elig[respond]
         when = t0 + rng.exponential(c["days"] / 4, len(who)).clip(0, c["days"] - 0.01)

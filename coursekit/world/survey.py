@@ -26,20 +26,38 @@ BRANDS = {
 }
 
 
-def survey(seed: int, u: dict, n_resp: int = 600) -> pd.DataFrame:
-    """One row per respondent and attribute."""
+def survey(seed: int, u: dict, w2: P.World2 | None = None, n_resp: int = 600) -> pd.DataFrame:
+    """One row per respondent and attribute.
+
+    In World 2 (``w2``) the respondents come from the same personas as the users:
+    a respondent who is a user answers as their persona, age band and city tier
+    say; the others are drawn like new sign-ups.
+    """
+    if w2 is not None:
+        return _survey_world2(seed, u, n_resp)
     rng = rng_for(seed, "survey")
     names = list(PERSONAS)
     persona = rng.choice(len(names), n_resp, p=[PERSONAS[p][0] for p in names])
-    w = np.array([PERSONAS[p][1] for p in names], dtype=float)[persona]
-    imp = rng.gamma(w * 0.8 + 0.5)
-    points = np.round(100 * imp / imp.sum(axis=1, keepdims=True)).astype(np.int64)
-    points[:, 0] += 100 - points.sum(axis=1)  # constant sum of 100 points
+    points = _points(rng, np.array([PERSONAS[p][1] for p in names], dtype=float)[persona])
     is_user = rng.random(n_resp) < 0.7
     uid = np.where(is_user, rng.choice(u["user_id"], n_resp), 0)
     age = choice(rng, P.AGE_BANDS, n_resp)
     tier = choice(rng, P.CITY_TIERS, n_resp)
-    k = len(ATTRIBUTES)
+    return _table(rng, uid, age, tier, points)
+
+
+def _points(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
+    """Constant-sum importance points (100 per respondent) around each one's weights."""
+    imp = rng.gamma(weights * 0.8 + 0.5)
+    points = np.round(100 * imp / imp.sum(axis=1, keepdims=True)).astype(np.int64)
+    points[:, 0] += 100 - points.sum(axis=1)  # constant sum of 100 points
+    return points
+
+
+def _table(rng: np.random.Generator, uid: np.ndarray, age: np.ndarray, tier: np.ndarray,
+           points: np.ndarray) -> pd.DataFrame:
+    """The survey table: the points, and each brand's ratings drawn around its truth."""
+    n_resp, k = len(uid), len(ATTRIBUTES)
     ratings = {
         b: np.clip(np.round(np.array(v)[None, :] + rng.normal(0, 1.1, (n_resp, k))), 1, 10).astype(
             np.int64
@@ -59,3 +77,22 @@ def survey(seed: int, u: dict, n_resp: int = 600) -> pd.DataFrame:
             rating_guorenjia=ratings["guorenjia"].ravel(),
         )
     )
+
+
+def _survey_world2(seed: int, u: dict, n_resp: int) -> pd.DataFrame:
+    from coursekit.world import personas
+    from coursekit.world.people import LABELS
+
+    rng = rng_for(seed, "survey")
+    names = personas.NAMES
+    is_user = rng.random(n_resp) < 0.7
+    pick = rng.integers(0, len(u["user_id"]), n_resp)
+    uid = np.where(is_user, u["user_id"][pick], 0)
+    shares = np.array([personas.PERSONAS[p]["share"] for p in names])
+    persona = np.where(is_user, u["_persona"][pick], rng.choice(len(names), n_resp, p=shares))
+    age = np.where(is_user, np.array(LABELS["age_band"])[u["age_band"][pick]],
+                   choice(rng, P.AGE_BANDS, n_resp))
+    tier = np.where(is_user, np.array(LABELS["city_tier"])[u["city_tier"][pick]],
+                    choice(rng, P.CITY_TIERS, n_resp))
+    w = np.array([personas.PERSONAS[p]["survey"] for p in names], dtype=float)[persona]
+    return _table(rng, uid, age, tier, _points(rng, w))
