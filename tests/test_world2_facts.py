@@ -209,3 +209,9 @@ def test_personas_give_behaviour_segments_and_tie_demographics_to_value(w1, w2):
     students = price["user_id"].map(persona) == "student_snacker"
     assert price.loc[students, "importance"].mean() > 1.5 * price.loc[~students,
                                                                      "importance"].mean()
+
+
+def test_a_small_world_still_has_every_store_format():
+    small, truth = generate_world(3_000, 7, world=2)
+    assert len(small["stores"]) == 12
+    assert set(small["stores"]["format"]) == {"mall_kiosk", "street_shop", "flagship"}

@@ -103,7 +103,7 @@ def _users(s: SimpleNamespace) -> None:
     if s.w2 is not None:
         personas.apply(seed, u)  # World 2: who they are, under what they do
         # as many stores as the size calls for, the better-run bringing more users
-        st, quality = offline.stores(seed, s.w2.n_stores(n_users))
+        st, quality = offline.stores(seed, s.w2.n_stores(n_users), every_format=True)
         u["store_id"] = offline.store_signups(seed, u, st, quality, s.w2)
         s.st_quality = st, quality
     true_channel = u["channel"].copy()

@@ -21,11 +21,21 @@ CITIES = [("上海", "1", "east"), ("杭州", "2", "east"), ("南京", "2", "eas
 FORMATS = {"mall_kiosk": 0.4, "street_shop": 0.4, "flagship": 0.2}
 
 
-def stores(seed: int, n_stores: int = N_STORES) -> tuple[pd.DataFrame, np.ndarray]:
-    """The stores and their latent quality (not published; kept for truth.json)."""
+def stores(seed: int, n_stores: int = N_STORES,
+           every_format: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    """The stores and their latent quality (not published; kept for truth.json).
+
+    With ``every_format`` (World 2) the formats come in their shares, each at least
+    once, so that a small world still has a flagship to compare.
+    """
     rng = rng_for(seed, "stores")
     city = [CITIES[i % len(CITIES)] for i in range(n_stores)]
-    fmt = np.array(list(FORMATS))[rng.choice(3, n_stores, p=list(FORMATS.values()))]
+    if every_format:
+        counts = np.maximum(1, np.round(np.array(list(FORMATS.values())) * n_stores))
+        counts[0] += n_stores - counts.sum()  # the kiosks take up the rounding
+        fmt = rng.permutation(np.repeat(list(FORMATS), counts.astype(int)))
+    else:
+        fmt = np.array(list(FORMATS))[rng.choice(3, n_stores, p=list(FORMATS.values()))]
     quality = rng.normal(0.0, 0.25, n_stores)
     open_month = rng.integers(-36, 10, n_stores)
     df = pd.DataFrame(

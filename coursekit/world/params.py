@@ -119,13 +119,13 @@ class World2:
     invite_lag: float = 21.0
     invite_fresh: float = 0.7
     # Stores: as many as the world's size calls for (stores_per_20k users, at least
-    # min_stores); a store sign-up picks an open store with weight
+    # min_stores, every format at least once); a store sign-up picks an open store with weight
     # exp(store_signup_quality * quality), so better-run stores bring more app users,
     # and each month's WeCom adds include them. What a store costs, for its profit
     # and payback: rent per square metre and month and pay per staff hour by city
     # tier, the gross margin of store sales, and the fit-out by format (yuan).
     stores_per_20k: float = 24.0
-    min_stores: int = 6
+    min_stores: int = 12
     store_signup_quality: float = 1.5
     store_gross_margin: float = 0.55
     rent_per_sqm_month: dict = field(default_factory=lambda: {"1": 420.0, "2": 260.0,
