@@ -215,3 +215,27 @@ def test_a_small_world_still_has_every_store_format():
     small, truth = generate_world(3_000, 7, world=2)
     assert len(small["stores"]) == 12
     assert set(small["stores"]["format"]) == {"mall_kiosk", "street_shop", "flagship"}
+
+
+def test_the_payment_bug_stays_findable_on_a_small_world_and_the_truth_has_each_segments_uplift():
+    """On 3,000 users android sells a few orders a day: World 2's bug breaks 9 in 10 of its
+    checkouts (World 1: half), so the episode's days stand out; and the truth gives the
+    uplift each segment gets once personas' coupon sensitivity is counted."""
+    small, truth = generate_world(3_000, 7, world=2)
+    bug = next(i for i in truth["incidents"] if i["name"] == "payment_bug")
+    assert bug["failure_rate"] == 0.9
+    ev = small["events"]
+    android = ev[ev["platform"] == "android"]
+    day = android["event_time"].dt.normalize()
+    inside = day.between(pd.Timestamp(bug["start"]), pd.Timestamp(bug["end"]))
+    before = day.between(pd.Timestamp(bug["start"]) - pd.Timedelta(days=28),
+                         pd.Timestamp(bug["start"]) - pd.Timedelta(days=1))
+
+    def rate(mask: pd.Series) -> float:
+        kinds = android.loc[mask, "event_type"].value_counts()
+        return kinds.get("order", 0) / kinds["add_to_cart"]
+
+    assert rate(inside) < 0.3 * rate(before)
+    uplift = truth["campaign_uplift"]
+    assert set(uplift["expected_by_segment"]) <= set(truth["campaign_uplift_by_segment"])
+    assert all(m > 1 for m in uplift["coupon_multiplier_by_segment"].values())

@@ -475,7 +475,7 @@ class PaymentBug(Exercise):
             ({"bug_rate": _cart_to_order(events[on & before])},
              "That is the device's normal rate, before the bug; the question asks for the "
              "rate during it."),
-            ({"bug_rate": 1 / rate},
+            ({"bug_rate": 1 / rate if rate else None},  # no such mistake when nothing sold
              "That is add-to-cart events per order; the rate is orders / add-to-cart events."),
         ])
 

@@ -183,7 +183,8 @@ def _payment_bug(s: SimpleNamespace) -> None:
     lo, hi = _day(inc["start"]), _day(inc["end"]) + 1
     dev = u["device"][allo["user_idx"]]
     hit = (dev == _code("device", "android")) & (allo["t"] >= lo) & (allo["t"] < hi)
-    fail = hit & (rng.random(len(hit)) < inc["failure_rate"])
+    rate = inc["failure_rate"] if s.w2 is None else s.w2.payment_bug_failure_rate
+    fail = hit & (rng.random(len(hit)) < rate)
     failed = dict(user_idx=allo["user_idx"][fail], t=allo["t"][fail])
     retry = rng.random(len(hit)) < 0.6
     allo["t"] = np.where(fail & retry, hi + rng.exponential(2.0, len(hit)), allo["t"])
@@ -787,7 +788,23 @@ def _truth_world2(s: SimpleNamespace) -> dict:
         contribution="amount - product cost (order_items x products.unit_cost) - shipping - "
         "packaging - payment_fee - member_benefit - refund",
     )
-    return dict(world=2, world2=w2.to_dict(), coupons=coupons,
+    incidents = [dict(i, failure_rate=w2.payment_bug_failure_rate)
+                 if i["name"] == "payment_bug" else i for i in P.INCIDENTS]
+    # The uplift a campaign gives a segment is UPLIFT x the persona's coupon sensitivity:
+    # on average over the customers each segment held when the campaigns went out.
+    a = s.assign
+    mult = personas.coupon_sensitivity(s.u["_persona"][a["user_idx"]])
+    by_segment = {seg: round(float(mult[a["segment"] == k].mean()), 4)
+                  for k, seg in enumerate(marketing.SEGMENTS) if (a["segment"] == k).any()}
+    uplift = dict(
+        coupon_multiplier_by_segment=by_segment,
+        expected_by_segment={seg: round(marketing.UPLIFT[seg] * m, 5)
+                             for seg, m in by_segment.items()},
+        note="campaign_uplift_by_segment x the mean persona coupon multiplier of the "
+        "segment's customers (before each campaign's scale, and before capping at 1)",
+    )
+    return dict(world=2, world2=w2.to_dict(), incidents=incidents, campaign_uplift=uplift,
+                coupons=coupons,
                 spend_response=spend_response, referrals=referrals, early_dropout=early,
                 stores=stores, order_costs=order_costs, personas=personas.truth(s.u))
 

@@ -155,6 +155,10 @@ class World2:
     return_if_late: float = 0.08
     return_if_quality_ticket: float = 0.45
 
+    # The payment bug breaks checkout for this share of android orders (World 1: half):
+    # at half, a 3,000-user world's few android orders a day hide the episode's days.
+    payment_bug_failure_rate: float = 0.9
+
     def n_stores(self, users: int) -> int:
         """How many stores a world of ``users`` users has."""
         return max(self.min_stores, round(self.stores_per_20k * users / 20_000))
