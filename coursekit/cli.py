@@ -5,6 +5,7 @@ Sub-commands::
     coursekit doctor [--jupyter-timeout S] check this machine for the course
     coursekit datasets [--world DIR]       list the tables with row counts
     coursekit data generate --users N --seed S --out DIR [--format csv|parquet] [--force]
+                           [--world-version 2]
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book [--repository URL]  render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
@@ -78,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace the world already in --out"
     )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
+    gen.add_argument(
+        "--world-version", type=int, choices=[1, 2], default=1,
+        help="1: the company the course uses today; 2: World 2, the company the course "
+        "moves to in one regeneration (one-time buyers, diminishing returns, personas, "
+        "order costs ...)",
+    )
 
     build = sub.add_parser("build", help="build exercises or the site")
     bsub = build.add_subparsers(dest="build_command", required=True)
@@ -257,6 +264,13 @@ def _is_within(path: Path, folder: Path) -> bool:
 
 def _check_generate(args: argparse.Namespace) -> tuple[int, int]:
     """Validate ``data generate`` before any work; returns ``(users, seed)``."""
+    if args.default and args.world_version != 1:
+        raise ArgumentError(
+            "--default writes the course's own data, which stays World 1 until the course "
+            "moves to World 2 in one regeneration",
+            name="--world-version",
+            fix="write World 2 to another folder: --world-version 2 --out worlds/w2",
+        )
     from coursekit.data import default_dir
     from coursekit.world import DEFAULT_SEED, DEFAULT_USERS, MANIFEST
 
@@ -380,7 +394,7 @@ def _generate(args: argparse.Namespace) -> int:
         ) from err
     try:
         manifest = write_world(tmp, users=users, seed=seed, fmt=args.format,
-                               progress=not args.quiet)
+                               progress=not args.quiet, world=args.world_version)
         if args.default:
             from coursekit.data.readme import readme_text
 

@@ -258,3 +258,14 @@ def test_grade_out_naming_a_folder_is_refused(capsys, tmp_path):
     nbformat.write(new_notebook(cells=[new_code_cell("x = 1")]), str(real))
     refused(capsys, "grade", real, "--out", tmp_path, says=("is a folder", "--out"))
     assert not list(tmp_path.rglob("*.csv"))
+
+
+def test_world_2_is_generated_on_request_and_never_as_the_course_data(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, _, _ = generate(capsys, tmp_path / "w2", "--world-version", "2")
+    assert code == 0
+    man = manifest(tmp_path / "w2")
+    assert man["world"] == 2 and "order_costs" in man["tables"]
+    code, _, err = run(capsys, "data", "generate", "--default", "--out", tmp_path / "d",
+                       "--world-version", "2", "--quiet")
+    assert code == 2 and "stays World 1" in err and not (tmp_path / "d").exists()
