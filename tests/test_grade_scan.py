@@ -450,3 +450,10 @@ def test_summary_of_a_scan() -> None:
 def test_solutions_counts_as_a_path_part_not_as_a_word() -> None:
     assert scan(['ax.set_title("Three solutions compared")']) == []
     assert [f.kind for f in scan(['p = root + "/solutions"'])] == ["solutions"]
+
+
+def test_a_learners_own_qN_is_not_a_question_when_the_bind_cell_names_the_questions() -> None:
+    bind = "from coursekit.exercises import m00\nq1, q2, q3 = m00.EXERCISES.bind(globals())"
+    assert scan([bind, "q4 = s.quantile(0.75)\nq4.round(2)"]) == []  # a quartile
+    assert [f.kind for f in scan([bind, "x = q1.expected()"])] == ["internals"]
+    assert [f.kind for f in scan(["x = q1.expected()"])] == ["internals"]  # nothing bound

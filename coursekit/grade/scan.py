@@ -531,13 +531,23 @@ class _Names(ast.NodeVisitor):
     """What the notebook's cells bind, gathered over all cells before any rule runs."""
 
     questions: set[str] = field(default_factory=set)
+    binds: int = 0  # cells' assignments from EXERCISES.bind(...)
     aliases: dict[str, str] = field(default_factory=dict)  # name -> dotted name
     imported: set[str] = field(default_factory=set)  # names bound by an import
     variables: set[str] = field(default_factory=set)  # names bound otherwise
     autocall: bool = False
 
     def is_question(self, name: str | None) -> bool:
-        return name is not None and (name in self.questions or bool(_QUESTION.match(name)))
+        # the names the bind cell gives; only a notebook that binds none has every qN
+        # taken for a question (a learner's own quartile q4 is not one)
+        if name is None:
+            return False
+        return name in self.questions or (not self.bound and bool(_QUESTION.match(name)))
+
+    @property
+    def bound(self) -> bool:
+        """Whether some cell binds questions with ``EXERCISES.bind``."""
+        return self.binds > 0
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -555,6 +565,7 @@ class _Names(ast.NodeVisitor):
     def visit_Assign(self, node: ast.Assign) -> None:
         names = [n for t in node.targets for n in _target_names(t)]
         root, attrs = _chain(node.value)
+        self.binds += _binds_questions(node.value)
         if _binds_questions(node.value) or (self.is_question(root) and not attrs):
             self.questions.update(names)  # q1, q2 = m00.EXERCISES.bind(...); q = q1
         elif len(names) == 1 and isinstance(node.targets[0], ast.Name):
