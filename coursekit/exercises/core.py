@@ -24,6 +24,7 @@ import html
 import math
 import numbers
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,6 +51,7 @@ __all__ = [
     "diff_text",
     "diff_value",
     "find_course_root",
+    "hide_count",
     "recorded",
     "same",
 ]
@@ -185,6 +187,25 @@ def _show(plain: str, **bundle: str) -> None:
 # --------------------------------------------------------------------------
 # Comparison helpers: None when equal, else a sentence saying what is off
 # --------------------------------------------------------------------------
+
+
+def hide_count(result: Result | None) -> Result | None:
+    """``result`` with the number of missed items taken out of its message.
+
+    For a set answer whose size would give the answer away: "misses 2 expected
+    items" tells the learner how many items the right answer has.
+
+    Examples
+    --------
+    >>> hide_count(Result("incorrect", "`tiers` misses 2 expected items.")).message
+    '`tiers` misses some expected items.'
+    >>> hide_count(None) is None
+    True
+    """
+    if result is None or result.status != "incorrect":
+        return result
+    return Result(result.status, re.sub(r"misses \d+ expected items?",
+                                        "misses some expected items", result.message))
 
 
 def describe_type(obj: object) -> str:

@@ -35,7 +35,7 @@ import pandas as pd
 
 import coursekit
 from coursekit import churn, experiments, funnels, reach, segments
-from coursekit.exercises.core import Exercise, ExerciseSet, Result, same
+from coursekit.exercises.core import Exercise, ExerciseSet, Result, hide_count, same
 
 #: The day the segment questions describe (lesson 5a describes 2026-01-01).
 ASOF = "2025-10-01"
@@ -259,15 +259,6 @@ class InterestStage(Exercise):
         ])
 
 
-def _no_count(result: Result | None) -> Result | None:
-    """The set comparison's message without the number of items missed (which would
-    tell how many segments the answer has)."""
-    if result is None or result.status != "incorrect":
-        return result
-    return Result(result.status, re.sub(r"misses \d+ expected items?", "misses some expected items",
-                                        result.message))
-
-
 def _campaign_rows(name: str) -> pd.DataFrame:
     sent = coursekit.load("campaign_assignments")
     ids = coursekit.load("campaigns").set_index("name")["campaign_id"]
@@ -349,7 +340,7 @@ class SignificantSegments(Exercise):
         answer = answers["responding"]
         if isinstance(answer, pd.Index | pd.Series | np.ndarray | list | tuple | set):
             answer = {str(a) for a in answer}
-        return _no_count(super().compare(responding=answer))
+        return hide_count(super().compare(responding=answer))
 
 
 class SampleSize(Exercise):

@@ -42,6 +42,7 @@ from coursekit.exercises.core import (
     as_day,
     describe_type,
     diff_number,
+    hide_count,
     same,
 )
 
@@ -205,15 +206,6 @@ def _kpi_name(answer: object) -> str | None:
     return {k.replace("_", " "): k for k in TARGETS}.get(text)
 
 
-def _no_count(result: Result | None) -> Result | None:
-    """The set comparison's message without the number of items missed (which would
-    tell how many items the answer has)."""
-    if result is None or result.status != "incorrect":
-        return result
-    return Result(result.status, re.sub(r"misses \d+ expected items?", "misses some expected items",
-                                        result.message))
-
-
 class MissedTargets(Exercise):
     """The KPIs that missed their target in the month (no tolerance band, paid CAC)."""
 
@@ -275,7 +267,7 @@ class MissedTargets(Exercise):
                 return self.incorrect(f"`missed` holds {names[None]!r}, which is not a KPI name "
                                       "in m06.TARGETS: name each KPI by its key there.")
             answer = set(names)
-        return _no_count(super().compare(missed=answer))
+        return hide_count(super().compare(missed=answer))
 
 
 class OrdersPerVisitorContribution(Exercise):
