@@ -5,7 +5,7 @@ Sub-commands::
     coursekit doctor [--jupyter-timeout S] check this machine for the course
     coursekit datasets [--world DIR]       list the tables with row counts
     coursekit data generate --users N --seed S --out DIR [--format csv|parquet] [--force]
-                           [--world-version 2]
+                           [--world-version 1]
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book [--repository URL]  render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
@@ -80,10 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
     gen.add_argument(
-        "--world-version", type=int, choices=[1, 2], default=1,
-        help="1: the company the course uses today; 2: World 2, the company the course "
-        "moves to in one regeneration (one-time buyers, diminishing returns, personas, "
-        "order costs ...)",
+        "--world-version", type=int, choices=[1, 2], default=2,
+        help="2 (default): the company the course uses (one-time buyers, diminishing "
+        "returns, personas, order costs ...); 1: the simpler company the course used "
+        "before, to compare with",
     )
 
     build = sub.add_parser("build", help="build exercises or the site")
@@ -264,12 +264,11 @@ def _is_within(path: Path, folder: Path) -> bool:
 
 def _check_generate(args: argparse.Namespace) -> tuple[int, int]:
     """Validate ``data generate`` before any work; returns ``(users, seed)``."""
-    if args.default and args.world_version != 1:
+    if args.default and args.world_version != 2:
         raise ArgumentError(
-            "--default writes the course's own data, which stays World 1 until the course "
-            "moves to World 2 in one regeneration",
+            "--default writes the course's own data, which is World 2",
             name="--world-version",
-            fix="write World 2 to another folder: --world-version 2 --out worlds/w2",
+            fix="write World 1 to another folder: --world-version 1 --out worlds/w1",
         )
     from coursekit.data import default_dir
     from coursekit.world import DEFAULT_SEED, DEFAULT_USERS, MANIFEST

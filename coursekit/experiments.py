@@ -817,8 +817,11 @@ def compare_with_truth(
         The output of :func:`uplift_by_segment`, segments in the index (or in
         the index level named ``segment``).
     truth
-        ``coursekit.data.truth()`` (the whole dict), or just its
-        ``campaign_uplift_by_segment`` mapping of segment to true uplift.
+        ``coursekit.data.truth()`` (the whole dict), or a mapping of segment
+        to true uplift. From the whole dict the uplift is
+        ``campaign_uplift.expected_by_segment`` (each segment's base uplift
+        times its customers' mean coupon sensitivity, from their personas)
+        where the world has it, else ``campaign_uplift_by_segment``.
     segment
         Name of the index level holding the segments, when there are several.
     campaign
@@ -867,7 +870,8 @@ def compare_with_truth(
     if not isinstance(truth, Mapping):
         raise DataError(f"truth must be a dict, got {type(truth).__name__}", table="truth",
                         fix="pass coursekit.data.truth()")
-    effects = truth.get("campaign_uplift_by_segment", truth)
+    effects = truth.get("campaign_uplift", {}).get("expected_by_segment") or truth.get(
+        "campaign_uplift_by_segment", truth)
     scale = 1.0
     if campaign is not None:
         known = truth.get("campaigns", {})

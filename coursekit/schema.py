@@ -409,8 +409,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "order_costs",
-            "What fulfilling each online order cost the company (World 2 only, "
-            "until the course moves to it).",
+            "What fulfilling each online order cost the company (absent from "
+            "worlds generated as World 1).",
             (
                 C("order_id", "int", "order", min=1),
                 C("shipping", "float", "courier cost, by warehouse, city tier and items",
@@ -450,7 +450,7 @@ TABLES: dict[str, Table] = {
 }
 del C
 
-#: Tables only World 2 has (see :class:`coursekit.world.params.World2`).
+#: Tables World 1 (the earlier company, ``world=1``) does not have.
 WORLD2_TABLES = frozenset({"order_costs"})
 
 

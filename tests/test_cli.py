@@ -260,12 +260,16 @@ def test_grade_out_naming_a_folder_is_refused(capsys, tmp_path):
     assert not list(tmp_path.rglob("*.csv"))
 
 
-def test_world_2_is_generated_on_request_and_never_as_the_course_data(
+def test_world_1_is_generated_on_request_and_never_as_the_course_data(
         tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    code, _, _ = generate(capsys, tmp_path / "w2", "--world-version", "2")
+    code, _, _ = generate(capsys, tmp_path / "w2")
     assert code == 0
     man = manifest(tmp_path / "w2")
     assert man["world"] == 2 and "order_costs" in man["tables"]
+    code, _, _ = generate(capsys, tmp_path / "w1", "--world-version", "1")
+    assert code == 0
+    man = manifest(tmp_path / "w1")
+    assert "world" not in man and "order_costs" not in man["tables"]
     code, _, err = run(capsys, "data", "generate", "--default", "--out", tmp_path / "d",
-                       "--world-version", "2", "--quiet")
-    assert code == 2 and "stays World 1" in err and not (tmp_path / "d").exists()
+                       "--world-version", "1", "--quiet")
+    assert code == 2 and "which is World 2" in err and not (tmp_path / "d").exists()

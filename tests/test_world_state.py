@@ -43,11 +43,15 @@ def test_the_end_state_agrees_with_the_tables(world) -> None:
     assert list(state.index) == list(users["user_id"])
     counted = orders.groupby("user_id").size().reindex(state.index, fill_value=0)
     assert (state["orders"] == counted).all()
+    days = (pd.Timestamp(P.END) - pd.Timestamp(P.START)).days + 1
     bought = state["orders"] > 0
     assert set(state.loc[bought, "status"]) <= {"alive", "dropped"}
-    assert set(state.loc[~bought, "status"]) <= {"prospect", "never"}
+    # without an order: not yet a customer, or one whose orders all failed at checkout
+    lost = ~bought & (state["first_purchase_day"] < days)
+    assert set(state.loc[~bought & ~lost, "status"]) <= {"prospect", "never"}
+    assert set(state.loc[lost, "status"]) <= {"alive", "dropped"}
+    assert lost.mean() < 0.01
     assert state["dropout_day"].notna().eq(state["status"].eq("dropped")).all()
-    days = (pd.Timestamp(P.END) - pd.Timestamp(P.START)).days + 1
     last = orders.groupby("user_id")["order_time"].max()
     since = (last - pd.Timestamp(P.START)).dt.total_seconds() / 86_400
     assert np.allclose(state.loc[since.index, "last_order_day"], since, atol=1e-3)

@@ -427,11 +427,15 @@ class PaymentBug(Exercise):
     title = "Checkout failures"
     variables = ("broken_device", "bug_rate")
     hints = (
-        "Orders by day and device fall on one device for a few days while its visitors keep "
-        "adding to cart. Find the device and the run of days first.",
-        "`diagnose.anomalies(orders, at='order_time', by='device', direction='down', "
-        "extend=1.0)` on the orders of July to October 2025, then `diagnose.episodes`; the "
-        "rate is that platform's `order` events / its `add_to_cart` events on those days.",
+        "On one device few carts became orders for a few days, while its visitors kept adding "
+        "to cart. A day of one device may hold too few carts to judge alone: judge runs of days. "
+        "Find the device and the run of days first.",
+        "As lesson 6a, section 4: each device's usual cart-to-order rate (`order` events / "
+        "`add_to_cart` events) before September 2025; for every run of consecutive days of "
+        "September, its carts, its orders and `binom.cdf(orders, carts, usual)` (from "
+        "`scipy.stats`), the chance of so few orders. The least likely run gives the device and "
+        "the days; the rate is that platform's `order` events / its `add_to_cart` events on "
+        "those days.",
     )
     correct_message = ("a broken checkout on one platform: the first thing to check when "
                        "orders fall while traffic holds.")

@@ -34,7 +34,7 @@ __all__ = ["DEFAULT_SEED", "DEFAULT_USERS", "STATE", "generate_world", "read_sta
 
 def generate_world(
     users: int = DEFAULT_USERS, seed: int = DEFAULT_SEED, *, progress: bool = False,
-    with_state: bool = False, world: int = 1,
+    with_state: bool = False, world: int = 2,
 ) -> tuple[dict[str, pd.DataFrame], dict] | tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
     """Generate every table of the company in memory.
 
@@ -49,9 +49,10 @@ def generate_world(
     with_state
         Also return the simulator's end state (see :func:`read_state`).
     world
-        1, the company the course uses today, or 2, with World 2's behaviour
-        (:class:`coursekit.world.params.World2`), which the course moves to in
-        one regeneration when all of it is in.
+        2 (the default), the company the course uses: one-time buyers and an
+        early dropout, diminishing returns on spend, personas, order costs
+        (:class:`coursekit.world.params.World2`); or 1, the simpler company the
+        course used before, kept to compare with.
 
     Returns
     -------
@@ -61,7 +62,7 @@ def generate_world(
     """
     if world not in (1, 2):
         raise DataError(f"world must be 1 or 2, got {world!r}", table="world",
-                        fix="pass world=1 (the course's company) or world=2")
+                        fix="pass world=2 (the course's company) or world=1 (the earlier one)")
     if not isinstance(users, int) or users < 500:
         raise DataError(
             f"users must be an integer of at least 500, got {users!r}",
@@ -112,7 +113,7 @@ def write_world(
     *,
     fmt: str = "parquet",
     progress: bool = False,
-    world: int = 1,
+    world: int = 2,
 ) -> dict:
     """Generate a world and write it to ``out``: one file per table, ``truth.json``,
     the end state (``state.parquet``) and ``checksums.json`` (SHA-256 and row count of
@@ -162,7 +163,9 @@ def write_world(
 STATE_COLUMNS = {
     "user_id": "the user",
     "status": "prospect (signed up, will buy, has not yet), alive (a customer still "
-              "buying), dropped (a customer who has stopped), never (will not buy)",
+              "buying), dropped (a customer who has stopped), never (will not buy); a "
+              "customer whose only orders failed at checkout is alive or dropped with 0 "
+              "orders",
     "first_purchase_day": "day of the first order, past or scheduled after the data ends",
     "dropout_day": "day the customer stopped buying of their own accord (dropped only; "
                    "orders a campaign brought may still follow)",

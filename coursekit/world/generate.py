@@ -534,7 +534,9 @@ def _state(s: SimpleNamespace) -> None:
     last = np.full(n, np.nan)
     last[allo["user_idx"]] = allo["t"]  # orders are grouped by user in time order
     first_t = allo["first_t"]
-    bought = n_orders > 0
+    # A customer whose only orders failed at checkout (the payment bug) has started
+    # buying all the same: the purchase process runs on, with no order to show.
+    bought = (n_orders > 0) | (np.isfinite(first_t) & (first_t < end))
     alive = bought & (allo["alive_end"] > end)
     status = np.where(bought, np.where(alive, 1, 2), np.where(u["_converts"], 0, 3))
     cols = dict(
@@ -833,7 +835,7 @@ STEPS: list[tuple[str, Callable[[SimpleNamespace], None]]] = [
 
 
 def generate(
-    n_users: int, seed: int, tick: Callable[[str], None] | None = None, world: int = 1
+    n_users: int, seed: int, tick: Callable[[str], None] | None = None, world: int = 2
 ) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
     """Generate every table of the company; returns ``(tables, truth, state)``.
 
