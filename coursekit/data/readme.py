@@ -16,7 +16,8 @@ INTRO = """\
 Qingmu is a fictional consumer brand of healthy snacks, tea and coffee (nuts,
 dried fruit, tea, coffee, pastries, jerky, oats and festival gift boxes).
 It sells online through its **app** and its **WeChat mini-program** store, runs
-**24 offline stores** in 12 cities whose staff add shoppers to the brand's
+**offline stores** (24 in 12 cities in the default data; more in a larger
+world) whose staff add shoppers to the brand's
 **WeCom (企业微信) communities**, sells a **paid membership** (Qingmu Plus,
 青木会员 Plus: 15 yuan a month or 128 yuan a year), publishes on four
 **content accounts** (WeChat official account, Xiaohongshu, Douyin, Video
@@ -28,8 +29,13 @@ tire of it. The data covers two years, 2024-01-01 to 2025-12-31 (China time).
 
 Every person and number in these tables is simulated: no real person is in
 them. The behaviour comes from latent traits per user (purchase rate, dropout
-chance, spend level, taste, willingness to share), so the patterns of real
-businesses appear without being pasted in. What produced the data, every
+chance, spend level, taste, willingness to share, and one of four hidden
+personas: family stocker, gift giver, health-minded office worker, student
+snacker), so the patterns of real businesses appear without being pasted in:
+most buyers order once and never again, paid channels cost more per sign-up the
+more is spent on them, coupons are also used on orders that would have come
+anyway, and every order costs shipping, packaging and a payment fee
+(`order_costs`). What produced the data, every
 parameter and effect and three planted operational incidents, is in
 `truth.json`; look at it only after your own analysis.
 

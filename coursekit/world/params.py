@@ -94,10 +94,9 @@ class Params:
 class World2:
     """What World 2 changes in the company's behaviour.
 
-    The course moves to World 2 in one regeneration, when all of it is in
-    (the lessons' claims are then checked once on the new data); until then
-    it is generated on request (``generate_world(..., world=2)``) and tested
-    on its own.
+    World 2 is the course's company: the generator's default and the
+    committed data. World 1 (``world=1``), the simpler company the course
+    used before, is kept on request to compare with.
     """
 
     # Early dropout: besides p, a customer stops right after their k-th order
