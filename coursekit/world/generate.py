@@ -177,7 +177,8 @@ def _payment_bug(s: SimpleNamespace) -> None:
     allo = {k: np.concatenate([o[k], xo[k]]) for k in xo}
     del xo
 
-    # Payment bug: half of android checkouts in the window fail; most retry after the fix.
+    # Payment bug: a share of android checkouts in the window fail (World 1 half, World 2
+    # 9 in 10); most retry after the fix.
     inc = _incident("payment_bug")
     rng = rng_for(seed, "payment_bug")
     lo, hi = _day(inc["start"]), _day(inc["end"]) + 1
@@ -790,7 +791,10 @@ def _truth_world2(s: SimpleNamespace) -> dict:
         contribution="amount - product cost (order_items x products.unit_cost) - shipping - "
         "packaging - payment_fee - member_benefit - refund",
     )
-    incidents = [dict(i, failure_rate=w2.payment_bug_failure_rate)
+    share = f"{w2.payment_bug_failure_rate:.0%}"
+    incidents = [dict(i, failure_rate=w2.payment_bug_failure_rate,
+                      effect=f"checkout failed for {share} of android app orders (add to cart "
+                      "without order)")
                  if i["name"] == "payment_bug" else i for i in P.INCIDENTS]
     # The uplift a campaign gives a segment is UPLIFT x the persona's coupon sensitivity:
     # on average over the customers each segment held when the campaigns went out.
