@@ -328,11 +328,23 @@ def daily_line(
     return ax
 
 
+def _check_fmt(fmt: object) -> None:
+    """Refuse a label format that cannot write one number (``'{:.2f}'`` can)."""
+    from coursekit.errors import ArgumentError
+
+    try:
+        fmt.format(1.0)  # type: ignore[attr-defined]
+    except (AttributeError, IndexError, KeyError, ValueError):
+        raise ArgumentError("fmt must format one number", name="fmt", value=fmt,
+                            fix="e.g. fmt='{:.0%}' or fmt='{:,.0f}'") from None
+
+
 def ranked_bar(
     values: pd.Series,
     *,
     highlight: Sequence[object] = (),
     share: bool = False,
+    fmt: str | None = None,
     title: str | None = None,
     xlabel: str | None = None,
     ax: Axes | None = None,
@@ -347,6 +359,9 @@ def ranked_bar(
         Labels to draw in the highlight colour.
     share
         Values are shares (0-1): write them as percentages.
+    fmt
+        Format of the value written on each bar, e.g. ``'{:.2f}'`` for a
+        ratio near 1; default ``'{:.0%}'`` for shares, else ``'{:,.0f}'``.
     title, xlabel
         Title (state the finding) and x-axis label.
     ax
@@ -355,6 +370,11 @@ def ranked_bar(
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ArgumentError
+        A ``fmt`` that cannot write one number.
 
     Examples
     --------
@@ -365,15 +385,22 @@ def ranked_bar(
     >>> [t.get_text() for t in ax.get_yticklabels()]  # from the bottom up
     ['抖音 douyin', '自然 organic']
     >>> plt.close(ax.figure)
+    >>> ax = ranked_bar(pd.Series({"search": 2.01, "douyin": 0.77}), fmt="{:.2f}")
+    >>> [t.get_text() for t in ax.texts]
+    ['0.77', '2.01']
+    >>> plt.close(ax.figure)
     """
     import matplotlib.pyplot as plt
 
+    if fmt is not None:
+        _check_fmt(fmt)
     ordered = _numbers(values, "values", gaps=True).sort_values(ascending=True)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.45 * len(ordered) + 1.2))
     colours = [HIGHLIGHT if label in set(highlight) else PALETTE[0] for label in ordered.index]
     bars = ax.barh([str(i) for i in ordered.index], ordered.to_numpy(), color=colours)
-    labels = [f"{v:.0%}" if share else f"{v:,.0f}" for v in ordered.to_numpy()]
+    fmt = fmt or ("{:.0%}" if share else "{:,.0f}")
+    labels = [fmt.format(v) for v in ordered.to_numpy()]
     ax.bar_label(bars, labels=labels, padding=3, fontsize="small")
     if share:
         percent_axis(ax, axis="x")
@@ -443,11 +470,7 @@ def heatmap(
         raise ArgumentError("vmax must be a number above 0 (the value of the darkest colour)",
                             name="vmax", value=vmax, fix="e.g. vmax=1 for shares")
     if fmt is not None:
-        try:
-            fmt.format(1.0)
-        except (AttributeError, IndexError, KeyError, ValueError):
-            raise ArgumentError("fmt must format one number", name="fmt", value=fmt,
-                                fix="e.g. fmt='{:.0%}' or fmt='{:,.0f}'") from None
+        _check_fmt(fmt)
     rows, cols = values.shape
     if ax is None:
         width = min(max(5.5, 1.6 + 0.9 * cols), 14)

@@ -72,6 +72,8 @@ def test_ranked_bar_orders_and_labels():
     assert labels == ["10%", "30%", "60%"]
     colours = [mpl.colors.to_hex(p.get_facecolor()) for p in ax.patches]
     assert colours[1] == plots.HIGHLIGHT and colours[0] == plots.PALETTE[0]
+    ax = plots.ranked_bar(pd.Series({"a": 1.234, "b": 0.771}), fmt="{:.2f}")
+    assert [t.get_text() for t in ax.texts] == ["0.77", "1.23"]
 
 
 def test_bold_titles_log_no_font_weight_notice(caplog):
