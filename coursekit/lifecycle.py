@@ -49,7 +49,8 @@ STAGES = ["new", "growing", "mature", "dormant", "churned"]
 
 #: What operations does with each stage: the playbook the lesson discusses.
 ACTIONS = {
-    "new": "onboard: a welcome pack and a second-order coupon within the first weeks",
+    "new": "onboard: a welcome pack, and a second-order coupon in the first weeks "
+           "tested on a random half",
     "growing": "build the habit: reminders timed to the purchase cycle, category cross-sell",
     "mature": "keep and enrich: membership, rights (权益), referral invitations",
     "dormant": "win back by the usual-gap rule (lesson 5c), a held-out part measuring it; "

@@ -94,7 +94,8 @@ _ACTIONS = [
     "reactivation, a coupon only as a test arm",
     "Grow the basket: frequent but small orders; bundles, spend-over thresholds (满减), "
     "upgrades",
-    "Nurture cheaply: one recent small order; onboarding and a second-order coupon",
+    "Nurture cheaply: one recent small order; onboarding, and a second-order coupon "
+    "tested on a random half",
     "Remind at low cost: frequent small buyers drifting away; automated messages",
     "Low-cost reactivation only, or let go; learn why they did not stay",
 ]
