@@ -21,7 +21,9 @@ each:
    to the change, so the top row says where to look.
 4. **Since when?** :func:`anomalies` compares each day with a robust baseline
    of the weeks before it and flags unusual days; :func:`episodes` groups them
-   into incidents with a start and an end.
+   into incidents with a start and an end. For a rate on few trials a day
+   (orders per cart on one device), :func:`rate_drops` judges every run of
+   days as one, against the binomial chance at the usual rate.
 
 :func:`gap_to_target` compares actual figures with their targets (目标差距).
 
@@ -47,6 +49,7 @@ from __future__ import annotations
 from coursekit.diagnose.anomalies import anomalies, episodes
 from coursekit.diagnose.decomposition import decompose
 from coursekit.diagnose.drill import drill_down
+from coursekit.diagnose.rates import rate_drops
 from coursekit.diagnose.targets import gap_to_target
 from coursekit.diagnose.trees import MetricTree, gmv_tree
 
@@ -57,5 +60,6 @@ __all__ = [
     "drill_down",
     "anomalies",
     "episodes",
+    "rate_drops",
     "gap_to_target",
 ]
