@@ -350,7 +350,8 @@ def _table(
     confidence = _check_confidence(confidence)
     method = _check_method(method)
     _require(assignments, table, [*keys, group, outcome, *([value] if value else [])])
-    data = columns(assignments, table, amounts=[value] if value else [])
+    # a value may be negative: a margin or a profit per user (refunds, costs)
+    data = columns(assignments, table, numbers=[value] if value else [])
     for k in keys:
         _labelled(assignments, k, table, "segment labels")
     y = _binary(assignments, outcome, table)
@@ -422,8 +423,9 @@ def lift(
     treatment, control
         The labels of the two arms in ``group``. Any other label is refused.
     value
-        Optional amount column (e.g. ``"revenue"``): adds the uplift in mean
-        value per user with a Welch interval.
+        Optional value column (e.g. ``"revenue"``, or a margin per user, which
+        may be negative): adds the uplift in mean value per user with a Welch
+        interval.
     confidence
         Level of the intervals (0.95: 95%).
     method
@@ -439,7 +441,7 @@ def lift(
     DataError
         A missing column, an empty table, missing ids or outcomes, a
         non-binary outcome, a group label other than the two arms, only one
-        arm present, a negative or non-numeric value, or a confidence outside
+        arm present, a missing, infinite or non-numeric value, or a confidence outside
         (0, 1).
 
     Notes

@@ -81,6 +81,21 @@ def test_revenue_uplift_matches_welch_in_scipy():
     assert ex.lift(ab).value_uplift is None
 
 
+def test_a_signed_value_such_as_a_margin_is_accepted():
+    """A margin per user may be negative (a refund, a delivery dearer than the
+    margin); shifting every value by a constant moves neither the difference nor
+    its interval."""
+    rng = np.random.default_rng(4)
+    margin = rng.normal(5.0, 20.0, 400).round(2)
+    ab = table(40, 200, 30, 200, margin=margin)
+    signed = ex.lift(ab, value="margin")
+    shifted = ex.lift(ab.assign(margin=margin - margin.min()), value="margin")
+    assert (margin < 0).any()
+    assert signed.value_uplift == pytest.approx(shifted.value_uplift)
+    assert (signed.value_uplift_low, signed.value_uplift_high) == pytest.approx(
+        (shifted.value_uplift_low, shifted.value_uplift_high))
+
+
 def test_result_as_a_frame_has_the_segment_table_columns():
     ab = table(5, 20, 3, 20, revenue=[1.0] * 40)
     one = ex.lift(ab, value="revenue").to_frame()
@@ -230,7 +245,8 @@ def test_targeting_by_measured_revenue_and_free_contacts():
         (lambda d: ex.lift(d.assign(converted="yes")), "converted"),
         (lambda d: ex.lift(d.assign(converted=d["converted"].astype(float).where(d.index > 0))),
          "converted"),
-        (lambda d: ex.lift(d.assign(revenue=-1.0), value="revenue"), "revenue"),
+        (lambda d: ex.lift(d.assign(revenue=np.where(d.index > 0, 1.0, np.nan)),
+                           value="revenue"), "revenue"),
         (lambda d: ex.lift(d.assign(revenue="12 yuan"), value="revenue"), "revenue"),
         (lambda d: ex.lift(d.assign(revenue=np.inf), value="revenue"), "revenue"),
         (lambda d: ex.uplift_by_segment(d.assign(segment=["a"] * (len(d) - 1) + ["b"])),
