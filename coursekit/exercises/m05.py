@@ -53,7 +53,10 @@ FATIGUE_WINDOW = 14
 FATIGUE_HEAVY = 10
 #: q14: the campaigns known when 2025 is planned, the margin kept and the cost of a contact.
 PLAN_FROM = "2025-01-01"
-MARGIN = 0.5
+#: The contribution margin kept on extra revenue: what is left after the goods, delivery,
+#: packaging, payment fees and refunds (about 38% in 2024; tests/test_checks_m05.py holds
+#: it to the data), rounded as a planner would.
+MARGIN = 0.4
 COST_PER_CONTACT = 2.0
 #: q15: what a lost and an opened message are worth (yuan), and the caps compared.
 LOST_COST = 10
