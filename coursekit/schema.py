@@ -142,7 +142,8 @@ TABLES: dict[str, Table] = {
                 C("gross_amount", "float", "value of the items before discount", "yuan", min=0),
                 C("discount", "float", "campaign coupon used", "yuan", min=0),
                 C("amount", "float", "amount paid = gross_amount - discount", "yuan", min=0),
-                C("campaign_id", "Int", "campaign whose coupon was used (may be empty)"),
+                C("campaign_id", "Int", "campaign the order came with: its coupon used "
+                  "(discount > 0) or an order the campaign brought (may be empty)"),
                 C("promised_days", "int", "delivery promise", "days", min=1),
                 C(
                     "delivery_days",
