@@ -430,12 +430,11 @@ class PaymentBug(Exercise):
         "On one device few carts became orders for a few days, while its visitors kept adding "
         "to cart. A day of one device may hold too few carts to judge alone: judge runs of days. "
         "Find the device and the run of days first.",
-        "As lesson 6a, section 4: each device's usual cart-to-order rate (`order` events / "
-        "`add_to_cart` events) before September 2025; for every run of consecutive days of "
-        "September, its carts, its orders and `binom.cdf(orders, carts, usual)` (from "
-        "`scipy.stats`), the chance of so few orders. The least likely run gives the device and "
-        "the days; the rate is that platform's `order` events / its `add_to_cart` events on "
-        "those days.",
+        "As lesson 6a, section 4: mark the `add_to_cart` and `order` events 1/0 in two columns "
+        "and let `diagnose.rate_drops(steps, at='event_time', successes=..., trials=..., "
+        "after='2025-09', by='platform')` judge every run of September days against each "
+        "device's usual rate. Its top row gives the device and the days; the rate is that "
+        "platform's `order` events / its `add_to_cart` events on those days.",
     )
     correct_message = ("a broken checkout on one platform: the first thing to check when "
                        "orders fall while traffic holds.")
