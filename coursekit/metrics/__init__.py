@@ -17,6 +17,11 @@ Acquisition and value
     :func:`cac` (spend / new users, by channel), :func:`ltv_simple` (the
     textbook ARPU x margin / churn), :func:`payback_periods` (from an LTV
     curve of :func:`coursekit.cohorts.ltv_curves`), :func:`roi` (LTV / CAC).
+Margins
+    :func:`contribution_margin`: one row per *order* (not per period): the
+    amount paid, the cost of its goods, the gross margin, each serving cost
+    (:data:`COST_LINES`) and the contribution margin left towards
+    acquisition and fixed costs.
 Users and engagement (module 6)
     :func:`user_growth_rate` (new users / users before), :func:`dau` (daily
     active users), :func:`mau` (distinct users in a trailing window of days,
@@ -51,6 +56,7 @@ from coursekit.metrics.engagement import (
     user_growth_rate,
 )
 from coursekit.metrics.kpi import KPI_COLUMNS, kpi_table
+from coursekit.metrics.margin import COST_LINES, contribution_margin
 from coursekit.metrics.revenue import (
     arppu,
     arpu,
@@ -69,6 +75,8 @@ __all__ = [
     "ltv_simple",
     "payback_periods",
     "roi",
+    "contribution_margin",
+    "COST_LINES",
     "dau",
     "mau",
     "stickiness",
