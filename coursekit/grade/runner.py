@@ -78,6 +78,9 @@ def enter(spec: dict[str, Any]) -> None:
     sandbox, work = Path(spec["sandbox"]), Path(spec["work"])
     root = sandbox / "root"
     _mount("-t", "tmpfs", "-o", "size=1m,mode=755", "coursekit-root", str(root))
+    # /tmp first: the environment, the sandbox and its folders may all lie under /tmp
+    (root / "tmp").mkdir()
+    _mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "coursekit-tmp", str(root / "tmp"))
     allowed = [p for p in _SYSTEM if os.path.lexists(p)]
     allowed += [f"/etc/{name}" for name in _ETC if os.path.lexists(f"/etc/{name}")]
     allowed += [sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent.parent)]
@@ -96,8 +99,6 @@ def enter(spec: dict[str, Any]) -> None:
         _bind(f"/dev/{device}", root / "dev" / device, writable=True)
     (root / "dev" / "shm").mkdir()
     _mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "coursekit-shm", str(root / "dev" / "shm"))
-    (root / "tmp").mkdir()  # before the sandbox's folders, which may lie under /tmp
-    _mount("-t", "tmpfs", "-o", "size=64m,mode=1777", "coursekit-tmp", str(root / "tmp"))
     course = sandbox / "course"
     _bind(str(course), root / str(course).lstrip("/"))
     _bind(spec["spec_path"], root / spec["spec_path"].lstrip("/"))
