@@ -50,19 +50,20 @@ def parquet_encodings(df: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     return dictionary, encodings
 
 
+def parquet_options(df: pd.DataFrame) -> dict[str, object]:
+    """The ``pyarrow`` writer options of a table (compression and encodings), shared by
+    :func:`write_table` and the generator's writer of big tables in row groups, so both
+    give the same bytes."""
+    dictionary, encodings = parquet_encodings(df)
+    return dict(compression="zstd", use_dictionary=dictionary,
+                column_encoding=encodings or None)
+
+
 def write_table(df: pd.DataFrame, folder: Path, name: str, fmt: str) -> Path:
     """Write one table deterministically: the same frame gives the same bytes."""
     if fmt == "parquet":
         path = folder / f"{name}.parquet"
-        dictionary, encodings = parquet_encodings(df)
-        df.to_parquet(
-            path,
-            index=False,
-            compression="zstd",
-            row_group_size=ROW_GROUP_ROWS,
-            use_dictionary=dictionary,
-            column_encoding=encodings or None,
-        )
+        df.to_parquet(path, index=False, row_group_size=ROW_GROUP_ROWS, **parquet_options(df))
     else:
         path = folder / f"{name}.csv"
         df.to_csv(

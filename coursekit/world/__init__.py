@@ -60,6 +60,14 @@ def generate_world(
         The tables by name, and the parameters and effects that produced them;
         with ``with_state``, the end state too.
     """
+    tables, truth, state = _generate(users, seed, progress=progress, world=world)
+    return (tables, truth, state) if with_state else (tables, truth)
+
+
+def _generate(users: int, seed: int, *, progress: bool, world: int, blocks: bool = False
+              ) -> tuple[dict, dict, pd.DataFrame]:
+    """:func:`generate_world` with the end state; with ``blocks`` the biggest tables
+    stay :class:`coursekit.world.blocks.BlockTable` (for :func:`write_world`)."""
     if world not in (1, 2):
         raise DataError(f"world must be 1 or 2, got {world!r}", table="world",
                         fix="pass world=2 (the course's company) or world=1 (the earlier one)")
@@ -71,22 +79,20 @@ def generate_world(
         )
     from coursekit.world.generate import STEPS, generate
 
-    if progress:
-        from tqdm.auto import tqdm
+    if not progress:
+        return generate(users, seed, world=world, blocks=blocks)
+    from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(STEPS), desc=f"world {users:,} users", unit="step")
+    bar = tqdm(total=len(STEPS), desc=f"world {users:,} users", unit="step")
 
-        def tick(step: str) -> None:
-            bar.set_postfix_str(step)
-            bar.update(1)
+    def tick(step: str) -> None:
+        bar.set_postfix_str(step)
+        bar.update(1)
 
-        try:
-            tables, truth, state = generate(users, seed, tick, world=world)
-        finally:
-            bar.close()
-    else:
-        tables, truth, state = generate(users, seed, world=world)
-    return (tables, truth, state) if with_state else (tables, truth)
+    try:
+        return generate(users, seed, tick, world=world, blocks=blocks)
+    finally:
+        bar.close()
 
 
 def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -98,12 +104,17 @@ def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
     """
     from coursekit.schema import coerce
 
+    return df if _has_contract_dtypes(df, name) else coerce(df, name)
+
+
+def _has_contract_dtypes(df: pd.DataFrame, name: str) -> bool:
+    """Whether the table has exactly the columns and dtypes of its contract."""
+    from coursekit.schema import coerce
+
     empty = coerce(df.iloc[:0], name)
-    if list(df.columns) == list(empty.columns) and all(
+    return list(df.columns) == list(empty.columns) and all(
         df[c].dtype == empty[c].dtype for c in empty.columns
-    ):
-        return df
-    return coerce(df, name)
+    )
 
 
 def write_world(
@@ -119,25 +130,40 @@ def write_world(
     the end state (``state.parquet``) and ``checksums.json`` (SHA-256 and row count of
     every file). Returns the manifest."""
     from coursekit.data.io import write_table
+    from coursekit.world.blocks import BlockTable, write_blocks
 
     if fmt not in ("parquet", "csv"):
         raise DataError(f"unknown format {fmt!r}", table="world", fix="use csv or parquet")
-    tables, truth, state = generate_world(users, seed, progress=progress, with_state=True,
-                                          world=world)
+    # The event and message logs stay compact and are written a row group at a time.
+    tables, truth, state = _generate(users, seed, progress=progress, world=world, blocks=True)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     state.to_parquet(out / STATE, index=False)
+    n_state = len(state)
+    del state
 
     def write(name: str) -> dict:
-        path = write_table(_typed(tables[name], name), out, name, fmt)
-        return dict(file=path.name, rows=len(tables[name]), sha256=sha256(path))
+        table = tables[name]
+        if (isinstance(table, BlockTable) and fmt == "parquet"
+                and _has_contract_dtypes(table.build(0, 0), name)):
+            path = write_blocks(table, out, name)  # a row group at a time
+        else:  # coercing a block could depend on the rest (categories): whole
+            frame = table.frame() if isinstance(table, BlockTable) else table
+            path = write_table(_typed(frame, name), out, name, fmt)
+        return dict(file=path.name, rows=len(table), sha256=sha256(path))
 
     # Two writers at a time, biggest tables first (the Parquet encoder and the
     # hashing release the GIL); every file is written whole by one thread, so
-    # the bytes do not depend on the scheduling.
+    # the bytes do not depend on the scheduling. The block tables are built and
+    # written in this thread, whose heap holds the memory the generation freed
+    # (a second thread would take fresh memory for its blocks); the frames, built
+    # already, go to the other writer.
     names = sorted(tables, key=lambda n: (-tables[n].size, n))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        written = dict(zip(names, pool.map(write, names), strict=True))
+    frames = [n for n in names if not isinstance(tables[n], BlockTable)]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.map(write, frames)
+        written = {name: write(name) for name in names if name not in frames}
+        written.update(zip(frames, pending, strict=True))
     files = {name: written[name] for name in sorted(tables)}
     (out / TRUTH).write_text(
         json.dumps(truth, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n",
@@ -149,7 +175,7 @@ def write_world(
         format=fmt,
         tables=files,
         truth=dict(file=TRUTH, sha256=sha256(out / TRUTH)),
-        state=dict(file=STATE, rows=len(state), sha256=sha256(out / STATE)),
+        state=dict(file=STATE, rows=n_state, sha256=sha256(out / STATE)),
     )
     if world != 1:
         manifest["world"] = world

@@ -142,7 +142,11 @@ def with_time_of_day(rng: np.random.Generator, t: np.ndarray,
     else:
         cum = np.cumsum(profiles, axis=1)
         cum[:, -1] = 1.0
-        hours = (rng.random(len(t))[:, None] > cum[rows]).sum(axis=1)
+        draw = rng.random(len(t))
+        hours = np.zeros(len(t), dtype=np.int64)
+        for h in range(cum.shape[1]):  # a comparison per hour, not a rows x 24 matrix
+            hours += draw > cum[:, h][rows]
+        del draw
     out = hours + rng.random(len(t))
     out /= 24.0
     out += np.floor(t)

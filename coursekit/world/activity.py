@@ -13,6 +13,7 @@ import numpy as np
 
 from coursekit.world import params as P
 from coursekit.world._util import rng_for, seconds, sort_order, with_time_of_day
+from coursekit.world.blocks import block_sessions
 from coursekit.world.calendar import Calendar
 
 EVENT_TYPES = ["signup", "search", "view", "add_to_cart", "order", "share", "invite"]
@@ -137,10 +138,12 @@ def events(
     """Expand sessions into events, in this order within a session:
     [signup] [search] views [add_to_cart] [order] [share] [invite].
 
-    Returns ``count`` (events per session, so session-level columns expand
-    with one ``np.repeat``); per event ``t`` (days), ``etype`` (codes into
-    :data:`EVENT_TYPES`) and ``product_id`` (0 when none); and for the order
-    events, their positions ``order_at`` and the orders placed ``order_pos``.
+    Returns ``bounds`` (session ``k`` holds events ``bounds[k]`` to
+    ``bounds[k + 1] - 1``); per event ``sec`` (time in whole seconds since
+    START, :func:`~coursekit.world._util.seconds`, ``int32`` when it fits),
+    ``etype`` (codes into :data:`EVENT_TYPES`) and ``product_id`` (0 when
+    none); and for the order events, their positions ``order_at`` (ascending)
+    and the orders placed ``order_pos``.
     """
     rng = rng_for(seed, "events")
     kind = sess["kind"]
@@ -159,47 +162,87 @@ def events(
     ]
     del share_p
     count = np.sum(n_type, axis=0, dtype=np.int64)
-    starts = np.cumsum(count) - count
-    n_ev = int(count.sum())
+    bounds = np.concatenate([[0], np.cumsum(count)])
+    starts = bounds[:-1]
+    n_ev = int(bounds[-1])
     # Lay events out by position: views fill the session, and each other type
     # sits at its offset (the types before it in the session) where present.
-    etype = np.full(n_ev, EVENT_TYPES.index("view"), dtype=np.int8)
+    view, cart, order = (EVENT_TYPES.index(k) for k in ("view", "add_to_cart", "order"))
+    etype = np.full(n_ev, view, dtype=np.int8)
     offset = starts.copy()
     at = {}
     for code, n_k in enumerate(n_type):  # loop over the 7 event types
-        if code != EVENT_TYPES.index("view"):
+        if code != view:
             has = np.flatnonzero(n_k)
-            at[code] = (has, offset[has])
+            if code in (cart, order):
+                at[code] = (has, offset[has])
             etype[offset[has]] = code
+            del has
         offset += n_k
     del offset, n_type
-    # Seconds between steps: exponential gaps, cumulated within each session.
-    csum = rng.standard_exponential(n_ev)
-    csum *= 45.0 / 86400
-    csum[starts] = 0.0
-    np.cumsum(csum, out=csum)
-    t = np.repeat(sess["t"] - csum[starts], count)
-    t += csum
-    del csum
+    sec = _event_seconds(rng, sess["t"], bounds)
     # Products: views and carts show a product of the session's category, popular
     # ones more often (rank ~ geometric); the cart and order steps of an order
     # session point at the order's first item.
-    browsed = np.flatnonzero((etype == 2) | (etype == 3))
+    browsed = (etype == 2) | (etype == 3)
     pid = np.zeros(n_ev, dtype=np.int16)
-    rank = rng.standard_exponential(len(browsed), dtype=np.float32)
-    rank = np.minimum(np.floor(rank / -np.log(0.7)), 9).astype(np.int16)
+    rank = _popularity_rank(
+        rng.standard_exponential(int(np.count_nonzero(browsed)), dtype=np.float32))
     pid[browsed] = np.repeat(sess["category"].astype(np.int16) * 10 + 1, count)[browsed] + rank
-    del rank, browsed
-    cart_s, cart_at = at[EVENT_TYPES.index("add_to_cart")]
+    del rank, browsed, count
+    cart_s, cart_at = at[cart]
     of_order = sess["order_pos"][cart_s] >= 0
     pid[cart_at[of_order]] = item_first[sess["order_pos"][cart_s[of_order]]]
-    order_s, order_at = at[EVENT_TYPES.index("order")]
+    order_s, order_at = at[order]
     assert pid.max() <= n_products
     return dict(
-        count=count,
-        t=t,
+        bounds=bounds,
+        sec=sec,
         etype=etype,
         product_id=pid,
         order_at=order_at,
         order_pos=sess["order_pos"][order_s],
     )
+
+
+def _popularity_rank(draw: np.ndarray, block: int = 1 << 20) -> np.ndarray:
+    """Rank 0-9 of a product in its category's popularity (geometric, ratio 0.7, capped)
+    from standard exponential draws, worked out a block at a time (float64 steps)."""
+    rank = np.empty(len(draw), dtype=np.int16)
+    for lo in range(0, len(draw), block):
+        rank[lo : lo + block] = np.minimum(np.floor(draw[lo : lo + block] / -np.log(0.7)), 9)
+    return rank
+
+
+def _event_seconds(rng: np.random.Generator, session_t: np.ndarray, bounds: np.ndarray,
+                   block: int = 1 << 20) -> np.ndarray:
+    """Time of every event, in whole seconds since START: the session's time plus
+    exponential gaps (45 s on average) cumulated within the session.
+
+    The gaps cumulate as one running sum over the whole log, less its value at
+    the session's start; the log is worked through a block of events at a time
+    (the same draws and the same sums, without log-sized float arrays).
+    """
+    n_ev = int(bounds[-1])
+    starts = bounds[:-1]
+    sec = np.empty(n_ev, dtype=np.int32)
+    base = np.empty(len(session_t))  # the session's time less the running sum at its start
+    running = 0.0
+    for lo in range(0, n_ev, block):
+        hi = min(lo + block, n_ev)
+        csum = rng.standard_exponential(hi - lo)
+        csum *= 45.0 / 86400
+        first, last = np.searchsorted(starts, [lo, hi])  # the sessions that start here
+        begin = starts[first:last] - lo
+        csum[begin] = 0.0
+        csum[0] += running
+        np.cumsum(csum, out=csum)
+        running = csum[-1]
+        base[first:last] = session_t[first:last] - csum[begin]
+        csum += base[block_sessions(bounds, lo, hi)]
+        part = seconds(csum)
+        if sec.dtype == np.int32 and not (
+                part.min() >= np.iinfo(np.int32).min and part.max() <= np.iinfo(np.int32).max):
+            sec = sec.astype(np.int64)
+        sec[lo:hi] = part
+    return sec

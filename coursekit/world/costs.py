@@ -9,6 +9,8 @@ users, tickets, memberships), which already say all it needs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -31,31 +33,41 @@ def order_costs(seed: int, tables: dict[str, pd.DataFrame], w2: P.World2) -> pd.
         World 2's parameters (the cost constants).
     """
     rng = rng_for(seed, "order_costs")
-    orders, users = tables["orders"], tables["users"].set_index("user_id")
-    who = users.loc[orders["user_id"]]
-    tier = who["city_tier"].astype(str).to_numpy()
-    region = who["region"].astype(str).to_numpy()
+    orders, users = tables["orders"], tables["users"]
+    # Each order's customer: their city tier sets the courier's price, their region
+    # whether a warehouse of its own serves them (e.g. the west, from the central one).
+    who = pd.Index(users["user_id"]).get_indexer(orders["user_id"])
+    assert (who >= 0).all(), "every order has its customer in users"
+    tier, region = users["city_tier"].array, users["region"].array
+    shipping_of_tier = _per_code(tier, lambda c: w2.shipping_by_tier.get(c, np.nan))
+    elsewhere_of_region = _per_code(region, lambda r: r not in WAREHOUSES)
     units = orders["items"].to_numpy()
-    served_elsewhere = ~np.isin(region, WAREHOUSES)  # e.g. the west, from the central one
-    shipping = (pd.Series(tier).map(w2.shipping_by_tier).to_numpy()
-                + w2.shipping_per_extra_unit * (units - 1))
+    served_elsewhere = elsewhere_of_region[region.codes[who]]
+    shipping = shipping_of_tier[tier.codes[who]] + w2.shipping_per_extra_unit * (units - 1)
     shipping *= np.where(served_elsewhere, w2.shipping_other_region, 1.0)
+    del who, served_elsewhere
 
-    items = tables["order_items"].merge(tables["products"][["product_id", "category"]])
-    gifts = items.loc[items["category"] == "gift_box"].groupby("order_id")["quantity"].sum()
-    n_gifts = orders["order_id"].map(gifts).fillna(0).to_numpy()
+    # Gift boxes in each order (order items hold each product once per order).
+    items, prods = tables["order_items"], tables["products"]
+    gift = items["product_id"].isin(
+        prods.loc[prods["category"] == "gift_box", "product_id"]).to_numpy()
+    at = pd.Index(orders["order_id"]).get_indexer(items["order_id"].to_numpy()[gift])
+    n_gifts = np.bincount(at, weights=items["quantity"].to_numpy()[gift], minlength=len(orders))
     packaging = w2.packaging_base + w2.packaging_per_unit * units + w2.packaging_gift_box * n_gifts
+    del gift, at, n_gifts
 
     fee = orders["amount"].to_numpy() * w2.payment_fee_rate
 
     # Plus members at the time of the order get priority shipping.
     m = tables["memberships"]
-    periods = m.merge(orders[["order_id", "user_id", "order_time"]], on="user_id")
+    of_members = orders.loc[orders["user_id"].isin(m["user_id"]),
+                            ["order_id", "user_id", "order_time"]]
+    periods = m.merge(of_members, on="user_id")
     day = periods["order_time"].dt.normalize()
     inside = (day >= periods["start_date"]) & (day <= periods["end_date"])
-    member_orders = set(periods.loc[inside, "order_id"])
-    member = orders["order_id"].isin(member_orders).to_numpy()
+    member = orders["order_id"].isin(periods.loc[inside, "order_id"]).to_numpy()
     benefit = np.where(member, w2.member_priority_shipping, 0.0)
+    del of_members, periods, day, inside, member
 
     late = (orders["delivery_days"] > orders["promised_days"]).to_numpy()
     t = tables["tickets"]
@@ -73,3 +85,10 @@ def order_costs(seed: int, tables: dict[str, pd.DataFrame], w2: P.World2) -> pd.
         returned=returned,
         refund=np.where(returned, orders["amount"].to_numpy(), 0.0),
     ))
+
+
+def _per_code(labels: pd.Categorical, value: Callable[[str], object]) -> np.ndarray:
+    """``value`` of each category of ``labels``, then of a missing label (``"nan"``, as
+    ``astype(str)`` has it), so that indexing with the codes (-1 when missing) looks
+    up every row's value."""
+    return np.array([value(str(c)) for c in labels.categories] + [value("nan")])

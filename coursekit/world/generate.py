@@ -30,6 +30,7 @@ from coursekit.world._util import (
     seconds,
     sort_order,
 )
+from coursekit.world.blocks import BlockTable, block_sessions
 from coursekit.world.calendar import build_calendar, festival_days
 
 
@@ -40,18 +41,32 @@ def _ts(t: np.ndarray) -> np.ndarray:
     return out.view("datetime64[s]")
 
 
+def _cat_codes(present: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """How :func:`_cat` codes a column in which the label codes ``present`` occur.
+
+    Returns the new code of every label code (-1 for the absent) and the
+    categories: the labels that occur, sorted.
+    """
+    labels_arr = np.asarray(labels)
+    present = present[np.argsort(labels_arr[present], kind="stable")]
+    remap = np.full(len(labels_arr), -1, dtype=np.int8)
+    remap[present] = np.arange(len(present))
+    return remap, list(labels_arr[present])
+
+
 def _cat(codes: np.ndarray, labels: list[str]) -> pd.Categorical:
     """Categorical of ``labels[codes]`` built from codes (no per-row strings).
 
     Categories are the labels that occur, sorted, as ``pd.Categorical`` of the
     labels themselves would give.
     """
-    labels_arr = np.asarray(labels)
-    present = np.flatnonzero(np.bincount(codes, minlength=len(labels_arr)))
-    present = present[np.argsort(labels_arr[present], kind="stable")]
-    remap = np.full(len(labels_arr), -1, dtype=np.int8)
-    remap[present] = np.arange(len(present))
-    return pd.Categorical.from_codes(remap[codes], categories=list(labels_arr[present]))
+    remap, categories = _cat_codes(_present(codes, len(labels)), labels)
+    return pd.Categorical.from_codes(remap[codes], categories=categories)
+
+
+def _present(codes: np.ndarray, n_labels: int) -> np.ndarray:
+    """The label codes that occur in ``codes``, ascending."""
+    return np.flatnonzero(np.bincount(codes, minlength=n_labels))
 
 
 def _nullable(values: np.ndarray, present: np.ndarray) -> pd.arrays.IntegerArray:
@@ -387,7 +402,6 @@ def _sessions(s: SimpleNamespace) -> None:
 
 
 def _events(s: SimpleNamespace) -> None:
-    L = s.L
     allo = s.allo
     first_item = s.first_item
     order_id = s.order_id
@@ -395,31 +409,61 @@ def _events(s: SimpleNamespace) -> None:
     seed = s.seed
     sess = s.sess
     u = s.u
-    del s.sess  # freed as the step goes
+    del s.sess, s.first_item, s.order_id  # freed as the step goes
     ev = activity.events(seed, sess, u, allo, first_item, len(prods))
-    count, s_user = ev.pop("count"), sess["user_idx"]
-    del sess
-    n_ev = len(ev["t"])
-    has_order = np.zeros(n_ev, dtype=bool)
-    has_order[ev["order_at"]] = True
-    ev_order = np.zeros(n_ev, dtype=np.int64)
-    ev_order[ev["order_at"]] = order_id[ev["order_pos"]]
-    events = pd.DataFrame(
-        dict(
-            event_id=np.arange(1, n_ev + 1, dtype=np.int64),
-            user_id=np.repeat(u["user_id"][s_user], count),
-            session_id=np.repeat(np.arange(1, len(count) + 1, dtype=np.int64), count),
-            event_time=_ts(ev.pop("t")),
-            event_type=pd.Categorical.from_codes(ev.pop("etype"), activity.EVENT_TYPES),
-            platform=_cat(np.repeat(u["device"][s_user], count), L["device"]),
-            product_id=_nullable(ev["product_id"], ev["product_id"] > 0),
-            order_id=pd.arrays.IntegerArray(ev_order, ~has_order),
-        ),
-        copy=False,
-    )
-    del ev_order, has_order, count, s_user
-    del ev
-    s.events = events
+    s_user = sess["user_idx"]
+    del sess, first_item
+    s.events = _event_log(u, s_user, ev, order_id, s.L["device"])
+
+
+#: Columns of the ``events`` table.
+EVENT_COLUMNS = ("event_id", "user_id", "session_id", "event_time", "event_type", "platform",
+                 "product_id", "order_id")
+
+
+def _event_log(u: dict, s_user: np.ndarray, ev: dict[str, np.ndarray], order_id: np.ndarray,
+               devices: list[str]) -> BlockTable:
+    """The ``events`` table, kept compact: per session the user, per event the
+    seconds, type and product codes, and the order events.
+
+    ``ev`` is what :func:`coursekit.world.activity.events` returns, ``s_user``
+    the user of each session.
+    """
+    bounds, sec, etype, pid = ev["bounds"], ev["sec"], ev["etype"], ev["product_id"]
+    order_at = ev["order_at"]  # ascending
+    ev_order = order_id[ev["order_pos"]]
+    user_id, device = u["user_id"], u["device"]
+    with_events = s_user[np.diff(bounds) > 0]
+    remap, platforms = _cat_codes(_present(device[with_events], len(devices)), devices)
+    del with_events
+    start = np.datetime64(P.START, "s").astype(np.int64)
+
+    def build(lo: int, hi: int) -> pd.DataFrame:
+        session = block_sessions(bounds, lo, hi)
+        who = s_user[session]
+        product = pid[lo:hi]
+        at = slice(*np.searchsorted(order_at, [lo, hi]))
+        order = np.zeros(hi - lo, dtype=np.int64)
+        order[order_at[at] - lo] = ev_order[at]
+        no_order = np.ones(hi - lo, dtype=bool)
+        no_order[order_at[at] - lo] = False
+        t = sec[lo:hi].astype(np.int64)
+        t += start
+        return pd.DataFrame(
+            dict(
+                event_id=np.arange(lo + 1, hi + 1, dtype=np.int64),
+                user_id=user_id[who],
+                session_id=session + 1,
+                event_time=t.view("datetime64[s]"),
+                event_type=pd.Categorical.from_codes(etype[lo:hi], activity.EVENT_TYPES),
+                platform=pd.Categorical.from_codes(remap[device[who]], categories=platforms),
+                product_id=_nullable(product, product > 0),
+                order_id=pd.arrays.IntegerArray(order, no_order),
+            ),
+            copy=False,
+        )
+
+    return BlockTable(len(sec), EVENT_COLUMNS, build)
 
 
 def _channel_spend(s: SimpleNamespace) -> None:
@@ -502,23 +546,40 @@ def _messages(s: SimpleNamespace) -> None:
     s.reach_start, s.intensity = msg.pop("reach_start"), msg.pop("intensity")
     s.msg_load = dict(user_idx=msg["user_idx"], sec=msg["sec"], medium=msg["medium"],
                       unsubscribed=msg["unsubscribed"])
-    sent = msg["sec"] + np.datetime64(P.START, "s").astype(np.int64)
-    messages = pd.DataFrame(
-        dict(
-            message_id=np.arange(1, len(sent) + 1, dtype=np.int64),
-            user_id=u["user_id"][msg["user_idx"]],
-            sent_time=sent.view("datetime64[s]"),
-            medium=_cat(msg["medium"], messaging.MEDIA),
-            purpose=_cat(msg["purpose"], messaging.PURPOSES),
-            opened=msg["opened"],
-            clicked=msg["clicked"],
-            unsubscribed=msg["unsubscribed"],
-            complained=msg["complained"],
-        ),
-        copy=False,
-    )
-    del msg, sent
-    s.messages = messages
+    s.messages = _message_log(u["user_id"], msg)
+
+
+#: Columns of the ``messages`` table.
+MESSAGE_COLUMNS = ("message_id", "user_id", "sent_time", "medium", "purpose", "opened",
+                   "clicked", "unsubscribed", "complained")
+
+
+def _message_log(user_id: np.ndarray, msg: dict[str, np.ndarray]) -> BlockTable:
+    """The ``messages`` table, kept as the arrays of
+    :func:`coursekit.world.messaging.messages` (user positions, seconds, codes, flags)."""
+    m_user, sec, medium, purpose = msg["user_idx"], msg["sec"], msg["medium"], msg["purpose"]
+    flags = {k: msg[k] for k in ("opened", "clicked", "unsubscribed", "complained")}
+    medium_code, media = _cat_codes(_present(medium, len(messaging.MEDIA)), messaging.MEDIA)
+    purpose_code, purposes = _cat_codes(_present(purpose, len(messaging.PURPOSES)),
+                                        messaging.PURPOSES)
+    start = np.datetime64(P.START, "s").astype(np.int64)
+
+    def build(lo: int, hi: int) -> pd.DataFrame:
+        sent = sec[lo:hi] + start
+        return pd.DataFrame(
+            dict(
+                message_id=np.arange(lo + 1, hi + 1, dtype=np.int64),
+                user_id=user_id[m_user[lo:hi]],
+                sent_time=sent.view("datetime64[s]"),
+                medium=pd.Categorical.from_codes(medium_code[medium[lo:hi]], categories=media),
+                purpose=pd.Categorical.from_codes(purpose_code[purpose[lo:hi]],
+                                                  categories=purposes),
+                **{k: v[lo:hi] for k, v in flags.items()},
+            ),
+            copy=False,
+        )
+
+    return BlockTable(len(sec), MESSAGE_COLUMNS, build)
 
 
 def _state(s: SimpleNamespace) -> None:
@@ -573,9 +634,17 @@ def _state(s: SimpleNamespace) -> None:
         recent = m["sec"] >= end_sec - days * 86_400
         cols[f"messages_last_{days}d"] = np.bincount(m["user_idx"][recent], minlength=n)
     del s.msg_load, s.reach_start, s.intensity
-    state = pd.DataFrame(cols)
-    floats = state.select_dtypes("float64").columns  # latent values: float32 is plenty
-    s.state = state.astype(dict.fromkeys(floats, np.float32))
+    # Latent values: float32 is plenty (each column converted as the frame is built).
+    s.state = pd.DataFrame(
+        {k: v.astype(np.float32) if v.dtype == np.float64 else v for k, v in cols.items()},
+        copy=False,
+    )
+    del cols
+    # The last step to read the orders' arrays and the latent values (the truth
+    # reads the personas only): freed for the tables still to build.
+    del s.allo
+    for key in ("_fav", "_lambda", "_p", "_nu", "_browse", "_share", "_converts"):
+        del u[key]
 
 
 def _truth(s: SimpleNamespace) -> None:
@@ -713,7 +782,7 @@ def _truth(s: SimpleNamespace) -> None:
         survey=sv,
         messages=messages,
     )
-    truth = _truth(prm, seed, n_users, u, true_channel, quality)
+    truth = _base_truth(prm, seed, n_users, u, true_channel, quality)
     if s.w2 is not None:
         tables["order_costs"] = costs.order_costs(seed, tables, s.w2)
         truth.update(_truth_world2(s))
@@ -839,13 +908,17 @@ STEPS: list[tuple[str, Callable[[SimpleNamespace], None]]] = [
 
 
 def generate(
-    n_users: int, seed: int, tick: Callable[[str], None] | None = None, world: int = 2
-) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame]:
+    n_users: int, seed: int, tick: Callable[[str], None] | None = None, world: int = 2,
+    blocks: bool = False,
+) -> tuple[dict[str, pd.DataFrame | BlockTable], dict, pd.DataFrame]:
     """Generate every table of the company; returns ``(tables, truth, state)``.
 
     Runs :data:`STEPS` in order, calling ``tick(name)`` after each; ``state``
     is the simulator's end state (see :func:`_state`). ``world=2`` adds World 2's
-    behaviour (:class:`coursekit.world.params.World2`).
+    behaviour (:class:`coursekit.world.params.World2`). With ``blocks`` the
+    event and message logs stay :class:`~coursekit.world.blocks.BlockTable`
+    (compact, built a block of rows at a time: for writing); otherwise every
+    table is a DataFrame.
     """
     s = SimpleNamespace(n_users=n_users, seed=seed, world=world)
     _setup(s)
@@ -853,10 +926,13 @@ def generate(
         step(s)
         if tick is not None:
             tick(name)
-    return s.tables, s.truth, s.state
+    tables = s.tables
+    if not blocks:
+        tables = {k: v.frame() if isinstance(v, BlockTable) else v for k, v in tables.items()}
+    return tables, s.truth, s.state
 
 
-def _truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, quality) -> dict:
+def _base_truth(prm: P.Params, seed: int, n_users: int, u: dict, true_channel, quality) -> dict:
     """Everything the generator used, for comparing learners' estimates with the truth."""
     return dict(
         company=P.COMPANY,
