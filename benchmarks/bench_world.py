@@ -18,6 +18,7 @@ Run from the repository root::
     python benchmarks/bench_world.py --quick         # small sizes, a smoke test
     python benchmarks/bench_world.py --sizes 50000 200000
     python benchmarks/bench_world.py --world-version 1   # World 1, its own section
+    python benchmarks/bench_world.py --sizes 10000000 --no-duckdb --section world10m
 """
 
 from __future__ import annotations
@@ -234,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--world-version", type=int, choices=[1, 2], default=2,
                    help="which company (2: the course's, 1: the earlier World 1); each "
                    "writes its own section")
+    p.add_argument("--section", default=None,
+                   help="the RESULTS.md section to write (default: world, or world1)")
     args = p.parse_args(argv)
     sizes = sorted(args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES))
     command = "python benchmarks/bench_world.py" + (
@@ -265,13 +268,16 @@ def main(argv: list[str] | None = None) -> int:
             )
     if not any(WORK.iterdir()):
         WORK.rmdir()
-    section = "world" if args.world_version == 2 else "world1"
+    section = args.section or ("world" if args.world_version == 2 else "world1")
     markdown = write_results(rows, cmp, command, args.seed)
     if args.world_version == 1:  # the same tables, for the earlier company
         markdown = markdown.replace("## Generating the course company",
                                     "## Generating World 1, the course's earlier company",
                                     1).replace("--out DIR --quiet`",
                                                "--out DIR --quiet --world-version 1`", 1)
+    if args.section:  # a section of its own, e.g. the largest size alone
+        markdown = markdown.replace("## Generating the course company",
+                                    f"## Generating the course company at {sizes[-1]:,} users", 1)
     write_section(section, markdown)
     print(f"wrote the '{section}' section of {RESULTS}")
     return 0
