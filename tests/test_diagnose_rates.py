@@ -98,6 +98,8 @@ def test_the_course_payment_bug_is_found_on_its_days():
         (None, dict(alpha=0), ArgumentError, "alpha"),
         (None, dict(alpha=True), ArgumentError, "alpha"),
         (None, dict(after="soon"), ArgumentError, "after"),
+        (None, dict(after="September"), ArgumentError, "after"),  # which year?
+        (None, dict(before="09"), ArgumentError, "before"),
         (None, dict(before=("2025-09-01", "2025-08-01")), ArgumentError, "before"),
         (None, dict(after="2026-01"), DataError, "time"),
         (None, dict(after="2025-08"), DataError, "device"),  # no history before August

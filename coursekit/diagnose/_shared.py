@@ -129,6 +129,8 @@ def _window(spec: object, name: str) -> tuple[pd.Timestamp, pd.Timestamp, str]:
         if _DAY_FIRST.fullmatch(spec):  # pd.Period would read 03/02/2025 as 2 March
             timestamp(spec, name)  # raises: is it day first or month first?
         try:
+            if not re.search(r"\d{4}", spec):  # pd.Period reads "September" as the year 1
+                raise ValueError(spec)
             spec = pd.Period(spec)
         except (TypeError, ValueError):
             raise ArgumentError(
