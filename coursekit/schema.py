@@ -410,8 +410,7 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "order_costs",
-            "What fulfilling each online order cost the company (absent from "
-            "worlds generated as World 1).",
+            "What fulfilling each online order cost the company.",
             (
                 C("order_id", "int", "order", min=1),
                 C("shipping", "float", "courier cost, by warehouse, city tier and items",
@@ -451,7 +450,8 @@ TABLES: dict[str, Table] = {
 }
 del C
 
-#: Tables World 1 (the earlier company, ``world=1``) does not have.
+#: Tables World 1 (the earlier company, ``world=1``) does not have: its worlds lack
+#: ``order_costs``.
 WORLD2_TABLES = frozenset({"order_costs"})
 
 
