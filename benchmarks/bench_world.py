@@ -49,7 +49,8 @@ def _child_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def generate_once(users: int, seed: int, out: Path, world: int = 1) -> dict:
+def generate_once(users: int, seed: int, out: Path, world: int = 1,
+                  shard_users: int | None = None) -> dict:
     """Generate one world in a fresh process and measure it.
 
     Peak memory is ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` after the child
@@ -59,6 +60,8 @@ def generate_once(users: int, seed: int, out: Path, world: int = 1) -> dict:
     cmd = [sys.executable, "-m", "coursekit", "data", "generate"]
     cmd += ["--users", str(users), "--seed", str(seed), "--out", str(out), "--quiet",
             "--world-version", str(world)]
+    if shard_users is not None:
+        cmd += ["--shard-users", str(shard_users)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, encoding="utf-8")
     wall = time.perf_counter() - start
@@ -235,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--world-version", type=int, choices=[1, 2], default=2,
                    help="which company (2: the course's, 1: the earlier World 1); each "
                    "writes its own section")
+    p.add_argument("--shard-users", type=int, default=None, metavar="N",
+                   help="generate in shards of at most N users (memory flat in users)")
     p.add_argument("--section", default=None,
                    help="the RESULTS.md section to write (default: world, or world1)")
     args = p.parse_args(argv)
@@ -250,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(dir=WORK) as tmp:
         for users in sizes:
             out = Path(tmp) / f"world_{users}"
-            r = generate_once(users, args.seed, out, args.world_version)
+            r = generate_once(users, args.seed, out, args.world_version, args.shard_users)
             rows.append(r)
             print(
                 f"{users:>10,} users  {r['wall_s']:6.1f} s  {r['peak_gb']:5.2f} GB  "
@@ -278,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.section:  # a section of its own, e.g. the largest size alone
         markdown = markdown.replace("## Generating the course company",
                                     f"## Generating the course company at {sizes[-1]:,} users", 1)
+    if args.shard_users:
+        markdown = markdown.replace("--out DIR --quiet", f"--out DIR --quiet --shard-users "
+                                    f"{args.shard_users}", 1).replace(
+            "users\n\nMeasured", f"users, in shards of {args.shard_users:,}\n\nMeasured", 1)
     write_section(section, markdown)
     print(f"wrote the '{section}' section of {RESULTS}")
     return 0

@@ -5,7 +5,7 @@ Sub-commands::
     coursekit doctor [--jupyter-timeout S] check this machine for the course
     coursekit datasets [--world DIR]       list the tables with row counts
     coursekit data generate --users N --seed S --out DIR [--format csv|parquet] [--force]
-                           [--world-version 1]
+                           [--world-version 1] [--shard-users N]
     coursekit build exercises [--check]    write exercises/ from solutions/
     coursekit build book [--repository URL]  render the course site
     coursekit build run PATH ...           execute notebooks in place (outputs kept)
@@ -84,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
         help="2 (default): the company the course uses (one-time buyers, diminishing "
         "returns, personas, order costs ...); 1: the simpler company the course used "
         "before, to compare with",
+    )
+    gen.add_argument(
+        "--shard-users", type=int, default=None, metavar="N",
+        help="generate a bigger world in shards of at most N users, one at a time, so "
+        "that memory stays that of N users (Parquet only; e.g. 1000000 for a world of "
+        "10 million users)",
     )
 
     build = sub.add_parser("build", help="build exercises or the site")
@@ -288,6 +294,19 @@ def _check_generate(args: argparse.Namespace) -> tuple[int, int]:
             value=args.seed,
             allowed=f"a whole number, 0 or more (the course's default world uses {DEFAULT_SEED})",
         )
+    if getattr(args, "shard_users", None) is not None:
+        if args.shard_users < MIN_USERS:
+            raise ArgumentError(
+                f"a shard needs at least {MIN_USERS} users",
+                name="--shard-users", value=args.shard_users,
+                allowed=f"a whole number of {MIN_USERS} or more (e.g. 1000000)")
+        if args.format != "parquet":
+            raise ArgumentError("a world in shards is written as Parquet only",
+                                name="--format", value=args.format, allowed="parquet")
+        if args.default:
+            raise ArgumentError("--default writes the course's own data, generated at once",
+                                name="--shard-users", value=args.shard_users,
+                                allowed="no --shard-users with --default")
     users = args.users if args.users is not None else DEFAULT_USERS
     seed = args.seed if args.seed is not None else DEFAULT_SEED
     if args.default and (users, seed) != (DEFAULT_USERS, DEFAULT_SEED):
@@ -393,7 +412,8 @@ def _generate(args: argparse.Namespace) -> int:
         ) from err
     try:
         manifest = write_world(tmp, users=users, seed=seed, fmt=args.format,
-                               progress=not args.quiet, world=args.world_version)
+                               progress=not args.quiet, world=args.world_version,
+                               shard_users=args.shard_users)
         if args.default:
             from coursekit.data.readme import readme_text
 

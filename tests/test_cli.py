@@ -273,3 +273,24 @@ def test_world_1_is_generated_on_request_and_never_as_the_course_data(
     code, _, err = run(capsys, "data", "generate", "--default", "--out", tmp_path / "d",
                        "--world-version", "1", "--quiet")
     assert code == 2 and "which is World 2" in err and not (tmp_path / "d").exists()
+
+
+@pytest.mark.parametrize("more, says", [
+    (("--shard-users", "100"), ("--shard-users", "at least 500")),
+    (("--shard-users", "600", "--format", "csv"), ("--format", "Parquet only")),
+    (("--shard-users", "600", "--default"), ("--shard-users", "--default")),
+])
+def test_bad_shards_are_refused(capsys, tmp_path, more, says):
+    refused(capsys, "data", "generate", "--users", "1200", "--out", tmp_path / "w", *more,
+            says=says)
+    assert not (tmp_path / "w").exists()
+
+
+def test_a_world_in_shards_is_one_world(capsys, tmp_path):
+    out = tmp_path / "w"
+    code, _, _ = run(capsys, "data", "generate", "--users", "1200", "--shard-users", "600",
+                     "--out", out, "--quiet")
+    assert code == 0
+    assert manifest(out)["shards"] == [600, 600]
+    assert coursekit.data.verify(out) == []
+    assert coursekit.load("users", world=out)["user_id"].is_unique

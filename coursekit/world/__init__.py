@@ -125,15 +125,29 @@ def write_world(
     fmt: str = "parquet",
     progress: bool = False,
     world: int = 2,
+    shard_users: int | None = None,
 ) -> dict:
     """Generate a world and write it to ``out``: one file per table, ``truth.json``,
     the end state (``state.parquet``) and ``checksums.json`` (SHA-256 and row count of
-    every file). Returns the manifest."""
+    every file). Returns the manifest.
+
+    With ``shard_users`` a world of more users is generated and written in shards of
+    at most that many users, one at a time, so that memory stays that of one shard
+    (Parquet only; what a sharded world differs in: :mod:`coursekit.world.shards`).
+    A world no bigger than a shard is the same as without it.
+    """
     from coursekit.data.io import write_table
     from coursekit.world.blocks import BlockTable, write_blocks
 
     if fmt not in ("parquet", "csv"):
         raise DataError(f"unknown format {fmt!r}", table="world", fix="use csv or parquet")
+    if shard_users is not None:
+        if not isinstance(shard_users, int) or shard_users < 500:
+            raise DataError(f"shard_users must be an integer of at least 500, got "
+                            f"{shard_users!r}", table="world", fix="pass 500 or more")
+        if users > shard_users:
+            return _write_sharded(Path(out), users, seed, fmt=fmt, progress=progress,
+                                  world=world, shard_users=shard_users)
     # The event and message logs stay compact and are written a row group at a time.
     tables, truth, state = _generate(users, seed, progress=progress, world=world, blocks=True)
     out = Path(out)
@@ -165,6 +179,32 @@ def write_world(
         written = {name: write(name) for name in names if name not in frames}
         written.update(zip(frames, pending, strict=True))
     files = {name: written[name] for name in sorted(tables)}
+    return _finish(out, users, seed, fmt, world, files, truth, n_state)
+
+
+def _write_sharded(out: Path, users: int, seed: int, *, fmt: str, progress: bool, world: int,
+                   shard_users: int) -> dict:
+    """:func:`write_world` shard by shard (:func:`coursekit.world.shards.write_shards`)."""
+    from coursekit.world.shards import write_shards
+
+    if fmt != "parquet":
+        raise DataError("a world in shards is written as Parquet only", table="world",
+                        fix="use --format parquet, or no shards")
+    if not isinstance(users, int) or users < 500:
+        raise DataError(f"users must be an integer of at least 500, got {users!r}",
+                        table="world", fix="pass --users 500 or more")
+    out.mkdir(parents=True, exist_ok=True)
+    rows, truth, n_state = write_shards(out, users, seed, shard_users, world=world,
+                                        progress=progress)
+    files = {name: dict(file=f"{name}.parquet", rows=n, sha256=sha256(out / f"{name}.parquet"))
+             for name, n in sorted(rows.items())}
+    return _finish(out, users, seed, fmt, world, files, truth, n_state,
+                   shards=truth["shards"]["users"])
+
+
+def _finish(out: Path, users: int, seed: int, fmt: str, world: int, files: dict, truth: dict,
+            n_state: int, *, shards: list[int] | None = None) -> dict:
+    """Write ``truth.json`` and the manifest (``checksums.json``) beside the tables."""
     (out / TRUTH).write_text(
         json.dumps(truth, indent=2, ensure_ascii=False, sort_keys=True, default=str) + "\n",
         encoding="utf-8",
@@ -179,6 +219,8 @@ def write_world(
     )
     if world != 1:
         manifest["world"] = world
+    if shards is not None:
+        manifest["shards"] = shards
     (out / MANIFEST).write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )

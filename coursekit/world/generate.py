@@ -99,12 +99,11 @@ def _code(attribute: str, label: str) -> int:
 
 def _setup(s: SimpleNamespace) -> None:
     """What every step reads: parameters, calendar, products, labels."""
-    seed = s.seed
     prm = P.Params()
     s.w2 = P.World2() if s.world == 2 else None
     cal = build_calendar()
     end = float(cal.n_days)
-    prods = commerce.products(seed)
+    prods = commerce.products(s.company_seed)  # one catalogue for every shard
     L = people.LABELS
     s.prm, s.cal, s.end, s.prods, s.L = prm, cal, end, prods, L
 
@@ -508,8 +507,7 @@ def _memberships(s: SimpleNamespace) -> None:
 
 def _content_posts(s: SimpleNamespace) -> None:
     cal = s.cal
-    seed = s.seed
-    posts = media.content_posts(seed, cal.n_days)
+    posts = media.content_posts(s.company_seed, cal.n_days)
     s.posts = posts
 
 
@@ -909,7 +907,7 @@ STEPS: list[tuple[str, Callable[[SimpleNamespace], None]]] = [
 
 def generate(
     n_users: int, seed: int, tick: Callable[[str], None] | None = None, world: int = 2,
-    blocks: bool = False,
+    blocks: bool = False, company_seed: int | None = None,
 ) -> tuple[dict[str, pd.DataFrame | BlockTable], dict, pd.DataFrame]:
     """Generate every table of the company; returns ``(tables, truth, state)``.
 
@@ -918,9 +916,13 @@ def generate(
     behaviour (:class:`coursekit.world.params.World2`). With ``blocks`` the
     event and message logs stay :class:`~coursekit.world.blocks.BlockTable`
     (compact, built a block of rows at a time: for writing); otherwise every
-    table is a DataFrame.
+    table is a DataFrame. ``company_seed`` (default ``seed``) seeds what the
+    company has once whatever its customers (the product catalogue and the
+    content posts): a shard of a big world (:mod:`coursekit.world.shards`) draws
+    its customers from its own seed and shares these with the other shards.
     """
-    s = SimpleNamespace(n_users=n_users, seed=seed, world=world)
+    s = SimpleNamespace(n_users=n_users, seed=seed, world=world,
+                        company_seed=seed if company_seed is None else company_seed)
     _setup(s)
     for name, step in STEPS:
         step(s)
