@@ -427,6 +427,106 @@ TABLES: dict[str, Table] = {
             key=("order_id",),
         ),
         Table(
+            "cost_rates",
+            "The company's cost parameters for unit economics, one row per rate (the "
+            "values the simulator used).",
+            (
+                C("item", "category", "what the rate is: rent_per_sqm_month, "
+                  "pay_per_staff_hour, store_gross_margin, fit_out, shipping_by_tier, "
+                  "shipping_per_extra_unit, shipping_other_region, packaging_base, "
+                  "packaging_per_unit, packaging_gift_box, payment_fee_rate, "
+                  "member_priority_shipping, return_base, return_if_late, "
+                  "return_if_quality_ticket, elasticity, acquisition_cost"),
+                C("key", "category", "what the rate depends on: city tier, store format or "
+                  "channel; 'all' where it depends on nothing"),
+                C("value", "float", "the rate, in its unit", "see unit", min=0),
+                C("unit", "category", "unit of the value: yuan, yuan per order, yuan per "
+                  "unit, yuan per m² per month, yuan per staff hour, yuan per sign-up, share "
+                  "(0-1), times, exponent"),
+                C("description", "str", "what the rate covers"),
+            ),
+            key=("item", "key"),
+        ),
+        Table(
+            "gift_vouchers",
+            "Hairy-crab (大闸蟹) gift vouchers (蟹券): cash at the sale, the cost of the crabs "
+            "only at redemption, and vouchers never redeemed (breakage).",
+            (
+                C("voucher_id", "int", "voucher key, in order of sale", min=1),
+                C("buyer_id", "int", "the purchase: a company buys a batch of vouchers at once",
+                  min=1),
+                C("buyer_type", "category", "corporate (gifts for staff and clients) or "
+                  "individual"),
+                C("season", "int", "crab season (year) the voucher is for", min=2024),
+                C("sold_date", "date", "day the voucher was sold and paid"),
+                C("face_value", "float", "value printed on the voucher: 388, 588, 888 or 1288",
+                  "yuan", min=0),
+                C("price_paid", "float", "price paid: face value less a corporate discount by "
+                  "batch size", "yuan", min=0),
+                C("valid_until", "date", "last day the voucher can be redeemed"),
+                C("redeemed_date", "date", "day the crabs were sent; empty when never redeemed "
+                  "(may be empty)"),
+                C("crab_cost", "float", "cost of the box of crabs sent; 0 when never redeemed",
+                  "yuan", min=0),
+                C("delivery_cost", "float", "cold-chain delivery of the box; 0 when never "
+                  "redeemed", "yuan", min=0),
+            ),
+            key=("voucher_id",),
+        ),
+        Table(
+            "group_buying",
+            "A community group-buying (社区团购) pilot: each neighbourhood leader (团长) and "
+            "week, from the week the leader joined.",
+            (
+                C("leader_id", "int", "leader, in order of joining", min=1),
+                C("week", "date", "the week's Monday"),
+                C("city", "category", "the leader's city"),
+                C("active", "bool", "the leader ran the group that week (False after quitting)"),
+                C("orders", "int", "orders of the leader's neighbours", min=0),
+                C("gmv", "float", "value of the orders at list price (GMV)", "yuan", min=0),
+                C("commission_rate", "float", "the leader's commission on GMV (0-1)", "share",
+                  min=0),
+                C("take_rate", "float", "the platform's fee on GMV charged to suppliers (0-1)",
+                  "share", min=0),
+                C("subsidy", "float", "price subsidy paid by the platform (neighbours paid gmv "
+                  "- subsidy)", "yuan", min=0),
+                C("leader_bonus", "float", "bonus per order paid by the platform to the leader",
+                  "yuan", min=0),
+                C("fulfilment_cost", "float", "the platform's cost of picking, packing and "
+                  "delivering to the pickup point", "yuan", min=0),
+            ),
+            key=("leader_id", "week"),
+        ),
+        Table(
+            "businesses",
+            "Twelve fictional digital businesses and last year's revenue by stream, for "
+            "classifying profit models.",
+            (
+                C("business_id", "int", "business key", min=1),
+                C("name", "str", "name"),
+                C("name_zh", "str", "name in Chinese"),
+                C("description", "str", "what it does"),
+                C("users", "float", "active users", "million", min=0),
+                C("partners", "int", "merchants, hosts, owners or shops working through it "
+                  "(0 for none)", min=0),
+                C("gmv", "float", "value traded between others through it (GMV); empty when "
+                  "nothing is (may be empty)", "million yuan", min=0),
+                C("slot_fees", "float", "slot fees (坑位费): paid up front for a place in front "
+                  "of the users", "million yuan", min=0),
+                C("tolls", "float", "tolls (过路费): commissions on each transaction",
+                  "million yuan", min=0),
+                C("advertising", "float", "advertising", "million yuan", min=0),
+                C("subscriptions", "float", "users' paid subscriptions and memberships",
+                  "million yuan", min=0),
+                C("product_sales", "float", "sales of its own products", "million yuan", min=0),
+                C("services", "float", "fees from the businesses and people working through it "
+                  "for tools, supplies, finance and training", "million yuan", min=0),
+                C("member_rewards", "float", "value given back to members as tokens that share "
+                  "in the income (not a revenue stream)", "million yuan", min=0),
+            ),
+            key=("business_id",),
+        ),
+        Table(
             "cdnow",
             "Real purchases of the CDNOW music retailer, 1997-98 (all 23,570 customers).",
             (
@@ -451,8 +551,9 @@ TABLES: dict[str, Table] = {
 del C
 
 #: Tables World 1 (the earlier company, ``world=1``) does not have: its worlds lack
-#: ``order_costs``.
-WORLD2_TABLES = frozenset({"order_costs"})
+#: ``order_costs`` and the business cases of module 1.
+WORLD2_TABLES = frozenset({"order_costs", "cost_rates", "gift_vouchers", "group_buying",
+                           "businesses"})
 
 
 MONEY = ("yuan", "USD")

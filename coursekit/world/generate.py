@@ -11,6 +11,7 @@ import pandas as pd
 from coursekit.schema import MEMBER_TIER_CUTOFFS
 from coursekit.world import (
     activity,
+    cases,
     commerce,
     costs,
     marketing,
@@ -784,6 +785,10 @@ def _truth(s: SimpleNamespace) -> None:
     if s.w2 is not None:
         tables["order_costs"] = costs.order_costs(seed, tables, s.w2)
         truth.update(_truth_world2(s))
+        # The business cases of module 1: the company's cost rates and three other
+        # businesses, the same whatever the customers (drawn from the company seed).
+        tables.update(cases.case_tables(s.company_seed, s.w2))
+        truth["cases"] = cases.case_truth(s.company_seed, s.w2)
     s.tables = tables
     s.truth = truth
 

@@ -11,7 +11,8 @@ is: its customers draw from the shard's own seed (shard 0 uses the world seed
 itself, later shards seeds spawned from it), its stores are the stores of that
 region, its channel spend is what that region's sign-ups cost. It shares with
 the other shards what the company has once: the product catalogue, the
-content posts (both drawn from the world seed) and the campaigns. Ids continue
+content posts (both drawn from the world seed), the campaigns and the
+business cases of module 1 (:mod:`coursekit.world.cases`). Ids continue
 from shard to shard (users, orders, sessions, events, messages, referrals,
 tickets, memberships, stores, survey respondents), so the files join as one
 world, and the daily channel spend of the shards is added up.
@@ -68,7 +69,8 @@ OWNERS = {
 #: Where an id of 0 means "none" rather than an id (a respondent who is not a user).
 NONE_IS_ZERO = {("survey", "user_id")}
 #: Tables the company has once: the same in every shard, written from the first.
-COMPANY = ("products", "campaigns", "content_posts")
+COMPANY = ("products", "campaigns", "content_posts", "cost_rates", "gift_vouchers",
+           "group_buying", "businesses")
 #: Tables whose rows are the same days in every shard, with amounts that add up.
 SUMMED = {"channel_spend": (("date", "channel"), ("spend", "impressions", "clicks"))}
 
