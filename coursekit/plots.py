@@ -53,6 +53,8 @@ __all__ = [
     "small_multiples",
     "metric_tree",
     "dashboard",
+    "tornado",
+    "canvas",
 ]
 
 #: Family name of the CJK fallback font.
@@ -1153,3 +1155,279 @@ def dashboard(report: object, *, title: str | None = None) -> Figure:
     fig.suptitle(title if title is not None else f"{kind} operations dashboard, {span}",
                  fontweight="bold", x=0.01, ha="left")
     return fig
+
+
+# --------------------------------------------------------------------------- business models
+
+
+def tornado(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    fmt: str = "{:,.0f}",
+    xlabel: str | None = None,
+) -> Axes:
+    """A tornado chart (龙卷风图): how far each input moves the result, largest swing on top.
+
+    Draws the table of :func:`coursekit.bizmodel.sensitivity`: for each
+    input, a bar from the base value to the result with the input at its
+    low end and one to the result at its high end, in two colours, with
+    both results written at the bar ends and a line at the base value.
+    Inputs are sorted by swing, the widest bar on top, which gives the chart
+    its funnel shape; the labels carry each input's range when the table
+    has it (``input_low``, ``input_high``).
+
+    Parameters
+    ----------
+    table
+        One row per input (the index gives the labels) with ``low``,
+        ``high`` and ``base_value``, e.g. the result of
+        :func:`coursekit.bizmodel.sensitivity`.
+    ax
+        Axes to draw on; a new figure when None.
+    title
+        Title (state the finding: "Price moves profit most").
+    fmt
+        Format of the results written at the bar ends, e.g. ``'{:,.0f}'``
+        (default) or ``'{:.1%}'`` for a margin.
+    xlabel
+        Label of the x axis (what the model returns).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Two bars per input in ``ax.patches`` (low end, high end; the bottom
+        input first).
+
+    Raises
+    ------
+    DataError
+        ``table`` is not a DataFrame with numeric ``low``, ``high`` and
+        ``base_value`` columns, or is empty.
+    ArgumentError
+        A ``fmt`` that cannot write one number.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> set_style()
+    >>> t = pd.DataFrame({"low": [4000.0, 3000.0], "high": [12000.0, 13000.0],
+    ...                   "base_value": 8000.0}, index=["销量 units", "价格 price"])
+    >>> ax = tornado(t, title="价格 moves profit most")
+    >>> [x.get_text() for x in ax.get_yticklabels()]  # from the bottom up
+    ['销量 units', '价格 price']
+    >>> [x.get_text() for x in ax.texts]
+    ['4,000', '12,000', '3,000', '13,000']
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    _check_fmt(fmt)
+    need = ["low", "high", "base_value"]
+    if not isinstance(table, pd.DataFrame) or not set(need) <= set(table.columns):
+        got = list(table.columns) if isinstance(table, pd.DataFrame) else type(table).__name__
+        raise DataError(f"expected a table with columns {need}, got {got}", table="table",
+                        fix="pass the result of coursekit.bizmodel.sensitivity(model, base, "
+                        "ranges)")
+    data = _number_frame(table[need], "table")
+    values = data.to_numpy(dtype=float, na_value=np.nan)
+    if not np.isfinite(values).all():
+        raise DataError("table has missing or infinite values", table="table",
+                        rows=table.loc[~np.isfinite(values).all(axis=1), need].head(5),
+                        fix="every input needs a finite result at both ends")
+    swing = np.abs(values[:, 1] - values[:, 0])
+    # widest last, so drawn on top; of equal swings the first row of the table on top
+    order = np.lexsort((-np.arange(len(swing)), swing))
+    labels = [str(i) for i in table.index]
+    if {"input_low", "input_high"} <= set(table.columns):
+        labels = [f"{name} ({lo:,g} – {hi:,g})" for name, lo, hi in
+                  zip(labels, table["input_low"], table["input_high"], strict=True)]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * len(order) + 1.4))
+    base = float(values[0, 2])
+    y = np.arange(len(order))
+    low, high = values[order, 0], values[order, 1]
+    ax.barh(y, low - base, left=base, color=PALETTE[2], height=0.6,
+            label="input at its low end 取低值")
+    ax.barh(y, high - base, left=base, color=PALETTE[0], height=0.6,
+            label="input at its high end 取高值")
+    for k in range(len(order)):
+        for value in (low[k], high[k]):
+            right = value >= base
+            ax.annotate(fmt.format(value), (value, y[k]), xytext=(4 if right else -4, 0),
+                        textcoords="offset points", va="center",
+                        ha="left" if right else "right", fontsize="small")
+    ax.axvline(base, color="#262626", lw=1, label=f"base 基准 {fmt.format(base)}")
+    ax.set_yticks(y, [labels[i] for i in order])
+    ax.margins(x=0.18)
+    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if not xlabel else -0.2),
+              ncols=3, fontsize="small")
+    if title:
+        ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    return ax
+
+
+def _text_width(text: str) -> int:
+    """Display width in Latin characters: a Chinese character counts two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrap ``text`` to lines of at most ``width`` (display width); Latin words are
+    kept whole, Chinese may break between any two characters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if _text_width(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for ch in word:  # a word wider than the line (a Chinese phrase): cut it
+            if _text_width(line + ch) > width and line:
+                lines.append(line)
+                line = ""
+            line += ch
+    if line:
+        lines.append(line)
+    return lines
+
+
+#: Where each block of the canvas sits: (x, y, width, height) on a 10 x 3 board.
+_CANVAS_BOXES = {
+    "key_partners": (0, 1, 2, 2),
+    "key_activities": (2, 2, 2, 1),
+    "key_resources": (2, 1, 2, 1),
+    "value_propositions": (4, 1, 2, 2),
+    "customer_relationships": (6, 2, 2, 1),
+    "channels": (6, 1, 2, 1),
+    "customer_segments": (8, 1, 2, 2),
+    "cost_structure": (0, 0, 5, 1),
+    "revenue_streams": (5, 0, 5, 1),
+}
+
+
+def canvas(
+    canvas: object,
+    *,
+    ax: Axes | None = None,
+    figsize: tuple[float, float] = (15.0, 8.5),
+    title: str | None = None,
+) -> Axes:
+    """The business model canvas (商业模式画布) as the familiar nine boxes.
+
+    Top row, left to right: key partners | key activities over key
+    resources | value propositions | customer relationships over channels |
+    customer segments; bottom row: cost structure | revenue streams. Each
+    box shows its Chinese and English title and its entries as bullets,
+    wrapped to the box (text that does not fit is cut at the box's edge:
+    keep entries short).
+
+    Parameters
+    ----------
+    canvas
+        A :class:`coursekit.bizmodel.Canvas`.
+    ax
+        Axes to draw on; a new figure of ``figsize`` when None.
+    figsize
+        Size of the new figure in inches.
+    title
+        Title (default: "商业模式画布 Business model canvas").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One rectangle per block in ``ax.patches``, each labelled with the
+        block's name (``patch.get_label()``, e.g. ``"value_propositions"``).
+
+    Raises
+    ------
+    DataError
+        ``canvas`` is not a Canvas (it lacks one of the nine blocks).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from coursekit.bizmodel import Canvas
+    >>> set_style()
+    >>> ax = canvas(Canvas(value_propositions=["健康零食 healthy snacks"]))
+    >>> sorted(p.get_label() for p in ax.patches)[:3]
+    ['channels', 'cost_structure', 'customer_relationships']
+    >>> len(ax.patches)
+    9
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Rectangle
+
+    from coursekit.bizmodel.canvas import BLOCKS
+    from coursekit.errors import DataError
+
+    missing = [b for b in BLOCKS if not hasattr(canvas, b)]
+    if missing:
+        raise DataError(f"expected a Canvas, got {type(canvas).__name__} without {missing[:3]}",
+                        table="canvas",
+                        fix="canvas = coursekit.bizmodel.Canvas(value_propositions=[...]) or "
+                        "Canvas.from_data(...)")
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 3)
+    ax.axis("off")
+    fig = ax.figure
+    box_in = ax.get_position()
+    inch_x = box_in.width * fig.get_figwidth() / 10  # inches per unit of the board
+    inch_y = box_in.height * fig.get_figheight() / 3
+    base_size = plt.rcParams["font.size"] * 0.78
+    pad = 0.08
+    for block, (x, y, w, h) in _CANVAS_BOXES.items():
+        english, chinese = BLOCKS[block]
+        box = Rectangle((x, y), w, h, facecolor="#f7f7f5", edgecolor="#9a9a9a", lw=1.2,
+                        label=block, gid=block)
+        ax.add_patch(box)
+        room = (w - 2 * pad) * inch_x * 72  # points across the box's text
+
+        def fits(text: str, size: float, room: float = room) -> int:
+            return int(room / (size * 0.6))  # Latin characters of ~0.6 em per line
+
+        head = f"{chinese} {english}"
+        heading = head if _text_width(head) <= fits(head, base_size * 1.1) else \
+            f"{chinese}\n{english}"
+        ax.text(x + pad, y + h - 0.07, heading, ha="left", va="top", fontweight="bold",
+                color=PALETTE[0], fontsize=base_size * 1.1)
+        top = y + h - 0.07 - (heading.count("\n") + 1.6) * base_size * 1.1 * 1.2 / 72 / inch_y
+        entries = [str(e) for e in getattr(canvas, block)]
+        if not entries:
+            continue
+        size = base_size
+        while True:  # shrink the text until it fits the box (down to 6 points)
+            lines = []
+            for entry in entries:
+                wrapped = _wrap(entry, fits(entry, size) - 2)
+                lines += ["• " + wrapped[0], *["  " + rest for rest in wrapped[1:]]]
+            height = len(lines) * size * 1.35 / 72 / inch_y
+            if height <= top - y - 0.04 or size <= 6:
+                break
+            size = max(6.0, size * 0.9)
+        body = ax.text(x + pad, top, "\n".join(lines), ha="left", va="top", fontsize=size,
+                       color="#262626", linespacing=1.35, clip_on=True)
+        body.set_clip_path(box)
+    ax.set_title(title if title is not None else "商业模式画布 Business model canvas")
+    return ax

@@ -92,3 +92,76 @@ def test_heatmap_leaves_missing_cells_blank_and_labels_axes():
     assert [x.get_text() for x in ax.texts] == ["100%", "50%", "25%", "100%", "60%"]
     assert ax.get_xlabel() == "months since first" and ax.get_ylabel() == "cohort"
     assert len(plots.heatmap(t, fmt=None).texts) == 0
+
+
+# --------------------------------------------------------------------------- business models
+
+
+def _tornado_table() -> pd.DataFrame:
+    from coursekit.bizmodel import sensitivity
+
+    return sensitivity(lambda units, price, cost: units * (price - cost),
+                       {"units": 1000, "price": 50, "cost": 30},
+                       {"cost": (28, 33), "price": (45, 55), "units": (900, 1100)})
+
+
+def test_tornado_puts_the_widest_swing_on_top_with_both_ends_labelled():
+    t = _tornado_table()  # swings: price 10,000; cost 5,000; units 4,000
+    ax = plots.tornado(t, title="价格影响最大 price matters most")
+    labels = [x.get_text() for x in ax.get_yticklabels()]  # from the bottom up
+    assert labels == ["units (900 – 1,100)", "cost (28 – 33)", "price (45 – 55)"]
+    assert len(ax.patches) == 6  # a low-end and a high-end bar per input
+    lows, highs = ax.patches[:3], ax.patches[3:]
+    assert [p.get_x() for p in ax.patches] == [20000.0] * 6  # every bar starts at the base
+    ends = sorted(round(p.get_x() + p.get_width()) for p in lows)
+    assert ends == [15000, 18000, 22000]  # price 45, units 900, cost 28
+    assert sorted(round(p.get_x() + p.get_width()) for p in highs) == [17000, 22000, 25000]
+    assert [x.get_text() for x in ax.texts] == ["18,000", "22,000", "22,000", "17,000",
+                                                "15,000", "25,000"]
+    base = [line for line in ax.lines if line.get_xdata()[0] == 20000.0]
+    assert base, "a line marks the base value"
+    with warnings.catch_warnings(record=True) as caught:  # the legend is in Chinese too
+        warnings.simplefilter("always")
+        ax.figure.canvas.draw()
+    assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
+
+
+def test_tornado_refuses_a_table_it_cannot_draw():
+    from coursekit.errors import ArgumentError, DataError
+
+    with pytest.raises(DataError):
+        plots.tornado(pd.DataFrame({"low": [1.0], "high": [2.0]}))
+    with pytest.raises(DataError):
+        plots.tornado(pd.DataFrame({"low": [1.0], "high": [float("nan")], "base_value": 1.5}))
+    with pytest.raises(ArgumentError) as err:
+        plots.tornado(_tornado_table(), fmt="{:d} {:d}")
+    assert err.value.name == "fmt"
+
+
+def test_canvas_draws_nine_labelled_boxes_with_chinese_text():
+    from coursekit.bizmodel import BLOCKS, Canvas
+
+    c = Canvas(value_propositions=["健康零食 healthy snacks"],
+               cost_structure=[f"成本 cost line {k}" for k in range(30)],
+               revenue_streams=["门店销售 store sales ¥5,862万 (94%)"])
+    ax = plots.canvas(c)
+    boxes = {p.get_label(): p for p in ax.patches}
+    assert sorted(boxes) == sorted(BLOCKS) and len(ax.patches) == 9
+    left, right = boxes["key_partners"], boxes["customer_segments"]
+    assert left.get_x() < boxes["value_propositions"].get_x() < right.get_x()
+    assert boxes["cost_structure"].get_y() < left.get_y()  # the money blocks below
+    text = "\n".join(t.get_text() for t in ax.texts)
+    for english, chinese in BLOCKS.values():
+        assert english in text and chinese in text
+    assert "健康零食 healthy snacks" in text and "¥5,862万" in text
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax.figure.canvas.draw()
+    assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
+
+
+def test_canvas_refuses_something_else():
+    from coursekit.errors import DataError
+
+    with pytest.raises(DataError):
+        plots.canvas({"value_propositions": ["x"]})
