@@ -95,28 +95,6 @@ def _generate(users: int, seed: int, *, progress: bool, world: int, blocks: bool
         bar.close()
 
 
-def _typed(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    """The table with the dtypes of its contract (:func:`coursekit.schema.coerce`).
-
-    The generator already builds most tables with those dtypes; they are
-    passed through unchanged (coercing would only copy them), which is checked
-    by coercing an empty slice and comparing the dtypes.
-    """
-    from coursekit.schema import coerce
-
-    return df if _has_contract_dtypes(df, name) else coerce(df, name)
-
-
-def _has_contract_dtypes(df: pd.DataFrame, name: str) -> bool:
-    """Whether the table has exactly the columns and dtypes of its contract."""
-    from coursekit.schema import coerce
-
-    empty = coerce(df.iloc[:0], name)
-    return list(df.columns) == list(empty.columns) and all(
-        df[c].dtype == empty[c].dtype for c in empty.columns
-    )
-
-
 def write_world(
     out: Path,
     users: int = DEFAULT_USERS,
@@ -138,6 +116,7 @@ def write_world(
     """
     from coursekit.data.io import write_table
     from coursekit.world.blocks import BlockTable, write_blocks
+    from coursekit.world.contract import has_contract_dtypes, typed
 
     if fmt not in ("parquet", "csv"):
         raise DataError(f"unknown format {fmt!r}", table="world", fix="use csv or parquet")
@@ -159,11 +138,11 @@ def write_world(
     def write(name: str) -> dict:
         table = tables[name]
         if (isinstance(table, BlockTable) and fmt == "parquet"
-                and _has_contract_dtypes(table.build(0, 0), name)):
+                and has_contract_dtypes(table.build(0, 0), name)):
             path = write_blocks(table, out, name)  # a row group at a time
         else:  # coercing a block could depend on the rest (categories): whole
             frame = table.frame() if isinstance(table, BlockTable) else table
-            path = write_table(_typed(frame, name), out, name, fmt)
+            path = write_table(typed(frame, name), out, name, fmt)
         return dict(file=path.name, rows=len(table), sha256=sha256(path))
 
     # Two writers at a time, biggest tables first (the Parquet encoder and the

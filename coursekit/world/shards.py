@@ -182,7 +182,8 @@ def write_shards(out: Path, users: int, seed: int, shard_users: int, *, world: i
     (the caller writes ``truth.json`` and the manifest).
     """
     from coursekit.data.io import parquet_options
-    from coursekit.world import STATE, _typed
+    from coursekit.world import STATE
+    from coursekit.world.contract import typed
 
     assert STATE == "state.parquet", "the end state is written as the table 'state'"
     from coursekit.world.generate import generate
@@ -223,7 +224,7 @@ def write_shards(out: Path, users: int, seed: int, shard_users: int, *, world: i
                     summed[name] = _add(summed.get(name), table, *SUMMED[name])
                     continue
                 for chunk in _chunks(table):
-                    chunk = shifted(_typed(chunk, name) if name != "state" else chunk,
+                    chunk = shifted(typed(chunk, name) if name != "state" else chunk,
                                     name, offsets)
                     options = None
                     if name != "state" and name not in files.writers:
@@ -242,7 +243,7 @@ def write_shards(out: Path, users: int, seed: int, shard_users: int, *, world: i
             if bar is not None:
                 bar.update(1)
         for name, frame in [*company.items(), *summed.items()]:
-            files.append(name, _typed(frame, name), options=parquet_options(frame))
+            files.append(name, typed(frame, name), options=parquet_options(frame))
     finally:
         files.close()
         if bar is not None:
