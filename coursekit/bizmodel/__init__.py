@@ -34,20 +34,15 @@ draws.
 from __future__ import annotations
 
 from coursekit.bizmodel.canvas import BLOCKS, Canvas, canvas_amounts
-from coursekit.bizmodel.economics import (
-    KINDS,
-    UnitEconomics,
-    customer_economics,
-    member_economics,
-    order_economics,
-    order_lines,
-    revenue_streams,
-    store_economics,
-    store_lines,
-    unit_economics,
-)
+from coursekit.bizmodel.customers import customer_economics
+from coursekit.bizmodel.economics import KINDS, unit_economics
+from coursekit.bizmodel.members import member_economics
+from coursekit.bizmodel.orders import order_economics, order_lines
 from coursekit.bizmodel.platform import break_even_take_rate, platform_economics
+from coursekit.bizmodel.revenue import revenue_streams
 from coursekit.bizmodel.sensitivity import sensitivity
+from coursekit.bizmodel.stores import store_economics, store_lines
+from coursekit.bizmodel.units import UnitEconomics
 
 __all__ = [
     "Canvas",

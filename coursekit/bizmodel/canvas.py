@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from coursekit.bizmodel.economics import order_lines, revenue_streams, store_lines
+from coursekit.bizmodel.orders import order_lines
+from coursekit.bizmodel.revenue import revenue_streams
+from coursekit.bizmodel.stores import store_lines
 from coursekit.errors import ArgumentError
 from coursekit.inputs import columns
 
