@@ -4,8 +4,8 @@ Examples
 --------
 >>> from coursekit.world import generate_world
 >>> tables, truth = generate_world(users=2000, seed=1)
->>> sorted(tables)[:3]
-['campaign_assignments', 'campaigns', 'channel_spend']
+>>> len(tables["users"]), "orders" in tables
+(2000, True)
 >>> truth["bgnbd"]["r"]
 0.8
 """
