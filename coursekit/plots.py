@@ -48,6 +48,7 @@ __all__ = [
     "percent_axis",
     "heatmap",
     "diverging_bar",
+    "waterfall",
     "bad_vs_good",
     "highlight_lines",
     "small_multiples",
@@ -1248,7 +1249,7 @@ def tornado(
     order = np.lexsort((-np.arange(len(swing)), swing))
     labels = [str(i) for i in table.index]
     if {"input_low", "input_high"} <= set(table.columns):
-        labels = [f"{name} ({lo:,g} – {hi:,g})" for name, lo, hi in
+        labels = [f"{name} ({_short(lo)} – {_short(hi)})" for name, lo, hi in
                   zip(labels, table["input_low"], table["input_high"], strict=True)]
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.5 * len(order) + 1.4))
@@ -1261,7 +1262,9 @@ def tornado(
             label="input at its high end 取高值")
     for k in range(len(order)):
         for value in (low[k], high[k]):
-            right = value >= base
+            if value == base:  # no bar on that side: the base line says the value
+                continue
+            right = value > base
             ax.annotate(fmt.format(value), (value, y[k]), xytext=(4 if right else -4, 0),
                         textcoords="offset points", va="center",
                         ha="left" if right else "right", fontsize="small")
@@ -1275,6 +1278,100 @@ def tornado(
         ax.set_title(title)
     if xlabel:
         ax.set_xlabel(xlabel)
+    return ax
+
+
+def _short(x: float) -> str:
+    """A number to three significant figures, with thousands separators and no exponent."""
+    return f"{float(f'{x:.3g}'):,g}"
+
+
+def waterfall(
+    lines: object,
+    *,
+    column: str = "all",
+    ax: Axes | None = None,
+    title: str | None = None,
+    fmt: str = "{:,.1f}",
+    ylabel: str = "yuan per unit 元/单位",
+) -> Axes:
+    """Waterfall chart of a unit's economics: each line a step up or down, subtotals from zero.
+
+    Parameters
+    ----------
+    lines
+        A :class:`coursekit.bizmodel.UnitEconomics`, or its ``lines``: a
+        DataFrame indexed by line with a ``sign`` column (+1 a line that
+        adds, -1 one taken off, 0 a subtotal) and the values in ``column``.
+    column
+        The group to draw (``"all"``, or one value of the ``by`` column).
+    ax
+        Axes to draw on (a new figure if None).
+    title
+        Title; state what the chart shows.
+    fmt
+        Format of the value written on each bar.
+    ylabel
+        Label of the y axis.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    DataError
+        No ``sign`` column, no ``column``, values that are not finite numbers.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> set_style()
+    >>> lines = pd.DataFrame({"sign": [1, -1, 0, -1, 0], "all": [150.0, 77.0, 73.0, 15.0, 58.0]},
+    ...                      index=["price", "goods", "gross_margin", "serving", "contribution"])
+    >>> ax = waterfall(lines, title="An order leaves 58 of 150 yuan")
+    >>> [round(float(p.get_y()), 1) for p in ax.patches]  # where each bar starts
+    [0.0, 73.0, 0.0, 58.0, 0.0]
+    >>> plt.close("all")
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    _check_fmt(fmt)
+    table = getattr(lines, "lines", lines)
+    if not isinstance(table, pd.DataFrame) or "sign" not in table.columns \
+            or column not in table.columns:
+        got = list(table.columns) if isinstance(table, pd.DataFrame) else type(table).__name__
+        raise DataError(f"expected unit-economics lines with columns 'sign' and {column!r}, "
+                        f"got {got}", table="lines",
+                        fix="pass a coursekit.bizmodel result (or its .lines) and a column of it")
+    sign = _numbers(table["sign"], "lines")
+    value = _numbers(table[column], "lines")
+    if not sign.isin([-1, 0, 1]).all():
+        raise DataError("the sign column holds values other than -1, 0 and 1", table="lines",
+                        column="sign", rows=table.loc[~sign.isin([-1, 0, 1])].head(5),
+                        fix="+1 a line that adds, -1 one taken off, 0 a subtotal")
+    steps = np.where(sign == 0, 0.0, sign * value)
+    run = np.cumsum(steps)
+    bottom = np.where(sign == 0, 0.0, np.minimum(run, run - steps))
+    height = np.where(sign == 0, value, np.abs(steps))
+    colours = [{1: PALETTE[2], -1: HIGHLIGHT, 0: PALETTE[0]}[int(s)] for s in sign]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(6.0, 0.85 * len(table) + 1.5), 4.2))
+    bars = ax.bar([str(i) for i in table.index], height, bottom=bottom, color=colours)
+    ax.bar_label(bars, labels=[fmt.format(v) for v in value], fontsize="small")
+    ax.set_ylabel(ylabel)
+    ax.margins(y=0.12)
+    ax.grid(axis="x", visible=False)
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    if title:
+        ax.set_title(title)
     return ax
 
 

@@ -127,5 +127,5 @@ def test_a_tiny_company_by_hand():
     assert t.loc[("revenue_streams", "store_sales"), "share"] == pytest.approx(0.8)
     c = bizmodel.Canvas.from_data(orders, items, products, costs, members, months, stores,
                                   spend, referrals, rates)
-    assert c.revenue_streams[0] == "门店销售 store sales ¥0万 (80%)"
+    assert c.revenue_streams[0] == "门店销售 store sales ¥800 (80%)"  # under 1万: in yuan
     assert c.cost_structure[-1] == "退款 refunds ¥0万 (<0.1%)"

@@ -138,6 +138,53 @@ def test_tornado_refuses_a_table_it_cannot_draw():
     assert err.value.name == "fmt"
 
 
+def test_tornado_shortens_range_labels_and_leaves_an_end_at_the_base_unlabelled():
+    t = pd.DataFrame({"low": [18000.0, 20000.0], "high": [22000.0, 21000.0],
+                      "base_value": 20000.0, "input_low": [136.67213, 0.0123456],
+                      "input_high": [167.04452, 125000.4]}, index=["price", "fee"])
+    ax = plots.tornado(t)
+    labels = [x.get_text() for x in ax.get_yticklabels()]
+    assert labels == ["fee (0.0123 – 125,000)", "price (137 – 167)"]
+    # fee's low end equals the base: three labels, none of them the base written again
+    assert sorted(x.get_text() for x in ax.texts) == ["18,000", "21,000", "22,000"]
+
+
+def test_waterfall_steps_down_the_lines_and_stands_subtotals_on_zero():
+    lines = pd.DataFrame({"sign": [1, -1, 0, -1, -1, 0],
+                          "all": [150.0, 77.0, 73.0, 10.0, 5.0, 58.0],
+                          "app": [100.0, 50.0, 50.0, 5.0, 5.0, 40.0]},
+                         index=["price", "goods", "gross_margin", "shipping", "refund",
+                                "contribution"])
+    ax = plots.waterfall(lines, title="一单 an order")
+    starts = [round(b.get_y(), 1) for b in ax.patches]
+    tops = [round(b.get_y() + b.get_height(), 1) for b in ax.patches]
+    assert starts == [0.0, 73.0, 0.0, 63.0, 58.0, 0.0]
+    assert tops == [150.0, 150.0, 73.0, 73.0, 63.0, 58.0]
+    assert [x.get_text() for x in ax.get_xticklabels()] == list(lines.index)
+    ax = plots.waterfall(lines, column="app")
+    assert round(ax.patches[-1].get_height(), 1) == 40.0
+
+
+def test_waterfall_takes_a_unit_economics_result_and_refuses_what_it_cannot_draw():
+    from coursekit import bizmodel
+    from coursekit.errors import DataError
+
+    orders = pd.DataFrame({"order_id": [1], "gross_amount": [110.0], "amount": [100.0]})
+    items = pd.DataFrame({"order_id": [1], "product_id": [7], "quantity": [2]})
+    products = pd.DataFrame({"product_id": [7], "unit_cost": [20.0]})
+    costs = pd.DataFrame({"order_id": [1], "shipping": [8.0], "packaging": [2.0],
+                          "payment_fee": [0.6], "member_benefit": [0.0], "refund": [0.0]})
+    ue = bizmodel.order_economics(orders, items, products, costs)
+    ax = plots.waterfall(ue)
+    assert round(ax.patches[-1].get_height(), 2) == round(float(ue.contribution["all"]), 2)
+    with pytest.raises(DataError, match="'sign'"):
+        plots.waterfall(ue.lines.drop(columns="sign"))
+    with pytest.raises(DataError, match="'web'"):
+        plots.waterfall(ue, column="web")
+    with pytest.raises(DataError, match="other than -1, 0 and 1"):
+        plots.waterfall(ue.lines.assign(sign=2))
+
+
 def test_canvas_draws_nine_labelled_boxes_with_chinese_text():
     from coursekit.bizmodel import BLOCKS, Canvas
 

@@ -158,6 +158,15 @@ def canvas_amounts(
     return pd.concat(parts)
 
 
+def _yuan(amount: float) -> str:
+    """An amount in 万 (10,000 yuan), or in yuan when it is less than one 万.
+
+    >>> _yuan(58_620_000.0), _yuan(123_456.0), _yuan(3_479.0)
+    ('¥5,862万', '¥12万', '¥3,479')
+    """
+    return f"¥{amount / 1e4:,.0f}万" if abs(amount) >= 1e4 else f"¥{amount:,.0f}"
+
+
 def _percent(share: float) -> str:
     """A share as a percentage, with a decimal below 10 % (0.4 % is not 0 %), "<0.1%" below."""
     if share >= 0.1:
@@ -261,7 +270,8 @@ class Canvas:
     ) -> Canvas:
         """A canvas whose revenue streams and cost structure come from the tables.
 
-        Each entry reads ``"<label> ¥<amount>万 (<share>)"`` (万: 10,000 yuan),
+        Each entry reads ``"<label> ¥<amount>万 (<share>)"`` (万: 10,000 yuan;
+        under ¥1万 the amount in yuan),
         largest first, with the amounts and shares of :func:`canvas_amounts`
         (revenue shares of total revenue, cost shares of total cost).
 
@@ -298,7 +308,7 @@ class Canvas:
                                stores, spend, referrals, cost_rates,
                                referral_channel=referral_channel)
         filled = {
-            block: [f"{row.label} ¥{row.amount / 1e4:,.0f}万 ({_percent(row.share)})"
+            block: [f"{row.label} {_yuan(row.amount)} ({_percent(row.share)})"
                     for row in table.loc[block].itertuples()]
             for block in ("revenue_streams", "cost_structure")
         }
