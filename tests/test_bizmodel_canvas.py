@@ -128,4 +128,4 @@ def test_a_tiny_company_by_hand():
     c = bizmodel.Canvas.from_data(orders, items, products, costs, members, months, stores,
                                   spend, referrals, rates)
     assert c.revenue_streams[0] == "门店销售 store sales ¥800 (80%)"  # under 1万: in yuan
-    assert c.cost_structure[-1] == "退款 refunds ¥0万 (<0.1%)"
+    assert c.cost_structure[-1] == "退款 refunds ¥0 (<0.1%)"
