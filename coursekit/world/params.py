@@ -17,9 +17,6 @@ END = dt.date(2025, 12, 31)  # inclusive: two full years
 # The calendar goes on after the data ends, for simulating forward from the end state
 # (the capstone's sandbox): festival dates and multipliers through this day.
 SIM_END = dt.date(2026, 12, 31)
-# The calendar goes on after the data ends, for simulating forward from the end state
-# (the capstone's sandbox): festival dates and multipliers through this day.
-SIM_END = dt.date(2026, 12, 31)
 
 # Acquisition channels: share of sign-ups, cost per sign-up (CAC, yuan), and
 # the quality of the users they bring (multipliers on the latent traits).

@@ -1,0 +1,39 @@
+"""The capstone's strategy sandbox: run a team's operations plan forward and score it.
+
+A team writes a private-domain plan (segments by rules over what the course
+can compute, 1-5 actions each: week, medium, purpose, offer); the sandbox
+runs it against the simulated company over the weeks after the data ends
+(2026) and reports the conversion path and the incremental profit, ROI and
+fatigue, against the orders that would have come anyway on the same draws.
+
+- :func:`read_plan`: read and check a plan (mapping, YAML text or file);
+- :func:`simulate`: one plan, one seed -> :class:`SimulationResult`;
+- :func:`leaderboard`: several plans over replicate seeds, with the
+  reference rows ``do nothing``, ``message everyone`` and ``oracle``;
+- :func:`parameters`: every number the response uses, with its source.
+
+The example plans are in ``coursekit/sandbox/examples/`` (:func:`examples`).
+
+Examples
+--------
+>>> from coursekit import sandbox
+>>> sorted(p.stem for p in sandbox.examples())
+['blast_loyal', 'message_everyone_sms', 'team_winback']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursekit.sandbox.leaderboard import leaderboard, reference_plans
+from coursekit.sandbox.plan import Plan, read_plan
+from coursekit.sandbox.response import PARAMETERS, parameters
+from coursekit.sandbox.simulate import KPI_STEPS, SimulationResult, simulate
+
+__all__ = ["KPI_STEPS", "PARAMETERS", "Plan", "SimulationResult", "examples", "leaderboard",
+           "parameters", "read_plan", "reference_plans", "simulate"]
+
+
+def examples() -> list[Path]:
+    """The example plans shipped with coursekit (YAML files), sorted by name."""
+    return sorted((Path(__file__).parent / "examples").glob("*.yaml"))

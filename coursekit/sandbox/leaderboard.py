@@ -1,0 +1,209 @@
+"""The class's leaderboard: every team's plan over replicate seeds, beside three references.
+
+- ``do nothing``: no message; scores exactly 0 (the baseline itself);
+- ``message everyone``: every user, in week 1, one promotion with the
+  world's usual coupon (20 off 99) on every medium that reaches them;
+- ``oracle``: targets by the **true** expected profit of a message, which
+  no team can see (each customer's CRM segment, persona coupon sensitivity,
+  order value, whether they still buy and their chance to order anyway in
+  the coupon's days): for each customer the best medium and offer (20 off
+  99 or none) at an hour in their persona's order hours, in week 1 and again
+  in week 3 when the worn-out second contact still pays, keeping the
+  messages of highest expected profit. **The same budget** means the same
+  number of messages: the oracle sends at most as many as the team plan that
+  sends the most (its mean over the replicates; without team plans, as many
+  as ``message everyone``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from coursekit.errors import DataError
+from coursekit.sandbox import response as R
+from coursekit.sandbox.plan import Action, Plan, read_plan
+from coursekit.sandbox.simulate import COUPON_SENSITIVITY, HOUR_LIFT, UPLIFT_BY_CODE, members, run
+from coursekit.sandbox.world import Prepared, prepare
+from coursekit.world import marketing, personas
+
+__all__ = ["leaderboard", "reference_plans"]
+
+_USUAL = (20.0, 99.0)
+
+
+def reference_plans(horizon_weeks: int = 4) -> dict[str, Plan]:
+    """The plans ``do nothing`` and ``message everyone`` (the oracle is no plan: it needs
+    the truth).
+
+    Examples
+    --------
+    >>> refs = reference_plans()
+    >>> list(refs), len(refs["message everyone"].segments[0].actions)
+    (['do nothing', 'message everyone'], 3)
+    """
+    blast = [dict(week=1, medium=m, purpose="promotion", offer="20 off 99")
+             for m in R.MEDIA]
+    return {
+        "do nothing": read_plan(dict(team="do nothing", horizon_weeks=horizon_weeks,
+                                     frequency_cap=3, segments=[])),
+        "message everyone": read_plan(dict(team="message everyone",
+                                           horizon_weeks=horizon_weeks, frequency_cap=3,
+                                           segments=[dict(name="everyone", actions=blast)])),
+    }
+
+
+def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tuple]]:
+    """The oracle's segments: customers by (medium, offer, hour, contacts)."""
+    from scipy.stats import gamma
+
+    n, p = w.n, float(R.PARAMETERS["gamma_gamma_p"]["value"])
+    seg = w.features["crm_segment"].map(
+        {s: i for i, s in enumerate([*marketing.SEGMENTS, "none"])}).to_numpy()
+    hour = np.array([personas.PERSONAS[q]["hours"]["start"] % 24
+                     for q in personas.NAMES])[w.persona]
+    lift = HOUR_LIFT[w.persona, hour]
+    mean_value = p / w.spend_rate * w.value_factor
+    window = float(R.PARAMETERS["offer_days"]["value"])
+    chance_anyway = np.where(w.status == 1, 1 - np.exp(-w.rate * window), 0.0)
+    chance_anyway += np.where((w.status == 0) & (w.first_due < w.end + window), 1.0, 0.0)
+    best = np.full((2, n), -np.inf)
+    choice = np.zeros((2, n, 2), dtype=np.int64)
+    offers = [(0.0, 0.0), _USUAL]
+    for j, load in enumerate((w.load7, w.load28 / 4)):  # weeks 1 and 3
+        for m, medium in enumerate(R.MEDIA):
+            x = 1 + j + load
+            p_open = R.open_probability(medium, "promotion", x, np.zeros(n, dtype=bool))
+            fatigue = (R.fatigue_probability("unsubscribe", medium, "promotion", x)
+                       * R.PARAMETERS[f"subscriber_value_{medium}"]["value"]
+                       + R.fatigue_probability("complaint", medium, "promotion", x)
+                       * R.PARAMETERS["complaint_cost"]["value"])
+            for k, (coupon, threshold) in enumerate(offers):
+                uplift = (UPLIFT_BY_CODE[seg] * COUPON_SENSITIVITY[w.persona]
+                          * R.offer_effect(coupon, threshold)
+                          * R.PARAMETERS["wearout"]["value"] ** j * lift)
+                p_extra = p_open * np.minimum(R.PARAMETERS["max_response"]["value"],
+                                              uplift / R.PARAMETERS["reference_open"]["value"])
+                fits = gamma.sf(threshold * w.spend_rate / w.value_factor, p) if coupon else 0
+                gain = (p_extra * mean_value * w.margin_rate
+                        - coupon * (p_extra * fits + (1 - p_extra) * chance_anyway * fits)
+                        - R.PARAMETERS[f"message_cost_{medium}"]["value"] - fatigue)
+                gain = np.where(w.reach[m], gain, -np.inf)
+                better = gain > best[j]
+                best[j] = np.where(better, gain, best[j])
+                choice[j][better] = (m, k)
+    # Keep the most profitable messages within the budget (a second contact only
+    # after a first one, and only on the first's medium and offer).
+    second = (best[1] > 0) & (best[0] > 0) & (choice[1] == choice[0]).all(axis=1)
+    gains = np.concatenate([best[0], np.where(second, best[1], -np.inf)])
+    order = np.argsort(-gains, kind="stable")[: int(budget)]
+    order = order[gains[order] > 0]
+    picked = np.zeros(2 * n, dtype=bool)
+    picked[order] = True
+    first, again = picked[:n], picked[n:] & picked[:n]
+    groups = []
+    for m, medium in enumerate(R.MEDIA):
+        for k, (coupon, threshold) in enumerate(offers):
+            for h in sorted(set(hour.tolist())):
+                for contacts, weeks in ((1, (1,)), (2, (1, 3))):
+                    mine = first & (choice[0][:, 0] == m) & (choice[0][:, 1] == k) & \
+                        (hour == h) & (again if contacts == 2 else ~again)
+                    if mine.any():
+                        act = Action(weeks, medium, "promotion", coupon, threshold, 1, h)
+                        groups.append((f"{medium} {coupon:g} off {threshold:g} at {h}h x"
+                                       f"{contacts}", np.flatnonzero(mine), (act,)))
+    return groups
+
+
+def _plans(plans: Iterable | str | Path) -> list[Plan]:
+    if isinstance(plans, str | Path) and Path(plans).is_dir():
+        plans = sorted(Path(plans).glob("*.y*ml"))
+    elif isinstance(plans, str | Path | Mapping | Plan):  # one plan
+        plans = [plans]
+    out = [read_plan(p) for p in plans]
+    teams = [p.team for p in out]
+    twice = sorted({t for t in teams if teams.count(t) > 1})
+    clash = twice or [t for t in teams if t in ("do nothing", "message everyone", "oracle")]
+    if clash:
+        raise DataError(f"two plans are called {clash[0]!r} (or a reference row is)",
+                        table="plan", column="team",
+                        fix="give every team its own name, not a reference row's")
+    return out
+
+
+def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int = 20,
+                world: str | Path | None = None) -> pd.DataFrame:
+    """Score every plan over ``replicates`` seeds, beside the reference rows.
+
+    Parameters
+    ----------
+    plans
+        Plans (mappings, YAML files or text, :class:`Plan`), or a folder of
+        ``.yaml`` files.
+    seed
+        The first seed; the replicates use ``seed``, ``seed + 1``, ...
+    replicates
+        How many seeds (every plan runs on the same ones).
+    world
+        The world's folder (``None``: the default world).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``team`` (the teams and ``do nothing``, ``message
+        everyone``, ``oracle``), sorted by ``profit_after_fatigue``: ``kind``
+        (team or reference), ``profit`` (the mean incremental profit),
+        ``profit_low`` and ``profit_high`` (a 95% interval of that mean: mean
+        +- 1.96 standard errors over the replicates), ``roi``, ``messages``,
+        ``extra_orders``, ``unsubscribes``, ``complaints`` and
+        ``profit_after_fatigue`` (means).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from coursekit.world import write_world
+    >>> tmp = tempfile.mkdtemp()
+    >>> _ = write_world(tmp, users=600, seed=3)
+    >>> board = leaderboard([], replicates=2, world=tmp)
+    >>> sorted(board.index), float(board.loc["do nothing", "profit"])
+    (['do nothing', 'message everyone', 'oracle'], 0.0)
+    """
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        from coursekit.errors import ArgumentError
+
+        raise ArgumentError("replicates must be a whole number of at least 1",
+                            name="replicates", value=replicates, allowed="1, 2, ...")
+    teams = _plans(plans)
+    w = prepare(world)
+    horizon = max([p.horizon_weeks for p in teams], default=4)
+    seeds = [int(seed) + r for r in range(replicates)]
+    runs: dict[str, list] = {}
+    kinds: dict[str, str] = {}
+    for i, plan in enumerate([*teams, *reference_plans(horizon).values()]):
+        kinds[plan.team] = "team" if i < len(teams) else "reference"
+        groups = members(w, plan)
+        runs[plan.team] = [run(w, s, plan.team, plan.frequency_cap, groups) for s in seeds]
+    volume = [np.mean([r.messages for r in runs[p.team]]) for p in teams]
+    budget = max(volume) if volume else np.mean([r.messages for r in runs["message everyone"]])
+    groups = _oracle_groups(w, budget)
+    runs["oracle"] = [run(w, s, "oracle", 3, groups) for s in seeds]
+    kinds["oracle"] = "reference"
+    rows = []
+    for team, results in runs.items():
+        profit = np.array([r.profit for r in results])
+        half = 1.96 * profit.std(ddof=1) / np.sqrt(len(profit)) if len(profit) > 1 else np.nan
+        rows.append(dict(team=team, kind=kinds[team], profit=profit.mean(),
+                         profit_low=profit.mean() - half, profit_high=profit.mean() + half,
+                         roi=np.nanmean([r.roi for r in results]) if any(
+                             np.isfinite(r.roi) for r in results) else np.nan,
+                         messages=np.mean([r.messages for r in results]),
+                         extra_orders=np.mean([r.extra_orders for r in results]),
+                         unsubscribes=np.mean([r.unsubscribes for r in results]),
+                         complaints=np.mean([r.complaints for r in results]),
+                         profit_after_fatigue=np.mean([r.profit_after_fatigue
+                                                       for r in results])))
+    out = pd.DataFrame(rows).set_index("team")
+    return out.sort_values("profit_after_fatigue", ascending=False, kind="stable")

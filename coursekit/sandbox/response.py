@@ -1,0 +1,238 @@
+"""How a customer answers a message of the sandbox: the parameters and the formulas.
+
+Every number the sandbox uses is in :data:`PARAMETERS`, with where it comes
+from: most are the simulated company's own (``coursekit.world``), a few are
+the sandbox's stated assumptions (marked ``sandbox``). :func:`parameters`
+returns them as a table a lesson can print, and they are meant to be added to
+the world's truth later.
+
+The chain of one message to one customer, in order:
+
+1. **reachable**: the medium reaches the customer at the end of the data and
+   they have not unsubscribed from it (the end state's ``reach_<medium>``);
+2. **delivered**: not silenced by an unsubscribe earlier in the plan, and
+   within the plan's frequency cap;
+3. **opened** with chance ``logistic(logit(open_rate[medium]) +
+   open_purpose[purpose] + open_slope * (x - 1))``, ``x`` being the messages
+   the customer got in the week so far (this one, the plan's earlier ones and
+   the brand's routine messages), times ``night_open`` when sent at night
+   outside the persona's hours;
+4. **an extra order**, among those who open, with chance ``min(max_response,
+   uplift / reference_open)``: ``uplift`` is the world's campaign uplift of
+   the customer's CRM segment on the day of sending, times the persona's
+   coupon sensitivity, the offer's effect (:func:`offer_effect`), the
+   purpose's effect, the wear-out of earlier contacts (``wearout ** k``) and
+   the send-hour lift; the world states its uplift per treated customer at the
+   open rates of its campaigns, so dividing by ``reference_open`` gives the
+   chance per opener;
+5. **clicked**: every responder, and other openers with chance
+   ``logistic(click[purpose] + 0.5 * engagement)``;
+6. **fatigue**: each delivered message makes the reader unsubscribe from its
+   medium, or complain, with the world's logistic chances in ``x``
+   (``params.MESSAGE_FATIGUE``).
+
+Examples
+--------
+>>> table = parameters()
+>>> float(table.loc["uplift_lapsing", "value"]), table.loc["uplift_lapsing", "source"]
+(0.12, 'world: marketing.UPLIFT')
+>>> round(float(offer_effect(20.0, 99.0)), 3), round(float(offer_effect(0.0, 0.0)), 3)
+(1.0, 0.35)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coursekit.world import marketing, personas
+from coursekit.world import params as P
+
+__all__ = ["MEDIA", "PARAMETERS", "PURPOSES", "click_probability", "fatigue_probability",
+           "offer_effect", "open_probability", "parameters"]
+
+#: The media a plan can use (the world's message media).
+MEDIA = list(P.MESSAGE_MEDIA)
+#: The purposes of a message (the world's message purposes).
+PURPOSES = list(P.MESSAGE_PURPOSES)
+_FAT = P.MESSAGE_FATIGUE
+
+
+def _entries() -> dict[str, dict]:
+    world_uplift = {f"uplift_{s}": dict(value=marketing.UPLIFT[s], source="world: marketing.UPLIFT",
+                                        meaning=f"campaign uplift of the chance to order, CRM "
+                                        f"segment {s}") for s in marketing.SEGMENTS}
+    coupon = {f"coupon_sensitivity_{p}": dict(
+        value=personas.PERSONAS[p]["coupon"], source="world: personas.PERSONAS coupon",
+        meaning=f"multiplier of the uplift for persona {p}") for p in personas.NAMES}
+    opens = {f"open_rate_{m}": dict(value=marketing.OPEN_RATE[m],
+                                    source="world: marketing.OPEN_RATE",
+                                    meaning=f"chance to open a message on {m}") for m in MEDIA}
+    cost = {"message_cost_sms": dict(value=0.05, source="sandbox",
+                                     meaning="yuan per SMS delivered (bulk SMS price)"),
+            "message_cost_app_push": dict(value=0.0, source="sandbox",
+                                          meaning="yuan per app push (free to send)"),
+            "message_cost_wecom": dict(value=0.5, source="sandbox",
+                                       meaning="yuan per WeCom message: about a minute of an "
+                                       "adviser's time at 30 yuan an hour")}
+    subscriber = {
+        "subscriber_value_sms": dict(value=6.0, source="sandbox", meaning="yuan lost per SMS "
+                                     "unsubscribe: a year of routine campaigns' expected "
+                                     "contribution through that medium"),
+        "subscriber_value_app_push": dict(value=3.0, source="sandbox",
+                                          meaning="yuan lost per app push unsubscribe"),
+        "subscriber_value_wecom": dict(value=15.0, source="sandbox",
+                                       meaning="yuan lost per WeCom unsubscribe (the adviser "
+                                       "relationship is worth most)"),
+        "complaint_cost": dict(value=10.0, source="sandbox", meaning="yuan per complaint "
+                               "(spam reports put the sender's channel at risk)"),
+    }
+    other = {
+        "uplift_no_order": dict(value=0.01, source="sandbox", meaning="uplift of a user with "
+                                "no order yet (the world's campaigns wrote to buyers only)"),
+        "reference_open": dict(value=marketing.OPEN_RATE["sms"],
+                               source="world: marketing.OPEN_RATE sms",
+                               meaning="open rate at which the uplift is stated (the world's "
+                               "win-back campaigns wrote by SMS)"),
+        "max_response": dict(value=0.9, source="sandbox",
+                             meaning="highest chance that an opener orders"),
+        "reference_depth": dict(value=20.0 / 99.0, source="world: marketing.CAMPAIGNS",
+                                meaning="depth of the world's usual coupon (20 off 99): "
+                                "the offer effect is 1 there"),
+        "depth_scale": dict(value=0.15, source="sandbox", meaning="depth at which the "
+                            "coupon's effect has reached 63% of its ceiling"),
+        "no_coupon_effect": dict(value=0.35, source="sandbox", meaning="effect of a message "
+                                 "without a coupon, relative to the usual coupon"),
+        "offer_days": dict(value=7.0, source="sandbox", meaning="days a coupon can be used "
+                           "and an extra order can follow a message"),
+        "wearout": dict(value=0.7, source="sandbox", meaning="each earlier contact of the plan "
+                        "to the same customer multiplies a message's effect by this"),
+        "hour_lift_power": dict(value=0.5, source="world: personas.PERSONAS hours",
+                                meaning="a message sent in the persona's order hours has its "
+                                "effect times hours.lift ** this"),
+        "night_open": dict(value=0.05, source="world: marketing.CAMPAIGNS midnight blast",
+                           meaning="open rate multiplier at night (0-6 h) outside the "
+                           "persona's hours (0.22 -> 0.011; the world's 2 a.m. SMS opened 1%)"),
+        "open_slope": dict(value=_FAT["open_slope"], source="world: MESSAGE_FATIGUE",
+                           meaning="open log-odds per message above one in the week"),
+        "unsubscribe_intercept": dict(value=_FAT["unsubscribe"]["intercept"],
+                                      source="world: MESSAGE_FATIGUE", meaning="log-odds"),
+        "unsubscribe_slope": dict(value=_FAT["unsubscribe"]["slope"],
+                                  source="world: MESSAGE_FATIGUE",
+                                  meaning="log-odds per message received in the week"),
+        "complaint_intercept": dict(value=_FAT["complaint"]["intercept"],
+                                    source="world: MESSAGE_FATIGUE", meaning="log-odds"),
+        "complaint_slope": dict(value=_FAT["complaint"]["slope"],
+                                source="world: MESSAGE_FATIGUE",
+                                meaning="log-odds per message received in the week"),
+        "dropout_driver": dict(
+            value=round(1 - (1 - P.Params.dropout_if_late * P.Params.late_base)
+                        * (1 - P.Params.dropout_if_complaint
+                           * (P.Params.ticket_base + P.Params.ticket_if_late * P.Params.late_base)),
+                        4),
+            source="world: Params late and complaint dropout",
+            meaning="mean extra dropout chance after an order (late delivery, complaint)"),
+        "early_dropout": dict(value=P.World2.early_dropout, source="world: World2",
+                              meaning="dropout right after the k-th order: this x fade^(k-1)"),
+        "early_fade": dict(value=P.World2.early_fade, source="world: World2",
+                           meaning="fade of the early dropout per order"),
+        "gamma_gamma_p": dict(value=P.Params.p, source="world: Params.p",
+                              meaning="shape of a customer's order value (Gamma(p, nu))"),
+    }
+    purpose = {f"purpose_effect_{p}": dict(value=v, source="sandbox",
+                                           meaning=f"effect of a {p} message on ordering")
+               for p, v in zip(PURPOSES, (1.0, 0.6, 0.3, 0.2), strict=True)}
+    return {**world_uplift, **coupon, **opens, **purpose, **cost, **subscriber, **other}
+
+
+#: Every parameter of the sandbox by name: ``value``, ``source`` (``world: ...`` for the
+#: simulated company's own, ``sandbox`` for a stated assumption) and ``meaning``.
+PARAMETERS: dict[str, dict] = _entries()
+
+
+def parameters() -> pd.DataFrame:
+    """The sandbox's parameters as a table, one row each (see :data:`PARAMETERS`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``name``: ``value``, ``source`` and ``meaning``.
+
+    Examples
+    --------
+    >>> float(parameters().loc["message_cost_sms", "value"])
+    0.05
+    """
+    out = pd.DataFrame.from_dict(PARAMETERS, orient="index")
+    out.index.name = "name"
+    return out
+
+
+def _v(name: str) -> float:
+    return float(PARAMETERS[name]["value"])
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1 - p)))
+
+
+def _logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def offer_effect(coupon: float | np.ndarray, threshold: float | np.ndarray) -> np.ndarray:
+    """Effect of an offer on the response, relative to the world's usual 20 off 99.
+
+    A coupon of depth ``d = coupon / threshold`` has the effect ``(1 - exp(-d /
+    s)) / (1 - exp(-d0 / s))``, ``d0`` the usual coupon's depth and ``s`` the
+    ``depth_scale``: deeper coupons lift the response, with diminishing
+    returns. No coupon (``coupon`` 0) has ``no_coupon_effect``.
+
+    Examples
+    --------
+    >>> [round(float(offer_effect(c, 99.0)), 2) for c in (10.0, 20.0, 40.0, 60.0)]
+    [0.66, 1.0, 1.26, 1.33]
+    """
+    coupon = np.asarray(coupon, dtype=float)
+    depth = np.where(coupon > 0, coupon / np.where(threshold > 0, threshold, 1.0), 0.0)
+    s = _v("depth_scale")
+    ref = 1 - np.exp(-_v("reference_depth") / s)
+    return np.where(coupon > 0, (1 - np.exp(-depth / s)) / ref, _v("no_coupon_effect"))
+
+
+def open_probability(medium: str, purpose: str, x: np.ndarray, night: np.ndarray) -> np.ndarray:
+    """Chance to open: the medium's open rate, shifted by purpose and the week's load ``x``.
+
+    Examples
+    --------
+    >>> open_probability("sms", "promotion", np.array([1, 5]), np.array([False, False])).round(3)
+    array([0.203, 0.136])
+    """
+    z = (_logit(_v(f"open_rate_{medium}")) + P.MESSAGING["open_purpose"][purpose]
+         + _v("open_slope") * (np.asarray(x, dtype=float) - 1))
+    return _logistic(z) * np.where(night, _v("night_open"), 1.0)
+
+
+def click_probability(purpose: str, engagement: np.ndarray) -> np.ndarray:
+    """Chance that an opener who does not order clicks through (the world's messaging).
+
+    Examples
+    --------
+    >>> click_probability("promotion", np.array([0.0])).round(3)
+    array([0.25])
+    """
+    return _logistic(P.MESSAGING["click"][purpose] + 0.5 * np.asarray(engagement, dtype=float))
+
+
+def fatigue_probability(event: str, medium: str, purpose: str, x: np.ndarray) -> np.ndarray:
+    """Chance that a message makes its reader unsubscribe (``event="unsubscribe"``) or
+    complain (``"complaint"``): the world's logistic in the week's message count ``x``.
+
+    Examples
+    --------
+    >>> fatigue_probability("unsubscribe", "sms", "promotion", np.array([1, 10])).round(4)
+    array([0.0036, 0.0998])
+    """
+    z = (_FAT[event]["intercept"] + _FAT[event]["slope"] * np.asarray(x, dtype=float)
+         + P.MESSAGE_MEDIA[medium][event] + _FAT["purpose_shift"][purpose])
+    return _logistic(z)
