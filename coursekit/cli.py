@@ -12,6 +12,10 @@ Sub-commands::
     coursekit agenda [--sections] [--root DIR]  minutes of each module's core path vs its slot
     coursekit reset exercises/NAME.ipynb ...  restore a clean copy, the learner's kept (dated)
     coursekit grade PATH ... [--out F] [--world DIR]  grade a class in sandboxes
+    coursekit sandbox run PLAN.yaml [--seed N] [--world DIR]  one plan's results and KPI path
+    coursekit sandbox leaderboard PLANS_DIR [--seed N] [--replicates N] [--world DIR]
+                           [--chart FILE.png] [--quiet]  score a class's plans
+    coursekit sandbox parameters           every number the sandbox uses, with its source
 
 A mistake in what was asked (a path that does not exist, a number out of
 range, a folder that must not be overwritten) prints one paragraph to stderr,
@@ -29,6 +33,7 @@ import shlex
 import shutil
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -130,6 +135,30 @@ def _parser() -> argparse.ArgumentParser:
     gr.add_argument("--world", default=None,
                     help="grade on this generated world instead of the course's data, so "
                          "answers typed in from a run on the course's data fail")
+
+    sb = sub.add_parser("sandbox", help="run the capstone's operations plans against the "
+                                        "simulated company and score them")
+    ssub = sb.add_subparsers(dest="sandbox_command", required=True)
+    sr = ssub.add_parser("run", help="simulate one plan on one seed; print its results and "
+                                     "KPI path")
+    sr.add_argument("plan", metavar="PLAN.yaml", help="a team's plan (YAML file)")
+    sr.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    sr.add_argument("--world", default=None, help="folder of a generated world (default: "
+                                                  "the course's data)")
+    sl = ssub.add_parser("leaderboard", help="score every plan of a folder over replicate "
+                                             "seeds, beside the reference rows")
+    sl.add_argument("plans", metavar="PLANS_DIR", help="folder of the teams' plans (.yaml)")
+    sl.add_argument("--seed", type=int, default=0,
+                    help="first seed; the replicates use seed, seed + 1, ... (default 0)")
+    sl.add_argument("--replicates", type=int, default=20,
+                    help="seeds every plan runs on (default 20)")
+    sl.add_argument("--world", default=None, help="folder of a generated world (default: "
+                                                  "the course's data)")
+    sl.add_argument("--chart", default=None, metavar="FILE.png",
+                    help="also draw the mean profit after fatigue with its 95%% interval "
+                         "into this image (.png, .svg or .pdf)")
+    sl.add_argument("--quiet", action="store_true", help="no progress bar")
+    ssub.add_parser("parameters", help="list every number the sandbox uses, with its source")
     return p
 
 
@@ -438,6 +467,217 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Image formats ``sandbox leaderboard --chart`` writes.
+CHART_FORMATS = (".png", ".svg", ".pdf")
+
+
+def _check_sandbox_world(world: str | None) -> None:
+    """Refuse a ``--world`` the sandbox cannot run on, before any work."""
+    from coursekit.world import MANIFEST
+
+    if world is None:
+        return
+    folder = Path(world)
+    if not folder.is_dir():
+        raise ArgumentError(f"no such folder: {world}", name="--world",
+                            fix="give the folder `coursekit data generate --out DIR` wrote, "
+                                "or leave --world out to use the course's own data")
+    if not (folder / MANIFEST).is_file():
+        raise ArgumentError(f"{world} holds no generated world (it has no {MANIFEST})",
+                            name="--world",
+                            fix="generate one first: coursekit data generate --out DIR")
+    try:
+        version = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("world", 1)
+    except (ValueError, AttributeError):
+        return  # a damaged manifest: reading the world says what to do
+    if version != 2:
+        raise ArgumentError(f"{world} holds World 1, the simpler company; the sandbox runs "
+                            "on World 2", name="--world",
+                            fix="generate a World 2 world: coursekit data generate --out DIR")
+
+
+def _check_seed(seed: int) -> None:
+    if seed < 0:
+        raise ArgumentError("the seed cannot be negative", name="--seed", value=seed,
+                            allowed="a whole number, 0 or more")
+
+
+def _read_plan_file(path: Path) -> object:
+    """A plan read from its file; a mistake in it names the file."""
+    from coursekit.errors import DataError
+    from coursekit.sandbox import read_plan
+
+    try:
+        return read_plan(path)
+    except DataError as err:
+        raise DataError(err.reason, table=f"{path.as_posix()}: {err.table or 'plan'}",
+                        column=err.column, rows=err.rows, fix=err.fix) from None
+
+
+def _money(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def _sandbox_run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from coursekit.sandbox import KPI_STEPS, simulate
+
+    path = Path(args.plan)
+    if not path.is_file():
+        raise ArgumentError(f"no such plan file: {args.plan}", name="PLAN.yaml",
+                            fix="give a team's plan, e.g. coursekit/sandbox/examples/"
+                                "team_winback.yaml")
+    _check_seed(args.seed)
+    _check_sandbox_world(args.world)
+    plan = _read_plan_file(path)
+    result = simulate(plan, seed=args.seed, world=args.world)
+    where = args.world if args.world is not None else "the course's data"
+    print(f"{result.team}: seed {result.seed}, world {where}")
+    roi = "n/a" if pd.isna(result.roi) else f"{result.roi:.2f}"
+    print(f"{result.messages:,} messages, {result.extra_orders:,} extra orders, incremental "
+          f"profit {_money(result.profit)} yuan (ROI {roi})")
+    print(f"{result.unsubscribes:,} unsubscribes and {result.complaints:,} complaints cost "
+          f"{_money(result.fatigue_penalty)} yuan: profit after fatigue "
+          f"{_money(result.profit_after_fatigue)} yuan")
+    s = result.summary
+    path_cols = ["customers", "reachable", "messages", "opened", "clicked", "ordered",
+                 "extra_orders", "unsubscribes", "complaints"]
+    money_cols = ["revenue", "margin", "coupon_cost", "message_cost", "profit", "roi",
+                  "fatigue_penalty", "profit_after_fatigue"]
+    counts = {c: "{:,.0f}".format for c in path_cols}
+    money = {c: _money for c in money_cols} | {"roi": "{:.2f}".format}
+    print("\nby segment: customers and messages")
+    print(s[path_cols].to_string(formatters=counts))
+    print("\nby segment: money (yuan)")
+    print(s[money_cols].to_string(formatters=money, na_rep="n/a"))
+    print("\nKPI path by segment and action (ordered: delivered customers who ordered in the "
+          "offer's days, extra or not)")
+    kpis = result.kpis[[*KPI_STEPS, "profit_after_fatigue"]]
+    print(kpis.to_string(formatters={**{c: "{:,.0f}".format for c in KPI_STEPS},
+                                     "profit_after_fatigue": _money}))
+    return 0
+
+
+def _plan_files(folder: str) -> list[Path]:
+    """The plans of a folder, read and checked before any work."""
+    from coursekit.errors import DataError
+
+    root = Path(folder)
+    if not root.is_dir():
+        what = "is a file, not a folder" if root.exists() else "does not exist"
+        raise ArgumentError(f"{folder} {what}", name="PLANS_DIR",
+                            fix="give the folder that holds the teams' plans (.yaml files)")
+    files = sorted([*root.glob("*.yaml"), *root.glob("*.yml")])
+    if not files:
+        raise ArgumentError(f"no plans (.yaml or .yml files) in {folder}", name="PLANS_DIR",
+                            fix="put each team's plan in the folder as TEAM.yaml")
+    plans, where = [], {}
+    for f in files:
+        plan = _read_plan_file(f)
+        if plan.team in ("do nothing", "message everyone", "oracle"):
+            raise DataError(f"the team {plan.team!r} has a reference row's name",
+                            table=f"{f.as_posix()}: plan", column="team",
+                            fix="give the team another name")
+        if plan.team in where:
+            raise DataError(f"{where[plan.team].as_posix()} and {f.as_posix()} are both "
+                            f"called {plan.team!r}", table="plans", column="team",
+                            fix="give every team its own name")
+        where[plan.team] = f
+        plans.append(plan)
+    return plans
+
+
+def _sandbox_leaderboard(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from coursekit.sandbox import leaderboard
+
+    _check_seed(args.seed)
+    if args.replicates < 1:
+        raise ArgumentError("a leaderboard needs at least 1 replicate", name="--replicates",
+                            value=args.replicates, allowed="1, 2, ... (default 20)")
+    chart = Path(args.chart) if args.chart is not None else None
+    if chart is not None:
+        if chart.suffix.lower() not in CHART_FORMATS:
+            raise ArgumentError(f"cannot write a chart as {chart.name}", name="--chart",
+                                value=args.chart, allowed="a file name ending in "
+                                + ", ".join(CHART_FORMATS) + ", e.g. --chart leaderboard.png")
+        if chart.is_dir() or not chart.parent.is_dir():
+            raise ArgumentError(f"cannot write {args.chart}: "
+                                + ("it is a folder" if chart.is_dir()
+                                   else f"there is no folder {chart.parent.as_posix()}"),
+                                name="--chart", fix="give a file in a folder that exists")
+    _check_sandbox_world(args.world)
+    plans = _plan_files(args.plans)
+    board = leaderboard(plans, seed=args.seed, replicates=args.replicates, world=args.world,
+                        progress=not args.quiet)
+    where = args.world if args.world is not None else "the course's data"
+    n = args.replicates
+    replicates = (f"1 replicate (seed {args.seed})" if n == 1
+                  else f"{n} replicates (seeds {args.seed}-{args.seed + n - 1})")
+    print(f"{len(plans)} plan{'s' if len(plans) != 1 else ''} and 3 reference rows, "
+          f"{replicates}, world {where}; means over the replicates, yuan, best first")
+    table = board.copy()
+    table.insert(0, "rank", range(1, len(table) + 1))
+    interval = [("n/a" if pd.isna(lo) else f"{lo:,.0f} to {hi:,.0f}")
+                for lo, hi in zip(table["profit_low"], table["profit_high"], strict=True)]
+    table["profit_95%"] = interval
+    cols = ["rank", "kind", "profit_after_fatigue", "profit", "profit_95%", "roi", "messages",
+            "extra_orders", "unsubscribes", "complaints"]
+    fmt = {c: _money for c in ("profit_after_fatigue", "profit", "messages", "extra_orders")}
+    fmt |= {"roi": "{:.2f}".format, "unsubscribes": "{:,.1f}".format,
+            "complaints": "{:,.1f}".format}
+    print(table[cols].to_string(formatters=fmt, na_rep="n/a"))
+    if chart is not None:
+        from matplotlib.figure import Figure
+
+        from coursekit import plots
+
+        plots.set_style()
+        fig = Figure(figsize=(8, 0.5 * len(board) + 1.8))
+        plots.leaderboard_chart(board, ax=fig.subplots(),
+                                title=f"排行榜 Leaderboard: {replicates}")
+        fig.savefig(chart, dpi=150, bbox_inches="tight")
+        print(f"\nwrote {args.chart}")
+    return 0
+
+
+def _sandbox_parameters() -> int:
+    from coursekit.sandbox import parameters
+
+    table = parameters().reset_index()
+    table["value"] = table["value"].map("{:g}".format)
+    columns = ["name", "value", "source", "meaning"]
+    width = {c: max(len(c), *table[c].str.len()) for c in columns[:-1]}
+
+    indent = sum(width.values()) + 6
+    # on a terminal the meanings wrap to its width; into a file or a pipe, one line each
+    room = max(30, shutil.get_terminal_size((10**4, 24)).columns - indent - 1)
+
+    def lines(row: Sequence[str]) -> str:
+        name, value, source, meaning = row
+        text = textwrap.wrap(meaning, room) or [""]
+        return "\n".join([f"{name:<{width['name']}}  {value:>{width['value']}}  "
+                          f"{source:<{width['source']}}  {text[0]}",
+                          *(" " * indent + more for more in text[1:])])
+
+    print(f"{len(table)} numbers of the sandbox's response (coursekit.sandbox.parameters()).")
+    print("source 'sandbox': a stated assumption; 'world: ...': the simulated company's own.\n")
+    print(lines(columns))
+    for row in table[columns].itertuples(index=False):
+        print(lines(row))
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    if args.sandbox_command == "run":
+        return _sandbox_run(args)
+    if args.sandbox_command == "leaderboard":
+        return _sandbox_leaderboard(args)
+    return _sandbox_parameters()
+
+
 def _run(args: argparse.Namespace) -> int:
     """Run the parsed command; returns its exit code."""
     if args.command == "doctor":
@@ -481,13 +721,15 @@ def _run(args: argparse.Namespace) -> int:
         return _agenda(args)
     if args.command == "reset":
         return _reset(args)
+    if args.command == "sandbox":
+        return _sandbox(args)
     return EXIT_USAGE  # pragma: no cover
 
 
 def _command(args: argparse.Namespace) -> str:
     """The sub-command as typed, e.g. ``coursekit data generate``."""
     words = ["coursekit", args.command]
-    for attr in ("data_command", "build_command"):
+    for attr in ("data_command", "build_command", "sandbox_command"):
         if getattr(args, attr, None):
             words.append(getattr(args, attr))
     return " ".join(words)

@@ -1528,3 +1528,154 @@ def canvas(
         body.set_clip_path(box)
     ax.set_title(title if title is not None else "商业模式画布 Business model canvas")
     return ax
+
+
+def leaderboard_chart(
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    fmt: str = "{:,.0f}",
+    xlabel: str | None = None,
+) -> Axes:
+    """The class's leaderboard (排行榜) as bars: each plan's mean profit after fatigue,
+    with its 95% interval.
+
+    Draws the table of :func:`coursekit.sandbox.leaderboard`: one bar per
+    row, the best on top, the teams in the house green and the reference
+    rows (``kind`` ``reference``: do nothing, message everyone, oracle) in
+    grey; the mean is written at the bar's end, a line marks 0 (what doing
+    nothing scores) and a whisker the 95% interval of the mean over the
+    replicates. The interval is ``profit_after_fatigue_low`` to
+    ``profit_after_fatigue_high`` when the table has them; otherwise the
+    profit's interval (``profit_low``, ``profit_high``) moved by the mean
+    fatigue penalty (``profit_after_fatigue - profit``), which leaves out
+    the spread of the penalty itself. A row without an interval (one
+    replicate) has no whisker.
+
+    Parameters
+    ----------
+    table
+        One row per plan (the index gives the labels) with
+        ``profit_after_fatigue`` and an interval as above, e.g. the result of
+        :func:`coursekit.sandbox.leaderboard`.
+    ax
+        Axes to draw on; a new figure when None.
+    title
+        Title (default "排行榜 Leaderboard").
+    fmt
+        Format of the means written at the bar ends (default ``'{:,.0f}'``).
+    xlabel
+        Label of the x axis (default: profit after fatigue in yuan).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One bar per row in ``ax.patches`` (the bottom row first); the
+        whiskers are the error bars in ``ax.containers``.
+
+    Raises
+    ------
+    DataError
+        ``table`` is not a DataFrame with numeric ``profit_after_fatigue`` and
+        an interval, is empty, misses a mean, or has an interval that does
+        not hold its mean.
+    ArgumentError
+        A ``fmt`` that cannot write one number.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> set_style()
+    >>> board = pd.DataFrame({
+    ...     "kind": ["reference", "team", "reference"],
+    ...     "profit": [4500.0, 2800.0, 0.0], "profit_low": [4000.0, 2300.0, 0.0],
+    ...     "profit_high": [5000.0, 3300.0, 0.0],
+    ...     "profit_after_fatigue": [4400.0, 2700.0, 0.0]},
+    ...     index=pd.Index(["oracle", "Team Winback", "do nothing"], name="team"))
+    >>> ax = leaderboard_chart(board)
+    >>> [x.get_text() for x in ax.get_yticklabels()]  # from the bottom up
+    ['do nothing', 'Team Winback', 'oracle']
+    >>> [x.get_text() for x in ax.texts]
+    ['0', '2,700', '4,400']
+    >>> plt.close(ax.figure)
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+    import pandas as pd
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from coursekit.errors import DataError
+
+    _check_fmt(fmt)
+    own = ["profit_after_fatigue", "profit_after_fatigue_low", "profit_after_fatigue_high"]
+    moved = ["profit_after_fatigue", "profit", "profit_low", "profit_high"]
+    columns = set(table.columns) if isinstance(table, pd.DataFrame) else set()
+    if not (set(own) <= columns or set(moved) <= columns):
+        got = list(table.columns) if isinstance(table, pd.DataFrame) else type(table).__name__
+        raise DataError(f"expected a table with columns {moved} (or {own}), got {got}",
+                        table="table",
+                        fix="pass the result of coursekit.sandbox.leaderboard(plans)")
+    if set(own) <= columns:
+        values = _number_frame(table[own], "table").to_numpy(dtype=float, na_value=np.nan)
+        mean, low, high = values.T
+    else:
+        values = _number_frame(table[moved], "table").to_numpy(dtype=float, na_value=np.nan)
+        mean, profit, low, high = values.T
+        low, high = low + (mean - profit), high + (mean - profit)
+    if not np.isfinite(mean).all():
+        raise DataError("table has rows without a mean profit after fatigue", table="table",
+                        column="profit_after_fatigue",
+                        rows=table.loc[~np.isfinite(mean)].head(5),
+                        fix="every plan needs a finite mean: score it on one replicate at least")
+    whisker = np.isfinite(low) & np.isfinite(high)
+    wrong = whisker & ((low > mean + 1e-9) | (high < mean - 1e-9))
+    if wrong.any():
+        raise DataError("an interval does not hold its mean", table="table",
+                        rows=table.loc[wrong].head(5),
+                        fix="pass the leaderboard's table as it is, low end below high end")
+    n = len(mean)
+    order = np.lexsort((-np.arange(n), mean))  # best last (drawn on top); ties: table order
+    kind = (table["kind"].astype(str).to_numpy() if "kind" in columns
+            else np.full(n, "team"))
+    grey = PALETTE[7]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 0.5 * n + 1.8))
+    y = np.arange(n)
+    ax.barh(y, mean[order], color=[grey if kind[i] == "reference" else PALETTE[0]
+                                   for i in order], height=0.6)
+    shown = whisker[order]
+    if shown.any():
+        m, lo, hi = mean[order][shown], low[order][shown], high[order][shown]
+        ax.errorbar(m, y[shown], xerr=np.vstack([np.maximum(m - lo, 0), np.maximum(hi - m, 0)]),
+                    fmt="none", ecolor="#262626", elinewidth=1.2, capsize=4)
+    for k, i in enumerate(order):
+        right = mean[i] >= 0
+        edge = (max(mean[i], high[i]) if right else min(mean[i], low[i])) if whisker[i] \
+            else mean[i]
+        ax.annotate(fmt.format(mean[i]), (edge, y[k]), xytext=(4 if right else -4, 0),
+                    textcoords="offset points", va="center", ha="left" if right else "right",
+                    fontsize="small")
+    ax.axvline(0, color="#262626", lw=1)
+    ax.set_yticks(y, [str(table.index[i]) for i in order])
+    ax.margins(x=0.15)
+    ax.grid(axis="y", visible=False)
+    handles = [Patch(color=PALETTE[0], label="team 团队")]
+    if (kind == "reference").any():
+        handles.append(Patch(color=grey, label="reference 参照"))
+    if shown.any():
+        handles.append(Line2D([], [], color="#262626", marker="|", markersize=8, lw=1.2,
+                              label="95% interval of the mean 均值的 95% 区间"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2),
+              ncols=len(handles), fontsize="small")
+    ax.set_title(title if title is not None else "排行榜 Leaderboard")
+    ax.set_xlabel(xlabel if xlabel is not None else "profit after fatigue, yuan (mean over "
+                  "the replicates) 扣除疲劳成本后的利润（元）")
+    return ax
+
+
+__all__ += ["leaderboard_chart"]

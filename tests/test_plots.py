@@ -212,3 +212,54 @@ def test_canvas_refuses_something_else():
 
     with pytest.raises(DataError):
         plots.canvas({"value_propositions": ["x"]})
+
+
+# --------------------------------------------------------------------------- the sandbox
+
+
+def _board() -> pd.DataFrame:
+    """A leaderboard as coursekit.sandbox.leaderboard returns it (best first)."""
+    return pd.DataFrame(
+        {"kind": ["reference", "team", "team", "reference"],
+         "profit": [4700.0, 2900.0, 2900.0, 0.0],
+         "profit_low": [4300.0, 2500.0, float("nan"), 0.0],
+         "profit_high": [5100.0, 3300.0, float("nan"), 0.0],
+         "profit_after_fatigue": [4600.0, 2800.0, -270.0, 0.0]},
+        index=pd.Index(["oracle", "Team Winback", "Coupon Blast", "do nothing"], name="team"))
+
+
+def test_leaderboard_chart_puts_the_best_on_top_with_the_moved_intervals():
+    ax = plots.leaderboard_chart(_board(), title="排行榜 Leaderboard")
+    labels = [t.get_text() for t in ax.get_yticklabels()]  # from the bottom up
+    assert labels == ["Coupon Blast", "do nothing", "Team Winback", "oracle"]
+    assert [p.get_width() for p in ax.patches] == [-270.0, 0.0, 2800.0, 4600.0]
+    colours = [mpl.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    assert colours == [plots.PALETTE[0], plots.PALETTE[7], plots.PALETTE[0], plots.PALETTE[7]]
+    # whiskers: the profit's interval moved by the fatigue penalty; none without an interval
+    (bars,) = [c for c in ax.containers if hasattr(c, "has_xerr")]
+    ends = sorted((float(s[0][0]), float(s[1][0]), float(s[0][1]))
+                  for s in bars.lines[2][0].get_segments())
+    assert ends == [(0.0, 0.0, 1.0), (2400.0, 3200.0, 2.0), (4200.0, 5000.0, 3.0)]
+    assert [t.get_text() for t in ax.texts] == ["-270", "0", "2,800", "4,600"]
+    assert ax.texts[-1].xy[0] == 5000.0  # the mean written beyond its whisker
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ax.figure.canvas.draw()
+    assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
+
+
+def test_leaderboard_chart_prefers_an_interval_of_its_own_and_refuses_a_bad_table():
+    from coursekit.errors import DataError
+
+    own = _board().assign(profit_after_fatigue_low=[4500.0, 2700.0, -300.0, 0.0],
+                          profit_after_fatigue_high=[4700.0, 2900.0, -240.0, 0.0])
+    ax = plots.leaderboard_chart(own)  # the moved interval would start at 4,200
+    (bars,) = [c for c in ax.containers if hasattr(c, "has_xerr")]
+    assert sorted(float(s[0][0]) for s in bars.lines[2][0].get_segments()) == \
+        [-300.0, 0.0, 2700.0, 4500.0]
+    with pytest.raises(DataError, match="profit_after_fatigue"):
+        plots.leaderboard_chart(_board().drop(columns="profit_after_fatigue"))
+    with pytest.raises(DataError, match="without a mean"):
+        plots.leaderboard_chart(_board().assign(profit_after_fatigue=float("nan")))
+    with pytest.raises(DataError, match="does not hold its mean"):
+        plots.leaderboard_chart(own.assign(profit_after_fatigue_low=5000.0))

@@ -61,3 +61,15 @@ def test_a_folder_of_plans_and_bad_arguments(world, tmp_path):
         leaderboard([examples()[0], examples()[0]], replicates=1, world=world)
     with pytest.raises(ArgumentError):
         leaderboard([], replicates=0, world=world)
+
+
+def test_a_negative_seed_is_refused_before_any_work():
+    with pytest.raises(ArgumentError, match="seed"):
+        leaderboard([], seed=-1, world="no such world")
+
+
+def test_a_world_1_world_is_refused_with_what_to_do(tmp_path):
+    write_world(tmp_path, users=600, seed=3, world=1)
+    with pytest.raises(DataError, match="World 1") as err:
+        leaderboard([], replicates=1, world=tmp_path)
+    assert "World 2" in str(err.value)

@@ -99,11 +99,109 @@ def test_wearout_and_fatigue_rise_with_frequency(world):
     assert often.extra_orders / often.messages < once.extra_orders / once.messages
 
 
-def test_the_parameters_are_stated_with_their_source():
-    table = parameters()
+def test_the_parameters_are_stated_with_their_source(world):
+    from coursekit.sandbox import PARAMETERS
+
+    table = parameters(world=world)
     assert {"value", "source", "meaning"} <= set(table.columns)
-    assert table["source"].str.startswith(("world:", "sandbox")).all()
+    assert table["source"].str.startswith(("world:", "sandbox", "derived:")).all()
     assert table.loc["uplift_loyal", "value"] == 0.0
+    for medium in ("sms", "app_push", "wecom"):
+        for name in (f"subscriber_value_{medium}", f"complaint_cost_{medium}"):
+            assert table.loc[name, "source"].startswith("derived:")
+            assert name not in PARAMETERS  # no guessed constant left
+
+
+def test_fatigue_values_are_what_the_worlds_campaigns_earn(world):
+    """An unsubscribe costs the profit per reachable customer that the world's own
+    campaigns on the medium earn in a year; a complaint that plus its handling."""
+    from coursekit.sandbox import fatigue_costs
+    from coursekit.sandbox.costs import SEEDS
+    from coursekit.sandbox.response import MEDIA, PARAMETERS
+    from coursekit.sandbox.world import prepare
+    from coursekit.world import marketing
+    from coursekit.world import params as P
+
+    table = fatigue_costs(world=world)
+    years = ((P.END - P.START).days + 1) / 365.25
+    buyers = {"crm_segment": list(marketing.SEGMENTS)}
+    for medium in MEDIA:
+        profit = 0.0
+        for c in (c for c in marketing.CAMPAIGNS if c["medium"] == medium):
+            plan = _plan(_seg("buyers", buyers, _act(1, medium, offer=c["offer"],
+                                                     hour=c["send_hour"])), cap=1, weeks=1)
+            profit += np.mean([simulate(plan, seed=s, world=world).profit for s in SEEDS])
+        reachable = prepare(world).reach[MEDIA.index(medium)].sum()
+        value = max(profit / reachable / years, 0.0)
+        assert table.loc[medium, "subscriber_value"] == pytest.approx(value)
+        handling = PARAMETERS["complaint_minutes"]["value"] / 60 * PARAMETERS["staff_pay"]["value"]
+        assert table.loc[medium, "complaint_cost"] == pytest.approx(value + handling)
+    assert (table["subscriber_value"] > 0).all()
+
+
+def test_the_penalty_prices_every_unsubscribe_and_complaint(world):
+    from coursekit.sandbox.plan import read_plan
+    from coursekit.sandbox.simulate import members, run
+    from coursekit.sandbox.world import prepare
+
+    w = prepare(world)
+    plan = read_plan(_plan(_seg("everyone", {}, _act([1, 2]), _act(1, "app_push", day=2),
+                                _act(2, "wecom", day=3)), cap=3))
+    ones, zeros = np.ones(3), np.zeros(3)
+    groups = members(w, plan)
+    by_unsub = run(w, 4, "t", plan.frequency_cap, groups, costs=(ones, zeros))
+    by_complaint = run(w, 4, "t", plan.frequency_cap, groups, costs=(zeros, ones))
+    assert by_unsub.fatigue_penalty == by_unsub.unsubscribes > 0
+    assert by_complaint.fatigue_penalty == by_complaint.complaints > 0
+    assert by_unsub.profit == by_complaint.profit  # the prices change no outcome
+
+
+def test_the_fatigue_window_runs_across_weeks(world):
+    """A push on Sunday counts in the 7-day load of Monday's SMS: fewer open it."""
+    sms = _act(2, "sms", day=1)
+    alone = simulate(_plan(_seg("everyone", {}, sms)), seed=3, world=world).kpis
+    after = simulate(_plan(_seg("everyone", {}, _act(1, "app_push", day=7), sms)), seed=3,
+                     world=world).kpis
+    first, second = alone.iloc[0], after.iloc[1]
+    assert second["delivered"] <= first["delivered"]
+    assert second["opened"] < first["opened"]
+
+
+def test_an_extra_order_moves_the_crm_segment(world):
+    from coursekit.sandbox.engine import Extras, crm_segment
+    from coursekit.sandbox.world import baseline, prepare
+    from coursekit.world import marketing
+
+    w = prepare(world)
+    base = baseline(w, 0)
+    code = {s: i for i, s in enumerate([*marketing.SEGMENTS, "none"])}
+    t = w.end + 0.5
+    lapsing = np.flatnonzero((crm_segment(w, base, np.arange(w.n), t) == code["lapsing"])
+                             & (w.obs_count < 2))[:5]
+    never = np.flatnonzero(crm_segment(w, base, np.arange(w.n), t) == code["none"])[:5]
+    who = np.concatenate([lapsing, never])
+    extras = Extras(w.n)
+    extras.add(who, np.full(len(who), t))
+    assert (crm_segment(w, base, who, t, extras.until(t)) != code["active"]).all()
+    after = crm_segment(w, base, who, t + 1, extras.until(t + 1))
+    assert (after[: len(lapsing)] == code["active"]).all()  # won back: active again
+    assert (after[len(lapsing):] == code["new"]).all()  # a first order: new
+
+
+def test_routine_messages_carry_the_worlds_load_and_tire_too(world):
+    from coursekit.sandbox.engine import crm_segment
+    from coursekit.sandbox.routine import shares, weekly_mean
+    from coursekit.sandbox.world import baseline, prepare
+
+    w = prepare(world)
+    seg = crm_segment(w, baseline(w, 0), np.arange(w.n), w.end)
+    mean = weekly_mean(seg, w.intensity, shares(w.reach, w.ever_reach), 1.0).sum()
+    assert 0.7 < mean / (w.load28.sum() / 4) < 1.3  # the world's rate, as the data saw it
+    heavy = _plan(_seg("everyone", {}, *[_act([1, 2, 3], m, day=d) for m, d in (
+        ("sms", 1), ("app_push", 2), ("wecom", 3), ("sms", 4))]), cap=4)
+    result = simulate(heavy, seed=0, world=world).summary.loc["all"]
+    assert 0 < result["routine_unsubscribes"] <= result["unsubscribes"]
+    assert 0 <= result["routine_complaints"] <= result["complaints"]
 
 
 def test_rules_select_on_tags_rfm_and_tiers(world):

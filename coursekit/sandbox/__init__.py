@@ -10,7 +10,9 @@ fatigue, against the orders that would have come anyway on the same draws.
 - :func:`simulate`: one plan, one seed -> :class:`SimulationResult`;
 - :func:`leaderboard`: several plans over replicate seeds, with the
   reference rows ``do nothing``, ``message everyone`` and ``oracle``;
-- :func:`parameters`: every number the response uses, with its source.
+- :func:`parameters`: every number the response uses, with its source;
+- :func:`fatigue_costs`: what an unsubscribe and a complaint cost on each
+  medium, derived from the world (the fatigue penalty).
 
 The example plans are in ``coursekit/sandbox/examples/`` (:func:`examples`).
 
@@ -25,13 +27,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coursekit.sandbox.costs import fatigue_costs
 from coursekit.sandbox.leaderboard import leaderboard, reference_plans
 from coursekit.sandbox.plan import Plan, read_plan
 from coursekit.sandbox.response import PARAMETERS, parameters
 from coursekit.sandbox.simulate import KPI_STEPS, SimulationResult, simulate
 
-__all__ = ["KPI_STEPS", "PARAMETERS", "Plan", "SimulationResult", "examples", "leaderboard",
-           "parameters", "read_plan", "reference_plans", "simulate"]
+__all__ = ["KPI_STEPS", "PARAMETERS", "Plan", "SimulationResult", "examples", "fatigue_costs",
+           "leaderboard", "parameters", "read_plan", "reference_plans", "simulate"]
 
 
 def examples() -> list[Path]:

@@ -9,10 +9,11 @@
   the coupon's days): for each customer the best medium and offer (20 off
   99 or none) at an hour in their persona's order hours, in week 1 and again
   in week 3 when the worn-out second contact still pays, keeping the
-  messages of highest expected profit. **The same budget** means the same
-  number of messages: the oracle sends at most as many as the team plan that
-  sends the most (its mean over the replicates; without team plans, as many
-  as ``message everyone``).
+  messages of highest expected profit net of the fatigue penalty (the
+  values derived from the world: :func:`coursekit.sandbox.costs.fatigue_costs`).
+  **The same budget** means the same number of messages: the oracle sends
+  at most as many as the team plan that sends the most (its mean over the
+  replicates; without team plans, as many as ``message everyone``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ import pandas as pd
 
 from coursekit.errors import DataError
 from coursekit.sandbox import response as R
+from coursekit.sandbox.costs import penalties
+from coursekit.sandbox.engine import COUPON_SENSITIVITY, HOUR_LIFT, UPLIFT_BY_CODE
 from coursekit.sandbox.plan import Action, Plan, read_plan
-from coursekit.sandbox.simulate import COUPON_SENSITIVITY, HOUR_LIFT, UPLIFT_BY_CODE, members, run
+from coursekit.sandbox.simulate import members, run
 from coursekit.sandbox.world import Prepared, prepare
 from coursekit.world import marketing, personas
 
@@ -70,6 +73,7 @@ def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tu
     window = float(R.PARAMETERS["offer_days"]["value"])
     chance_anyway = np.where(w.status == 1, 1 - np.exp(-w.rate * window), 0.0)
     chance_anyway += np.where((w.status == 0) & (w.first_due < w.end + window), 1.0, 0.0)
+    sub_value, complaint_cost = penalties(w)
     best = np.full((2, n), -np.inf)
     choice = np.zeros((2, n, 2), dtype=np.int64)
     offers = [(0.0, 0.0), _USUAL]
@@ -78,9 +82,9 @@ def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tu
             x = 1 + j + load
             p_open = R.open_probability(medium, "promotion", x, np.zeros(n, dtype=bool))
             fatigue = (R.fatigue_probability("unsubscribe", medium, "promotion", x)
-                       * R.PARAMETERS[f"subscriber_value_{medium}"]["value"]
+                       * sub_value[m]
                        + R.fatigue_probability("complaint", medium, "promotion", x)
-                       * R.PARAMETERS["complaint_cost"]["value"])
+                       * complaint_cost[m])
             for k, (coupon, threshold) in enumerate(offers):
                 uplift = (UPLIFT_BY_CODE[seg] * COUPON_SENSITIVITY[w.persona]
                           * R.offer_effect(coupon, threshold)
@@ -135,7 +139,7 @@ def _plans(plans: Iterable | str | Path) -> list[Plan]:
 
 
 def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int = 20,
-                world: str | Path | None = None) -> pd.DataFrame:
+                world: str | Path | None = None, progress: bool = False) -> pd.DataFrame:
     """Score every plan over ``replicates`` seeds, beside the reference rows.
 
     Parameters
@@ -149,6 +153,9 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         How many seeds (every plan runs on the same ones).
     world
         The world's folder (``None``: the default world).
+    progress
+        Show a progress bar (tqdm) over the runs: every plan and reference
+        row on every replicate.
 
     Returns
     -------
@@ -176,20 +183,44 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
 
         raise ArgumentError("replicates must be a whole number of at least 1",
                             name="replicates", value=replicates, allowed="1, 2, ...")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        from coursekit.errors import ArgumentError
+
+        raise ArgumentError("seed must be a whole number of 0 or more", name="seed",
+                            value=seed, allowed="0, 1, 2, ...")
     teams = _plans(plans)
     w = prepare(world)
     horizon = max([p.horizon_weeks for p in teams], default=4)
     seeds = [int(seed) + r for r in range(replicates)]
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=(len(teams) + 3) * replicates, desc="leaderboard", unit="run")
+
+    def scored(team: str, cap: int, groups: list) -> list:
+        if bar is not None:
+            bar.set_postfix_str(team)
+        out = []
+        for s in seeds:
+            out.append(run(w, s, team, cap, groups))
+            if bar is not None:
+                bar.update(1)
+        return out
+
     runs: dict[str, list] = {}
     kinds: dict[str, str] = {}
-    for i, plan in enumerate([*teams, *reference_plans(horizon).values()]):
-        kinds[plan.team] = "team" if i < len(teams) else "reference"
-        groups = members(w, plan)
-        runs[plan.team] = [run(w, s, plan.team, plan.frequency_cap, groups) for s in seeds]
-    volume = [np.mean([r.messages for r in runs[p.team]]) for p in teams]
-    budget = max(volume) if volume else np.mean([r.messages for r in runs["message everyone"]])
-    groups = _oracle_groups(w, budget)
-    runs["oracle"] = [run(w, s, "oracle", 3, groups) for s in seeds]
+    try:
+        for i, plan in enumerate([*teams, *reference_plans(horizon).values()]):
+            kinds[plan.team] = "team" if i < len(teams) else "reference"
+            runs[plan.team] = scored(plan.team, plan.frequency_cap, members(w, plan))
+        volume = [np.mean([r.messages for r in runs[p.team]]) for p in teams]
+        budget = max(volume) if volume else np.mean([r.messages
+                                                     for r in runs["message everyone"]])
+        runs["oracle"] = scored("oracle", 3, _oracle_groups(w, budget))
+    finally:
+        if bar is not None:
+            bar.close()
     kinds["oracle"] = "reference"
     rows = []
     for team, results in runs.items():

@@ -2,9 +2,11 @@
 
 Every number the sandbox uses is in :data:`PARAMETERS`, with where it comes
 from: most are the simulated company's own (``coursekit.world``), a few are
-the sandbox's stated assumptions (marked ``sandbox``). :func:`parameters`
-returns them as a table a lesson can print, and they are meant to be added to
-the world's truth later.
+the sandbox's stated assumptions (marked ``sandbox``). The few that depend on
+a world's data (the margin rate, the fatigue penalty's values: see
+:mod:`coursekit.sandbox.costs`) are derived from it. :func:`parameters`
+returns them all as a table a lesson can print, and they are meant to be
+added to the world's truth later.
 
 The chain of one message to one customer, in order:
 
@@ -13,10 +15,11 @@ The chain of one message to one customer, in order:
 2. **delivered**: not silenced by an unsubscribe earlier in the plan, and
    within the plan's frequency cap;
 3. **opened** with chance ``logistic(logit(open_rate[medium]) +
-   open_purpose[purpose] + open_slope * (x - 1))``, ``x`` being the messages
-   the customer got in the week so far (this one, the plan's earlier ones and
-   the brand's routine messages), times ``night_open`` when sent at night
-   outside the persona's hours;
+   open_purpose[purpose] + open_slope * (x - 1))``, ``x`` being the brand's
+   messages to the customer in the 7 days up to this one, this one included
+   (the plan's, in the trailing ``window_days``, and the week's routine
+   messages: :mod:`coursekit.sandbox.routine`), as the world counts them;
+   times ``night_open`` when sent at night outside the persona's hours;
 4. **an extra order**, among those who open, with chance ``min(max_response,
    uplift / reference_open)``: ``uplift`` is the world's campaign uplift of
    the customer's CRM segment on the day of sending, times the persona's
@@ -29,18 +32,23 @@ The chain of one message to one customer, in order:
    ``logistic(click[purpose] + 0.5 * engagement)``;
 6. **fatigue**: each delivered message makes the reader unsubscribe from its
    medium, or complain, with the world's logistic chances in ``x``
-   (``params.MESSAGE_FATIGUE``).
+   (``params.MESSAGE_FATIGUE``); the plan's messages also raise ``x`` of the
+   routine messages around them (:func:`coursekit.sandbox.routine.added_fatigue`).
+   An unsubscribe costs the subscriber value of its medium, a complaint its
+   complaint cost (:func:`coursekit.sandbox.costs.fatigue_costs`).
 
 Examples
 --------
->>> table = parameters()
->>> float(table.loc["uplift_lapsing", "value"]), table.loc["uplift_lapsing", "source"]
+>>> entry = PARAMETERS["uplift_lapsing"]
+>>> entry["value"], entry["source"]
 (0.12, 'world: marketing.UPLIFT')
 >>> round(float(offer_effect(20.0, 99.0)), 3), round(float(offer_effect(0.0, 0.0)), 3)
 (1.0, 0.35)
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -75,17 +83,20 @@ def _entries() -> dict[str, dict]:
             "message_cost_wecom": dict(value=0.5, source="sandbox",
                                        meaning="yuan per WeCom message: about a minute of an "
                                        "adviser's time at 30 yuan an hour")}
+    per_year = {m: sum(c["medium"] == m for c in marketing.CAMPAIGNS)
+                / (((P.END - P.START).days + 1) / 365.25) for m in MEDIA}
     subscriber = {
-        "subscriber_value_sms": dict(value=6.0, source="sandbox", meaning="yuan lost per SMS "
-                                     "unsubscribe: a year of routine campaigns' expected "
-                                     "contribution through that medium"),
-        "subscriber_value_app_push": dict(value=3.0, source="sandbox",
-                                          meaning="yuan lost per app push unsubscribe"),
-        "subscriber_value_wecom": dict(value=15.0, source="sandbox",
-                                       meaning="yuan lost per WeCom unsubscribe (the adviser "
-                                       "relationship is worth most)"),
-        "complaint_cost": dict(value=10.0, source="sandbox", meaning="yuan per complaint "
-                               "(spam reports put the sender's channel at risk)"),
+        **{f"campaigns_per_year_{m}": dict(
+            value=round(per_year[m], 4), source="world: marketing.CAMPAIGNS",
+            meaning=f"the company's campaigns on {m} per year of data (the usual cadence "
+            "that makes a reachable customer worth keeping)") for m in MEDIA},
+        "complaint_minutes": dict(value=15.0, source="sandbox", meaning="minutes of a "
+                                  "service agent's time to handle one complaint (a spam "
+                                  "report passed on by the carrier or the platform)"),
+        "staff_pay": dict(value=P.World2().pay_per_staff_hour["1"],
+                          source="world: World2.pay_per_staff_hour tier 1",
+                          meaning="yuan per staff hour (the service team sits in a tier-1 "
+                          "city)"),
     }
     other = {
         "uplift_no_order": dict(value=0.01, source="sandbox", meaning="uplift of a user with "
@@ -114,17 +125,17 @@ def _entries() -> dict[str, dict]:
                            meaning="open rate multiplier at night (0-6 h) outside the "
                            "persona's hours (0.22 -> 0.011; the world's 2 a.m. SMS opened 1%)"),
         "open_slope": dict(value=_FAT["open_slope"], source="world: MESSAGE_FATIGUE",
-                           meaning="open log-odds per message above one in the week"),
+                           meaning="open log-odds per message above one in the 7 days"),
         "unsubscribe_intercept": dict(value=_FAT["unsubscribe"]["intercept"],
                                       source="world: MESSAGE_FATIGUE", meaning="log-odds"),
         "unsubscribe_slope": dict(value=_FAT["unsubscribe"]["slope"],
                                   source="world: MESSAGE_FATIGUE",
-                                  meaning="log-odds per message received in the week"),
+                                  meaning="log-odds per message received in the 7 days"),
         "complaint_intercept": dict(value=_FAT["complaint"]["intercept"],
                                     source="world: MESSAGE_FATIGUE", meaning="log-odds"),
         "complaint_slope": dict(value=_FAT["complaint"]["slope"],
                                 source="world: MESSAGE_FATIGUE",
-                                meaning="log-odds per message received in the week"),
+                                meaning="log-odds per message received in the 7 days"),
         "dropout_driver": dict(
             value=round(1 - (1 - P.Params.dropout_if_late * P.Params.late_base)
                         * (1 - P.Params.dropout_if_complaint
@@ -145,13 +156,25 @@ def _entries() -> dict[str, dict]:
     return {**world_uplift, **coupon, **opens, **purpose, **cost, **subscriber, **other}
 
 
-#: Every parameter of the sandbox by name: ``value``, ``source`` (``world: ...`` for the
-#: simulated company's own, ``sandbox`` for a stated assumption) and ``meaning``.
+#: Every parameter of the sandbox that does not depend on the world's data, by name:
+#: ``value``, ``source`` (``world: ...`` for the simulated company's own, ``sandbox`` for a
+#: stated assumption) and ``meaning``. The fatigue penalty's values are derived from
+#: each world (:func:`parameters`, :mod:`coursekit.sandbox.costs`).
 PARAMETERS: dict[str, dict] = _entries()
 
 
-def parameters() -> pd.DataFrame:
-    """The sandbox's parameters as a table, one row each (see :data:`PARAMETERS`).
+def parameters(world: str | Path | None = None) -> pd.DataFrame:
+    """The sandbox's parameters on ``world`` as a table, one row each.
+
+    The rows of :data:`PARAMETERS`, then the values derived from the world
+    (source ``derived: ...``): the contribution margin rate, and per medium
+    the subscriber value (yuan lost per unsubscribe) and the complaint cost
+    (:func:`coursekit.sandbox.costs.fatigue_costs`).
+
+    Parameters
+    ----------
+    world
+        The world's folder; ``None``: the world :func:`coursekit.load` reads.
 
     Returns
     -------
@@ -160,10 +183,40 @@ def parameters() -> pd.DataFrame:
 
     Examples
     --------
-    >>> float(parameters().loc["message_cost_sms", "value"])
+    >>> import tempfile
+    >>> from coursekit.world import write_world
+    >>> tmp = tempfile.mkdtemp()
+    >>> _ = write_world(tmp, users=600, seed=3)
+    >>> table = parameters(world=tmp)
+    >>> float(table.loc["message_cost_sms", "value"])
     0.05
+    >>> print(table.loc["subscriber_value_sms", "source"])
+    derived: the world's campaigns on sms, simulated
     """
-    out = pd.DataFrame.from_dict(PARAMETERS, orient="index")
+    from coursekit.sandbox.costs import SEEDS, fatigue_costs
+    from coursekit.sandbox.world import prepare
+
+    costs = fatigue_costs(world)
+    rows = dict(PARAMETERS)
+    rows["margin_rate"] = dict(value=round(prepare(world).margin_rate, 4),
+                               source="derived: metrics.contribution_margin, last year",
+                               meaning="contribution / amount of the orders of the last "
+                               "year of data: the profit of an extra order's value")
+    for medium, row in costs.iterrows():
+        rows[f"subscriber_value_{medium}"] = dict(
+            value=round(float(row["subscriber_value"]), 4),
+            source=f"derived: the world's campaigns on {medium}, simulated",
+            meaning=f"yuan lost per {medium} unsubscribe: the incremental profit per "
+            f"reachable customer that the world's campaigns on {medium} earn in a year "
+            f"(their profit in the sandbox, mean of seeds {SEEDS[0]}-{SEEDS[-1]}, "
+            f"/ {int(row['reachable'])} reachable customers / the years of data; at least 0)")
+        rows[f"complaint_cost_{medium}"] = dict(
+            value=round(float(row["complaint_cost"]), 4),
+            source="derived: subscriber value + complaint_minutes x staff_pay",
+            meaning=f"yuan per complaint on {medium}: the reader is lost to the medium "
+            "(a spam report files the brand's messages away; sandbox assumption) and "
+            "the complaint takes a service agent's time")
+    out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "name"
     return out
 
@@ -226,7 +279,8 @@ def click_probability(purpose: str, engagement: np.ndarray) -> np.ndarray:
 
 def fatigue_probability(event: str, medium: str, purpose: str, x: np.ndarray) -> np.ndarray:
     """Chance that a message makes its reader unsubscribe (``event="unsubscribe"``) or
-    complain (``"complaint"``): the world's logistic in the week's message count ``x``.
+    complain (``"complaint"``): the world's logistic in the message count ``x`` of the
+    7 days up to the message, itself included.
 
     Examples
     --------

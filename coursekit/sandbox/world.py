@@ -21,7 +21,7 @@ import pandas as pd
 from coursekit.world import params as P
 from coursekit.world import personas
 
-__all__ = ["Prepared", "baseline", "prepare", "rng"]
+__all__ = ["Prepared", "baseline", "prepare", "rng", "send_multiplier"]
 
 #: Spacing of the (user, time) sort key of orders: above any day number of the calendar.
 KEY = 4096.0
@@ -47,7 +47,9 @@ class Prepared:
     spend_rate: np.ndarray    # nu
     engagement: np.ndarray    # 0.5 log(browse) +- the world's alive shift
     persona: np.ndarray       # codes into personas.NAMES
-    reach: np.ndarray         # (media, users) bool
+    reach: np.ndarray         # (media, users) bool: reachable when the data ends
+    ever_reach: np.ndarray    # (media, users) bool: reachable, or unsubscribed since
+    intensity: np.ndarray     # the CRM's send intensity of the user (mean 1)
     load7: np.ndarray
     load28: np.ndarray
     first_due: np.ndarray     # day of a prospect's first order
@@ -58,6 +60,7 @@ class Prepared:
     end: float                # the day the data ends (days since START)
     sim_end: float            # the calendar's last day + 1
     cum_buy: np.ndarray       # cumulative buying multiplier from START
+    send_mult: np.ndarray     # the CRM's daily send multiplier (festival run-ups), from START
     margin_rate: float        # contribution / amount over the last year
     value_factor: float       # orders' gross amount / the Gamma-Gamma target value
 
@@ -103,6 +106,13 @@ def prepare(world: str | Path | None = None) -> Prepared:
     if key in _CACHE:
         return _CACHE[key]
     state = read_state(folder)
+    if "persona" not in state.columns:
+        from coursekit.errors import DataError
+
+        raise DataError(f"{folder.name} is a World 1 world: the sandbox runs World 2's company "
+                        "(its personas, order costs and early dropout)", table="state",
+                        column="persona",
+                        fix="generate a World 2 world: coursekit data generate --out DIR")
     users = load("users", world=str(folder))
     orders = load("orders", world=str(folder))
     state = state.set_index("user_id").reindex(users["user_id"].to_numpy())
@@ -126,6 +136,10 @@ def prepare(world: str | Path | None = None) -> Prepared:
         dropout=state["dropout_p"].to_numpy(dtype=float), spend_rate=nu, engagement=eng,
         persona=persona,
         reach=np.vstack([state[f"reach_{m}"].to_numpy(dtype=bool) for m in MEDIA]),
+        ever_reach=np.vstack([state[f"reach_{m}"].to_numpy(dtype=bool)
+                              | state[f"unsubscribed_{m}"].to_numpy(dtype=bool)
+                              for m in MEDIA]),
+        intensity=state["message_intensity"].to_numpy(dtype=float),
         load7=state["messages_last_7d"].to_numpy(dtype=float),
         load28=state["messages_last_28d"].to_numpy(dtype=float),
         first_due=state["first_purchase_day"].to_numpy(dtype=float),
@@ -134,6 +148,7 @@ def prepare(world: str | Path | None = None) -> Prepared:
         obs_first=_first_day(users, orders, pos, first=True),
         obs_last=_first_day(users, orders, pos, first=False),
         end=end, sim_end=float(cal.n_days), cum_buy=cal.cumulative("buy"),
+        send_mult=send_multiplier(cal.n_days),
         margin_rate=_margin_rate(str(folder), orders),
         value_factor=float(orders["gross_amount"].sum()) / target if target > 0 else 1.0,
     )
@@ -141,6 +156,36 @@ def prepare(world: str | Path | None = None) -> Prepared:
     _BASELINE.clear()
     _CACHE[key] = prepared
     return prepared
+
+
+def send_multiplier(n_days: int) -> np.ndarray:
+    """The CRM's daily send multiplier over ``n_days`` from START: the world's rule
+    (``coursekit.world.messaging.send_multiplier``) carried on to the calendar's last year.
+
+    Over the ``festival_lead_days`` plus the buying run-up of each festival of
+    ``params.FESTIVALS`` the rate rises linearly to ``1 + festival_push x (peak
+    - 1)`` on the festival day; 1 elsewhere.
+
+    Examples
+    --------
+    >>> mult = send_multiplier(1096)
+    >>> day = (pd.Timestamp("2026-11-11") - pd.Timestamp(P.START)).days
+    >>> float(mult[day]), float(mult[day - 30])
+    (2.575, 1.0)
+    """
+    mult = np.ones(n_days)
+    push, lead = P.MESSAGING["festival_push"], int(P.MESSAGING["festival_lead_days"])
+    last = (P.START + pd.Timedelta(days=n_days - 1)).year
+    for year in range(P.START.year, last + 1):
+        for _, month, day, peak, runup in P.FESTIVALS:
+            i = (pd.Timestamp(year, month, day) - pd.Timestamp(P.START)).days
+            n = runup + lead
+            lo, hi = max(0, i - n), min(i + 1, n_days)
+            if hi <= lo:
+                continue
+            ramp = np.linspace(1.0, 1.0 + push * (peak - 1.0), n + 1)[lo - (i - n): hi - (i - n)]
+            mult[lo:hi] = np.maximum(mult[lo:hi], ramp)
+    return mult
 
 
 def _state_checksum(folder: Path) -> str:
