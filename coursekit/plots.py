@@ -49,6 +49,7 @@ __all__ = [
     "heatmap",
     "diverging_bar",
     "waterfall",
+    "leaderboard_chart",
     "bad_vs_good",
     "highlight_lines",
     "small_multiples",
@@ -1676,6 +1677,3 @@ def leaderboard_chart(
     ax.set_xlabel(xlabel if xlabel is not None else "profit after fatigue, yuan (mean over "
                   "the replicates) 扣除疲劳成本后的利润（元）")
     return ax
-
-
-__all__ += ["leaderboard_chart"]
