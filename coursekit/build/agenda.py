@@ -67,10 +67,11 @@ SLOTS: dict[int, tuple[int, int]] = {
     4: (180, 180),
     5: (120, 180),
     6: (60, 120),
+    7: (60, 90),
 }
 
 #: The day of the two-day agenda on which each module is taught.
-DAYS: dict[int, int] = {0: 1, 1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2}
+DAYS: dict[int, int] = {0: 1, 1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 2}
 
 _HEADING = re.compile(r"^(#{1,2})\s+(.*\S)\s*$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%-]*")

@@ -61,7 +61,7 @@ def reference_plans(horizon_weeks: int = 4) -> dict[str, Plan]:
 
 def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tuple]]:
     """The oracle's segments: customers by (medium, offer, hour, contacts)."""
-    from scipy.stats import gamma
+    from scipy.special import gammaincc  # the Gamma survival function, without scipy.stats
 
     n, p = w.n, float(R.PARAMETERS["gamma_gamma_p"]["value"])
     seg = w.features["crm_segment"].map(
@@ -91,7 +91,7 @@ def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tu
                           * R.PARAMETERS["wearout"]["value"] ** j * lift)
                 p_extra = p_open * np.minimum(R.PARAMETERS["max_response"]["value"],
                                               uplift / R.PARAMETERS["reference_open"]["value"])
-                fits = gamma.sf(threshold * w.spend_rate / w.value_factor, p) if coupon else 0
+                fits = gammaincc(p, threshold * w.spend_rate / w.value_factor) if coupon else 0
                 gain = (p_extra * mean_value * w.margin_rate
                         - coupon * (p_extra * fits + (1 - p_extra) * chance_anyway * fits)
                         - R.PARAMETERS[f"message_cost_{medium}"]["value"] - fatigue)
