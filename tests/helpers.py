@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import pytest
+
+from coursekit import cli
 from coursekit.errors import ArgumentError, CourseError, DataError
+
+
+def run(capsys: pytest.CaptureFixture, *argv: object) -> tuple[int, str, str]:
+    """Run the ``coursekit`` command in process: exit code, stdout, stderr."""
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(capsys: pytest.CaptureFixture, *argv: object, says: tuple[str, ...]) -> str:
+    """Run a command that must be refused: exit 2, one paragraph on stderr naming the
+    problem (``coursekit SUBCOMMAND: error: ...``, with every text of ``says``)."""
+    code, out, err = run(capsys, *argv)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err
+    assert err.startswith("coursekit ") and ": error: " in err
+    assert "\n\n" not in err.strip()  # one paragraph
+    for text in says:
+        assert text in err, err
+    return err
 
 
 def named(err: CourseError) -> object:

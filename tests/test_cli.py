@@ -11,6 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import refused, run
 from nbformat.v4 import new_code_cell, new_notebook
 
 import coursekit.data
@@ -20,24 +21,6 @@ from coursekit.errors import ArgumentError, CourseError, DataError
 from coursekit.grade import grade
 
 TINY = str(cli.MIN_USERS)  # the smallest world the generator makes (well under a second)
-
-
-def run(capsys: pytest.CaptureFixture, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(capsys: pytest.CaptureFixture, *argv: object, says: tuple[str, ...]) -> str:
-    """Run a command that must be refused: exit 2, one paragraph on stderr naming the problem."""
-    code, out, err = run(capsys, *argv)
-    assert code == 2, (out, err)
-    assert "Traceback" not in err
-    assert err.startswith("coursekit ") and ": error: " in err
-    assert "\n\n" not in err.strip()  # one paragraph
-    for text in says:
-        assert text in err, err
-    return err
 
 
 def generate(capsys: pytest.CaptureFixture, out: Path, *more: object) -> tuple[int, str, str]:

@@ -8,29 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers import refused, run
 
 from coursekit import cli, sandbox
 from coursekit.world import write_world
 
 TEAM = next(p for p in sandbox.examples() if p.stem == "team_winback")
-
-
-def run(capsys: pytest.CaptureFixture, *argv: object) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(capsys: pytest.CaptureFixture, *argv: object, says: tuple[str, ...]) -> str:
-    """Run a command that must be refused: exit 2, one paragraph on stderr naming the problem."""
-    code, out, err = run(capsys, *argv)
-    assert code == 2, (out, err)
-    assert "Traceback" not in err
-    assert err.startswith("coursekit sandbox ") and ": error: " in err
-    assert "\n\n" not in err.strip()  # one paragraph
-    for text in says:
-        assert text in err, err
-    return err
 
 
 @pytest.fixture(scope="module")
