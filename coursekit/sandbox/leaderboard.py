@@ -164,7 +164,8 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         everyone``, ``oracle``), sorted by ``profit_after_fatigue``: ``kind``
         (team or reference), ``profit`` (the mean incremental profit),
         ``profit_low`` and ``profit_high`` (a 95% interval of that mean: mean
-        +- 1.96 standard errors over the replicates), ``roi``, ``messages``,
+        +- t standard errors over the replicates, t the 97.5% quantile of Student's
+        t with replicates - 1 degrees of freedom), ``roi``, ``messages``,
         ``extra_orders``, ``unsubscribes``, ``complaints`` and
         ``profit_after_fatigue`` (means).
 
@@ -222,10 +223,13 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         if bar is not None:
             bar.close()
     kinds["oracle"] = "reference"
+    from scipy.special import stdtrit  # Student's t quantiles, without scipy.stats
+
     rows = []
     for team, results in runs.items():
         profit = np.array([r.profit for r in results])
-        half = 1.96 * profit.std(ddof=1) / np.sqrt(len(profit)) if len(profit) > 1 else np.nan
+        half = (stdtrit(len(profit) - 1, 0.975) * profit.std(ddof=1) / np.sqrt(len(profit))
+                if len(profit) > 1 else np.nan)
         rows.append(dict(team=team, kind=kinds[team], profit=profit.mean(),
                          profit_low=profit.mean() - half, profit_high=profit.mean() + half,
                          roi=np.nanmean([r.roi for r in results]) if any(
