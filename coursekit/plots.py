@@ -1548,7 +1548,8 @@ def leaderboard_chart(
     grey; the mean is written at the bar's end, a line marks 0 (what doing
     nothing scores) and a whisker the 95% interval of the mean over the
     replicates. The interval is ``profit_after_fatigue_low`` to
-    ``profit_after_fatigue_high`` when the table has them; otherwise the
+    ``profit_after_fatigue_high`` when the table has them (the leaderboard's
+    does); otherwise (a table of its own) the
     profit's interval (``profit_low``, ``profit_high``) moved by the mean
     fatigue penalty (``profit_after_fatigue - profit``), which leaves out
     the spread of the penalty itself. A row without an interval (one

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 
 from coursekit.errors import ArgumentError, DataError
@@ -39,6 +40,21 @@ def test_do_nothing_is_zero_and_intervals_hold_the_mean(board):
     assert board.loc["do nothing", ["profit", "messages"]].tolist() == [0.0, 0.0]
     rest = board.drop(index="do nothing")
     assert ((rest["profit_low"] <= rest["profit"]) & (rest["profit"] <= rest["profit_high"])).all()
+
+
+def test_profit_after_fatigue_has_its_own_t_interval(world):
+    from scipy import stats
+
+    from coursekit.sandbox import simulate
+
+    plan = next(p for p in examples() if p.stem == "team_winback")
+    row = leaderboard([plan], seed=5, replicates=3, world=world).loc[read_plan(plan).team]
+    after = np.array([simulate(plan, seed=s, world=world).profit_after_fatigue
+                      for s in (5, 6, 7)])
+    half = stats.t.ppf(0.975, 2) * after.std(ddof=1) / np.sqrt(3)
+    assert row["profit_after_fatigue"] == pytest.approx(after.mean())
+    assert row["profit_after_fatigue_low"] == pytest.approx(after.mean() - half)
+    assert row["profit_after_fatigue_high"] == pytest.approx(after.mean() + half)
 
 
 def test_the_oracle_is_not_beaten_by_the_examples(board):

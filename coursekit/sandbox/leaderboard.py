@@ -167,7 +167,8 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         +- t standard errors over the replicates, t the 97.5% quantile of Student's
         t with replicates - 1 degrees of freedom), ``roi``, ``messages``,
         ``extra_orders``, ``unsubscribes``, ``complaints`` and
-        ``profit_after_fatigue`` (means).
+        ``profit_after_fatigue`` (means), with ``profit_after_fatigue_low`` and
+        ``profit_after_fatigue_high``, its 95% interval made the same way.
 
     Examples
     --------
@@ -225,20 +226,28 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
     kinds["oracle"] = "reference"
     from scipy.special import stdtrit  # Student's t quantiles, without scipy.stats
 
+    def half(values: np.ndarray) -> float:
+        """Half the width of the 95% interval of the mean of ``values`` (Student's t)."""
+        if len(values) < 2:
+            return np.nan
+        return float(stdtrit(len(values) - 1, 0.975) * values.std(ddof=1)
+                     / np.sqrt(len(values)))
+
     rows = []
     for team, results in runs.items():
         profit = np.array([r.profit for r in results])
-        half = (stdtrit(len(profit) - 1, 0.975) * profit.std(ddof=1) / np.sqrt(len(profit))
-                if len(profit) > 1 else np.nan)
+        after = np.array([r.profit_after_fatigue for r in results])
         rows.append(dict(team=team, kind=kinds[team], profit=profit.mean(),
-                         profit_low=profit.mean() - half, profit_high=profit.mean() + half,
+                         profit_low=profit.mean() - half(profit),
+                         profit_high=profit.mean() + half(profit),
                          roi=np.nanmean([r.roi for r in results]) if any(
                              np.isfinite(r.roi) for r in results) else np.nan,
                          messages=np.mean([r.messages for r in results]),
                          extra_orders=np.mean([r.extra_orders for r in results]),
                          unsubscribes=np.mean([r.unsubscribes for r in results]),
                          complaints=np.mean([r.complaints for r in results]),
-                         profit_after_fatigue=np.mean([r.profit_after_fatigue
-                                                       for r in results])))
+                         profit_after_fatigue=after.mean(),
+                         profit_after_fatigue_low=after.mean() - half(after),
+                         profit_after_fatigue_high=after.mean() + half(after)))
     out = pd.DataFrame(rows).set_index("team")
     return out.sort_values("profit_after_fatigue", ascending=False, kind="stable")
