@@ -298,7 +298,7 @@ class Canvas:
         >>> t = {n: coursekit.load(n) for n in ("orders", "order_items", "products",
         ...      "order_costs", "memberships", "store_months", "stores", "channel_spend",
         ...      "referrals")}
-        >>> c = Canvas.from_data(*t.values(), coursekit.truth()["world2"])
+        >>> c = Canvas.from_data(*t.values(), coursekit.load("cost_rates"))
         >>> len(c.revenue_streams), len(c.cost_structure), c.key_partners
         (3, 10, ())
         >>> any(s.startswith("线上订单 online orders ¥") for s in c.revenue_streams)

@@ -109,10 +109,10 @@ def store_lines(
         The company's store cost parameters: a mapping with
         ``rent_per_sqm_month`` (yuan per m² a month, by city tier),
         ``pay_per_staff_hour`` (yuan, by city tier), ``store_gross_margin``
-        (a share) and ``fit_out`` (yuan, by format), e.g. the course world's
-        ``coursekit.truth()["world2"]`` (other keys are ignored); or the
-        course's ``cost_rates`` table (columns ``item``, ``key``, ``value``;
-        ``key`` ``"all"`` for the gross margin; other items are ignored).
+        (a share) and ``fit_out`` (yuan, by format), other keys ignored; or,
+        as the lessons pass it, the course's ``cost_rates`` table (columns
+        ``item``, ``key``, ``value``; ``key`` ``"all"`` for the gross margin;
+        other items are ignored).
         Tiers are matched as text (``1`` and ``"1"`` are the same tier).
     store, amount, hours, tier, area, store_format
         Column names.
