@@ -158,7 +158,15 @@ def _parser() -> argparse.ArgumentParser:
                     help="also draw the mean profit after fatigue with its 95%% interval "
                          "into this image (.png, .svg or .pdf)")
     sl.add_argument("--quiet", action="store_true", help="no progress bar")
-    ssub.add_parser("parameters", help="list every number the sandbox uses, with its source")
+    sp = ssub.add_parser("parameters", help="list every number the sandbox uses, with its "
+                                            "source")
+    from coursekit.sandbox.presets import INDUSTRIES
+
+    for parser in (sr, sl, sp):
+        parser.add_argument("--industry", default=None, metavar="NAME",
+                            help="score in an industry preset (" + ", ".join(INDUSTRIES)
+                                 + "): the same customers with that industry's order "
+                                 "values, margin and responses (default: the course company)")
     return p
 
 
@@ -521,7 +529,7 @@ def _money(x: float) -> str:
 def _sandbox_run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from coursekit.sandbox import KPI_STEPS, simulate
+    from coursekit.sandbox import KPI_STEPS, brief_gaps, simulate
 
     path = Path(args.plan)
     if not path.is_file():
@@ -531,9 +539,10 @@ def _sandbox_run(args: argparse.Namespace) -> int:
     _check_seed(args.seed)
     _check_sandbox_world(args.world)
     plan = _read_plan_file(path)
-    result = simulate(plan, seed=args.seed, world=args.world)
+    result = simulate(plan, seed=args.seed, world=args.world, industry=args.industry)
     where = args.world if args.world is not None else "the course's data"
-    print(f"{result.team}: seed {result.seed}, world {where}")
+    industry = f", industry {args.industry}" if args.industry else ""
+    print(f"{result.team}: seed {result.seed}, world {where}{industry}")
     roi = "n/a" if pd.isna(result.roi) else f"{result.roi:.2f}"
     print(f"{result.messages:,} messages, {result.extra_orders:,} extra orders, incremental "
           f"profit {_money(result.profit)} yuan (ROI {roi})")
@@ -556,6 +565,9 @@ def _sandbox_run(args: argparse.Namespace) -> int:
     kpis = result.kpis[[*KPI_STEPS, "profit_after_fatigue"]]
     print(kpis.to_string(formatters={**{c: "{:,.0f}".format for c in KPI_STEPS},
                                      "profit_after_fatigue": _money}))
+    gaps = brief_gaps(plan)
+    print("\nagainst the capstone's brief: " + ("nothing missing" if not gaps else
+                                                "\n  " + "\n  ".join(gaps)))
     return 0
 
 
@@ -611,8 +623,10 @@ def _sandbox_leaderboard(args: argparse.Namespace) -> int:
     _check_sandbox_world(args.world)
     plans = _plan_files(args.plans)
     board = leaderboard(plans, seed=args.seed, replicates=args.replicates, world=args.world,
-                        progress=not args.quiet)
+                        industry=args.industry, progress=not args.quiet)
     where = args.world if args.world is not None else "the course's data"
+    if args.industry:
+        where += f", industry {args.industry}"
     n = args.replicates
     replicates = (f"1 replicate (seed {args.seed})" if n == 1
                   else f"{n} replicates (seeds {args.seed}-{args.seed + n - 1})")
@@ -623,12 +637,16 @@ def _sandbox_leaderboard(args: argparse.Namespace) -> int:
     interval = [("n/a" if pd.isna(lo) else f"{lo:,.0f} to {hi:,.0f}")
                 for lo, hi in zip(table["profit_low"], table["profit_high"], strict=True)]
     table["profit_95%"] = interval
-    cols = ["rank", "kind", "profit_after_fatigue", "profit", "profit_95%", "roi", "messages",
-            "extra_orders", "unsubscribes", "complaints"]
+    table["lead_95%"] = [("n/a" if pd.isna(lo) else f"{lo:,.0f} to {hi:,.0f}")
+                         for lo, hi in zip(table["lead_low"], table["lead_high"], strict=True)]
+    cols = ["rank", "kind", "profit_after_fatigue", "lead_95%", "profit", "profit_95%", "roi",
+            "messages", "extra_orders", "unsubscribes", "complaints"]
     fmt = {c: _money for c in ("profit_after_fatigue", "profit", "messages", "extra_orders")}
     fmt |= {"roi": "{:.2f}".format, "unsubscribes": "{:,.1f}".format,
             "complaints": "{:,.1f}".format}
     print(table[cols].to_string(formatters=fmt, na_rep="n/a"))
+    print("lead_95%: the lead in profit after fatigue over the next row, compared seed by seed "
+          "(paired); an interval holding 0 is not a win")
     if chart is not None:
         from matplotlib.figure import Figure
 
@@ -643,10 +661,10 @@ def _sandbox_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sandbox_parameters() -> int:
+def _sandbox_parameters(industry: str | None) -> int:
     from coursekit.sandbox import parameters
 
-    table = parameters().reset_index()
+    table = parameters(industry=industry).reset_index()
     table["value"] = table["value"].map("{:g}".format)
     columns = ["name", "value", "source", "meaning"]
     width = {c: max(len(c), *table[c].str.len()) for c in columns[:-1]}
@@ -663,7 +681,8 @@ def _sandbox_parameters() -> int:
                           *(" " * indent + more for more in text[1:])])
 
     print(f"{len(table)} numbers of the sandbox's response (coursekit.sandbox.parameters()).")
-    print("source 'sandbox': a stated assumption; 'world: ...': the simulated company's own.\n")
+    print("source 'sandbox': a stated assumption; 'world: ...': the simulated company's own; "
+          "'derived: ...': measured on the world; 'preset: ...': an industry preset's.\n")
     print(lines(columns))
     for row in table[columns].itertuples(index=False):
         print(lines(row))
@@ -671,11 +690,16 @@ def _sandbox_parameters() -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    from coursekit.sandbox.presets import INDUSTRIES
+
+    if args.industry is not None and args.industry not in INDUSTRIES:
+        raise ArgumentError(f"no industry preset called {args.industry!r}", name="--industry",
+                            value=args.industry, allowed=", ".join(INDUSTRIES))
     if args.sandbox_command == "run":
         return _sandbox_run(args)
     if args.sandbox_command == "leaderboard":
         return _sandbox_leaderboard(args)
-    return _sandbox_parameters()
+    return _sandbox_parameters(args.industry)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -185,3 +185,44 @@ def test_parameters_lists_every_number_with_its_source(capsys):
     sms = next(r for r in rows if r.startswith("message_cost_sms "))
     assert sms.split()[1] == f"{table.loc['message_cost_sms', 'value']:g}"
     assert table.loc["message_cost_sms", "source"] in sms
+
+
+def test_parameters_of_an_industry_mark_the_presets_numbers(capsys):
+    code, out, err = run(capsys, "sandbox", "parameters", "--industry", "education")
+    assert code == 0 and err == ""
+    cost = next(r for r in out.splitlines() if r.startswith("message_cost_wecom "))
+    assert cost.split()[1:3] == ["2", "preset:"]
+    refused(capsys, "sandbox", "parameters", "--industry", "fintech",
+            says=("--industry", "fintech", "education"))
+
+
+# ------------------------------------------------------------------ industry and brief
+
+
+def test_run_in_an_industry_and_against_the_brief(capsys, world, tmp_path):
+    code, out, err = run(capsys, "sandbox", "run", TEAM, "--world", world,
+                         "--industry", "local_services")
+    assert code == 0, err
+    result = sandbox.simulate(TEAM, world=world, industry="local_services")
+    assert out.startswith(f"{result.team}: seed 0, world {world}, industry local_services")
+    assert f"profit after fatigue {result.profit_after_fatigue:,.0f} yuan" in out
+    assert out.rstrip().endswith("against the capstone's brief: nothing missing")
+    short = tmp_path / "short.yaml"
+    short.write_text(TEAM.read_text(encoding="utf-8").replace("wecom_persona:", "notes:"),
+                     encoding="utf-8")
+    code, out, err = run(capsys, "sandbox", "run", short, "--world", world)
+    assert code == 0, err
+    assert out.rstrip().endswith("against the capstone's brief: \n  no wecom_persona (企微人设)")
+
+
+def test_leaderboard_prints_each_rows_paired_lead(capsys, world, plans):
+    code, out, err = run(capsys, "sandbox", "leaderboard", plans, "--replicates", "2",
+                         "--world", world, "--industry", "health_food", "--quiet")
+    assert code == 0, err
+    board = sandbox.leaderboard(sorted(plans.glob("*.yaml")), replicates=2, world=world,
+                                industry="health_food")
+    assert ", industry health_food;" in out.splitlines()[0]
+    assert "lead_95%" in out and "compared seed by seed (paired)" in out
+    first = next(line for line in out.splitlines() if line.startswith(board.index[0]))
+    lo, hi = board.loc[board.index[0], ["lead_low", "lead_high"]]
+    assert f"{lo:,.0f} to {hi:,.0f}" in first

@@ -96,3 +96,23 @@ def test_unreadable_sources_are_refused(tmp_path):
         read_plan(tmp_path / "missing.yaml")
     with pytest.raises(DataError, match="expected a mapping"):
         read_plan("- just\n- a list\n")
+
+
+def test_brief_gaps_list_what_the_brief_asks_and_the_plan_lacks():
+    from coursekit.sandbox import brief_gaps, examples
+
+    winback = next(p for p in examples() if p.stem == "team_winback")
+    assert brief_gaps(winback) == []
+    spec = {"team": "t", "horizon_weeks": 4, "frequency_cap": 2,
+            "target_profile": "lapsing buyers", "wecom_persona": "  ",
+            "segments": [{"name": "a", "rules": {"crm_segment": ["lapsing"]},
+                          "kpis": {"extra_orders": "5%"},
+                          "actions": [{"week": w, "medium": "sms", "purpose": "promotion",
+                                       "offer": "none"} for w in (1, 2, 3)]},
+                         {"name": "b", "rules": {"crm_segment": ["dormant"]},
+                          "kpis": {"opened": "20%"},
+                          "actions": [{"week": w, "medium": "sms", "purpose": "promotion",
+                                       "offer": "none"} for w in (1, 2)]}]}
+    assert brief_gaps(spec) == ["no wecom_persona (企微人设)",
+                                "segment 'b': 2 actions, the brief asks for 3 to 5",
+                                "segment 'b': no KPI for ordered or extra_orders"]

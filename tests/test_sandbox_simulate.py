@@ -114,7 +114,9 @@ def test_the_parameters_are_stated_with_their_source(world):
 
 def test_fatigue_values_are_what_the_worlds_campaigns_earn(world):
     """An unsubscribe costs the profit per reachable customer that the world's own
-    campaigns on the medium earn in a year; a complaint that plus its handling."""
+    campaigns on the medium earn in a year, over a customer's lifetime (the world's
+    yearly retention of buyers, discounted at 10%); a complaint that plus its handling."""
+    import coursekit
     from coursekit.sandbox import fatigue_costs
     from coursekit.sandbox.costs import SEEDS
     from coursekit.sandbox.response import MEDIA, PARAMETERS
@@ -124,6 +126,13 @@ def test_fatigue_values_are_what_the_worlds_campaigns_earn(world):
 
     table = fatigue_costs(world=world)
     years = ((P.END - P.START).days + 1) / 365.25
+    orders = coursekit.load("orders", world=world)
+    year = orders["order_time"].dt.year  # the world's data: the calendar years 2024 and 2025
+    before = set(orders.loc[year == 2024, "user_id"])
+    kept = len(before & set(orders.loc[year == 2025, "user_id"])) / len(before)
+    multiple = 1.1 / (1.1 - kept)
+    assert 1.1 < multiple < 2  # a customer is worth more than a year, and not many
+    assert table["lifetime_multiple"].to_numpy() == pytest.approx(multiple)
     buyers = {"crm_segment": list(marketing.SEGMENTS)}
     for medium in MEDIA:
         profit = 0.0
@@ -132,7 +141,7 @@ def test_fatigue_values_are_what_the_worlds_campaigns_earn(world):
                                                      hour=c["send_hour"])), cap=1, weeks=1)
             profit += np.mean([simulate(plan, seed=s, world=world).profit for s in SEEDS])
         reachable = prepare(world).reach[MEDIA.index(medium)].sum()
-        value = max(profit / reachable / years, 0.0)
+        value = max(profit / reachable / years, 0.0) * multiple
         assert table.loc[medium, "subscriber_value"] == pytest.approx(value)
         handling = PARAMETERS["complaint_minutes"]["value"] / 60 * PARAMETERS["staff_pay"]["value"]
         assert table.loc[medium, "complaint_cost"] == pytest.approx(value + handling)

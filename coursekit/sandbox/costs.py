@@ -1,9 +1,8 @@
 """What fatigue costs: the value of a reachable customer per medium, derived from the world.
 
-An unsubscribe costs what the medium would have earned from that customer:
-the **subscriber value** of a medium is the incremental profit per reachable
-customer that the company's usual campaign cadence earns through that medium
-in a year. It is measured inside the sandbox, on the world itself:
+An unsubscribe costs what the medium would have earned from that customer
+over the rest of the relationship: the **subscriber value** of a medium. It
+is measured inside the sandbox, on the world itself:
 
 1. every campaign the world ran (``coursekit.world.marketing.CAMPAIGNS``:
    medium, offer, send hour) is sent as a reference plan to the customers it
@@ -13,8 +12,24 @@ in a year. It is measured inside the sandbox, on the world itself:
 2. per medium, the profits of its campaigns are added up, divided by the
    customers the medium reaches when the data ends, and by the years of
    data the campaigns were spread over (``params.START`` to ``params.END``):
-   yuan per reachable customer and year. A negative value (a cadence that
-   loses money) counts as 0.
+   the **value per year** of a reachable customer, in yuan (a negative value,
+   a cadence that loses money, counts as 0);
+3. that yearly value lasts as long as the relationship: the customer is
+   still a customer a year later with the world's **retention** ``r`` (the
+   share of the year-before-last's buyers who bought again in the last year
+   of data) and a yuan next year is worth ``1 / (1 + d)`` today, ``d`` the
+   sandbox's stated ``discount_rate`` (10% a year). The subscriber value is
+   the value per year times the **lifetime multiple** ``(1 + d) / (1 + d -
+   r)``: this year's value in full, then ``r / (1 + d)`` of it each later
+   year (the retention model of customer value: Gupta and Lehmann, 2003,
+   "Customers as assets", *Journal of Interactive Marketing* 17(1)).
+
+Why a lifetime and not one year: an unsubscribe is for good (the world
+never brings a customer back to a medium they left), so a year's value
+undercounts it; why not more: most of the value of a customer who stopped
+buying is gone within a year or two, and the discount rate weighs the rest
+down. The leaderboard's ``profit_after_fatigue`` is the plan's profit minus
+these values for the unsubscribes and complaints it caused.
 
 A **complaint** (the reader marks the message as spam) costs, by the
 sandbox's stated assumptions, the subscriber value of its medium (a spam
@@ -48,7 +63,7 @@ import pandas as pd
 from coursekit.world import marketing
 from coursekit.world import params as P
 
-__all__ = ["SEEDS", "derived", "fatigue_costs", "penalties"]
+__all__ = ["SEEDS", "derived", "fatigue_costs", "penalties", "retention"]
 
 #: Seeds of the reference campaigns (their mean profit is the measure).
 SEEDS = (0, 1, 2, 3, 4)
@@ -58,6 +73,29 @@ _DERIVED: dict[int, tuple[object, pd.DataFrame]] = {}
 def _years() -> float:
     """Years of data the world's campaigns were spread over."""
     return ((P.END - P.START).days + 1) / 365.25
+
+
+def retention(orders: pd.DataFrame, *, customer: str = "user_id",
+              at: str = "order_time") -> float:
+    """Yearly retention of buyers: the share of the year-before-last's buyers who bought in
+    the last year of ``orders`` (calendar years counted back from the day after the last
+    order: 2024 and 2025 in the course's data).
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"user_id": [1, 1, 2, 3, 3],
+    ...     "order_time": pd.to_datetime(["2024-03-01", "2025-02-01", "2024-06-01",
+    ...                                   "2024-09-01", "2025-12-31"])})
+    >>> round(retention(orders), 3)
+    0.667
+    """
+    end = orders[at].max().normalize() + pd.Timedelta(days=1)
+    last = orders[at] >= end - pd.DateOffset(years=1)
+    before = (orders[at] >= end - pd.DateOffset(years=2)) & ~last
+    earlier = pd.Index(orders.loc[before, customer].unique())
+    if len(earlier) == 0:
+        return 0.0
+    return float(earlier.isin(orders.loc[last, customer].unique()).mean())
 
 
 def _derive(w) -> pd.DataFrame:
@@ -77,17 +115,22 @@ def _derive(w) -> pd.DataFrame:
             seen[key] = float(np.mean([run(w, s, "reference", 1, [("buyers", buyers, (act,))],
                                            costs=(zero, zero)).profit for s in SEEDS]))
         profit[c["medium"]] += seen[key]
-    handling = (R.PARAMETERS["complaint_minutes"]["value"] / 60.0
-                * R.PARAMETERS["staff_pay"]["value"])
+    prm = w.params
+    handling = prm["complaint_minutes"] / 60.0 * prm["staff_pay"]
+    from coursekit import load
+
+    r = retention(load("orders", world=w.folder))
+    d = prm["discount_rate"]
+    multiple = (1 + d) / (1 + d - r)
     rows = []
     for m, medium in enumerate(R.MEDIA):
         reachable = int(w.reach[m].sum())
         per_year = profit[medium] / max(reachable, 1) / _years()
-        value = max(per_year, 0.0)
-        rows.append(dict(medium=medium,
-                         campaigns_per_year=R.PARAMETERS[f"campaigns_per_year_{medium}"]["value"],
+        value = max(per_year, 0.0) * multiple
+        rows.append(dict(medium=medium, campaigns_per_year=prm[f"campaigns_per_year_{medium}"],
                          campaign_profit=profit[medium], reachable=reachable,
-                         profit_per_reachable_year=per_year, subscriber_value=value,
+                         profit_per_reachable_year=per_year, retention=r, discount_rate=d,
+                         lifetime_multiple=multiple, subscriber_value=value,
                          complaint_handling=handling, complaint_cost=value + handling))
     return pd.DataFrame(rows).set_index("medium")
 
@@ -98,7 +141,8 @@ def derived(w) -> pd.DataFrame:
     if hit is not None and hit[0] is w:
         return hit[1]
     table = _derive(w)
-    _DERIVED.clear()  # one world at a time, like the prepared world itself
+    if len(_DERIVED) >= 8:  # a world and its industry presets
+        _DERIVED.clear()
     _DERIVED[id(w)] = (w, table)
     return table
 
@@ -110,13 +154,16 @@ def penalties(w) -> tuple[np.ndarray, np.ndarray]:
             table["complaint_cost"].to_numpy(dtype=float))
 
 
-def fatigue_costs(world: str | Path | None = None) -> pd.DataFrame:
+def fatigue_costs(world: str | Path | None = None, industry: object = None) -> pd.DataFrame:
     """The fatigue penalty's values on ``world``, per medium, with their derivation.
 
     Parameters
     ----------
     world
         The world's folder; ``None``: the world :func:`coursekit.load` reads.
+    industry
+        An industry preset (:mod:`coursekit.sandbox.presets`); ``None``: the
+        course company.
 
     Returns
     -------
@@ -124,10 +171,12 @@ def fatigue_costs(world: str | Path | None = None) -> pd.DataFrame:
         Indexed by ``medium``: ``campaigns_per_year`` (the world's),
         ``campaign_profit`` (the sandbox's incremental profit of the world's
         campaigns on that medium, added up), ``reachable`` (customers the
-        medium reaches), ``profit_per_reachable_year``, ``subscriber_value``
-        (yuan per unsubscribe: the same, at least 0), ``complaint_handling``
-        and ``complaint_cost`` (yuan per complaint).
+        medium reaches), ``profit_per_reachable_year``, ``retention`` and
+        ``discount_rate`` and the ``lifetime_multiple`` they make,
+        ``subscriber_value`` (yuan per unsubscribe: the value per year, at
+        least 0, times the multiple), ``complaint_handling`` and
+        ``complaint_cost`` (yuan per complaint).
     """
     from coursekit.sandbox.world import prepare
 
-    return derived(prepare(world)).copy()
+    return derived(prepare(world, industry)).copy()

@@ -37,8 +37,8 @@ from coursekit.sandbox.world import KEY, Prepared, rng
 from coursekit.world import marketing, personas
 from coursekit.world import params as P
 
-__all__ = ["COLUMNS", "COUPON_SENSITIVITY", "HOUR_INSIDE", "HOUR_LIFT", "UPLIFT_BY_CODE",
-           "Extras", "crm_segment", "play"]
+__all__ = ["COLUMNS", "COUPON_SENSITIVITY", "HOUR_INSIDE", "HOUR_LIFT", "SEGMENT_CODES",
+           "Extras", "crm_segment", "play", "uplift_by_code"]
 
 #: What :func:`play` adds up per action, in order.
 COLUMNS = ["reachable", "delivered", "opened", "clicked", "ordered", "extra_orders", "revenue",
@@ -65,15 +65,21 @@ def _hour_tables() -> tuple[np.ndarray, np.ndarray]:
 #: Per persona (codes into personas.NAMES) and hour: in the persona's order hours, and the
 #: lift of a message's effect sent then.
 HOUR_INSIDE, HOUR_LIFT = _hour_tables()
-#: The uplift by CRM segment code (marketing.SEGMENTS, then no order yet).
-UPLIFT_BY_CODE = np.array([marketing.UPLIFT[s] for s in marketing.SEGMENTS] + [
-    R.PARAMETERS["uplift_no_order"]["value"]])
+#: The CRM segments by code: marketing.SEGMENTS, then ``none`` (no order yet).
+SEGMENT_CODES = [*marketing.SEGMENTS, "none"]
 #: The coupon sensitivity by persona code.
 COUPON_SENSITIVITY = np.array([personas.PERSONAS[p]["coupon"] for p in personas.NAMES])
 
 
-def _v(name: str) -> float:
-    return float(R.PARAMETERS[name]["value"])
+def uplift_by_code(params: dict[str, float]) -> np.ndarray:
+    """The uplift by CRM segment code (:data:`SEGMENT_CODES`) in a parameter set.
+
+    Examples
+    --------
+    >>> uplift_by_code(R.values()).round(3).tolist()[-1]
+    0.01
+    """
+    return np.array([params[f"uplift_{s}"] for s in SEGMENT_CODES])
 
 
 class Extras:
@@ -156,7 +162,7 @@ class _Draws:
             u = g.random((6, n))
             self._cells[key] = dict(open=u[0], respond=u[1], click=u[2], unsubscribe=u[3],
                                     complaint=u[4], time=u[5],
-                                    value=g.gamma(_v("gamma_gamma_p"), 1.0, n))
+                                    value=g.gamma(self.w.params["gamma_gamma_p"], 1.0, n))
         return self._cells[key]
 
     def routine(self, week: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -183,11 +189,11 @@ class _Draws:
 
 
 def _coupon_on_baseline(base: dict, redeemed: np.ndarray, who: np.ndarray, t: float,
-                        a: Action) -> tuple[np.ndarray, np.ndarray]:
+                        a: Action, days: float) -> tuple[np.ndarray, np.ndarray]:
     """The first baseline order of each customer in the coupon's days meeting its threshold,
     not yet used for a coupon: marks it used. Returns (uses, ordered in the window)."""
     lo = np.searchsorted(base["key"], who * KEY + t)
-    hi = np.searchsorted(base["key"], who * KEY + t + _v("offer_days"))
+    hi = np.searchsorted(base["key"], who * KEY + t + days)
     ordered = hi > lo
     used = np.zeros(len(who), dtype=bool)
     if a.coupon > 0:
@@ -219,9 +225,10 @@ class _Run:
         self.last_row = np.full(n, -1, dtype=np.int64)
         self.redeemed = np.zeros(len(base["t"]), dtype=bool)
         self.acc = np.zeros((n_rows, len(COLUMNS)))
+        self.uplift = uplift_by_code(w.params)
 
     def send(self, row: int, who: np.ndarray, a: Action, wk: int, m: int, cap: int) -> None:
-        w, u = self.w, self.draws.cell(wk, a.day, m)
+        w, u, prm = self.w, self.draws.cell(wk, a.day, m), self.w.params
         reachable = who[~self.unsub[m, who]]
         d = reachable[self.in_week[reachable] < cap]
         t = w.end + 7 * (wk - 1) + (a.day - 1) + a.hour / 24
@@ -231,21 +238,22 @@ class _Run:
         x = self.recent[d] + 1 + self.draws.routine(wk)[0][d]
         pers = w.persona[d]
         night = (a.hour < 7) & ~HOUR_INSIDE[pers, a.hour]
-        opened = u["open"][d] < R.open_probability(a.medium, a.purpose, x, night)
+        opened = u["open"][d] < R.open_probability(a.medium, a.purpose, x, night, prm)
         seg = crm_segment(w, self.base, d, t, self.extras.until(t))
-        uplift = (UPLIFT_BY_CODE[seg] * COUPON_SENSITIVITY[pers]
-                  * R.offer_effect(a.coupon, a.threshold) * _v(f"purpose_effect_{a.purpose}")
-                  * _v("wearout") ** self.contacts[d] * HOUR_LIFT[pers, a.hour])
-        p_resp = np.minimum(_v("max_response"), uplift / _v("reference_open"))
+        uplift = (self.uplift[seg] * COUPON_SENSITIVITY[pers]
+                  * R.offer_effect(a.coupon, a.threshold, prm) * prm[f"purpose_effect_{a.purpose}"]
+                  * prm["wearout"] ** self.contacts[d] * HOUR_LIFT[pers, a.hour])
+        p_resp = np.minimum(prm["max_response"], uplift / prm["reference_open"])
         extra = opened & (u["respond"][d] < p_resp)
         clicked = opened & (extra | (u["click"][d] < R.click_probability(a.purpose,
                                                                          w.engagement[d])))
         value = np.where(extra, u["value"][d] / w.spend_rate[d] * w.value_factor, 0.0)
-        days = _v("offer_days")
+        days = prm["offer_days"]
         delay = np.minimum(-np.log1p(-u["time"][d]) * days / 4, days - 0.01)
         self.extras.add(d[extra], t + delay[extra])
         extra_coupon = extra & (a.coupon > 0) & (value >= a.threshold)
-        used, ordered = _coupon_on_baseline(self.base, self.redeemed, d[~extra_coupon], t, a)
+        used, ordered = _coupon_on_baseline(self.base, self.redeemed, d[~extra_coupon], t, a,
+                                            days)
         left = np.zeros(len(d), dtype=bool)
         left[~extra_coupon] = ordered
         unsubscribed = u["unsubscribe"][d] < R.fatigue_probability("unsubscribe", a.medium,
@@ -260,7 +268,7 @@ class _Run:
         self.last_row[d] = row
         revenue = float(value.sum())
         coupon_cost = a.coupon * float(extra_coupon.sum() + used.sum())
-        message_cost = _v(f"message_cost_{a.medium}") * len(d)
+        message_cost = prm[f"message_cost_{a.medium}"] * len(d)
         profit = revenue * w.margin_rate - coupon_cost - message_cost
         penalty = (self.sub_value[m] * unsubscribed.sum()
                    + self.complaint_cost[m] * complained.sum())

@@ -14,6 +14,11 @@
   **The same budget** means the same number of messages: the oracle sends
   at most as many as the team plan that sends the most (its mean over the
   replicates; without team plans, as many as ``message everyone``).
+
+Every plan runs on the same seeds, so two plans meet the same customers'
+same luck on each seed: the difference of their scores seed by seed
+(a **paired** comparison) has far less noise than either score. The board's
+``lead`` columns and :func:`compare` use it.
 """
 
 from __future__ import annotations
@@ -27,13 +32,13 @@ import pandas as pd
 from coursekit.errors import DataError
 from coursekit.sandbox import response as R
 from coursekit.sandbox.costs import penalties
-from coursekit.sandbox.engine import COUPON_SENSITIVITY, HOUR_LIFT, UPLIFT_BY_CODE
+from coursekit.sandbox.engine import COUPON_SENSITIVITY, HOUR_LIFT, SEGMENT_CODES, uplift_by_code
 from coursekit.sandbox.plan import Action, Plan, read_plan
 from coursekit.sandbox.simulate import members, run
 from coursekit.sandbox.world import Prepared, prepare
-from coursekit.world import marketing, personas
+from coursekit.world import personas
 
-__all__ = ["leaderboard", "reference_plans"]
+__all__ = ["compare", "leaderboard", "reference_plans"]
 
 _USUAL = (20.0, 99.0)
 
@@ -63,14 +68,15 @@ def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tu
     """The oracle's segments: customers by (medium, offer, hour, contacts)."""
     from scipy.special import gammaincc  # the Gamma survival function, without scipy.stats
 
-    n, p = w.n, float(R.PARAMETERS["gamma_gamma_p"]["value"])
-    seg = w.features["crm_segment"].map(
-        {s: i for i, s in enumerate([*marketing.SEGMENTS, "none"])}).to_numpy()
+    prm = w.params
+    n, p = w.n, prm["gamma_gamma_p"]
+    seg = w.features["crm_segment"].map({s: i for i, s in enumerate(SEGMENT_CODES)}).to_numpy()
+    uplift_of = uplift_by_code(prm)
     hour = np.array([personas.PERSONAS[q]["hours"]["start"] % 24
                      for q in personas.NAMES])[w.persona]
     lift = HOUR_LIFT[w.persona, hour]
     mean_value = p / w.spend_rate * w.value_factor
-    window = float(R.PARAMETERS["offer_days"]["value"])
+    window = prm["offer_days"]
     chance_anyway = np.where(w.status == 1, 1 - np.exp(-w.rate * window), 0.0)
     chance_anyway += np.where((w.status == 0) & (w.first_due < w.end + window), 1.0, 0.0)
     sub_value, complaint_cost = penalties(w)
@@ -80,21 +86,19 @@ def _oracle_groups(w: Prepared, budget: float) -> list[tuple[str, np.ndarray, tu
     for j, load in enumerate((w.load7, w.load28 / 4)):  # weeks 1 and 3
         for m, medium in enumerate(R.MEDIA):
             x = 1 + j + load
-            p_open = R.open_probability(medium, "promotion", x, np.zeros(n, dtype=bool))
+            p_open = R.open_probability(medium, "promotion", x, np.zeros(n, dtype=bool), prm)
             fatigue = (R.fatigue_probability("unsubscribe", medium, "promotion", x)
                        * sub_value[m]
                        + R.fatigue_probability("complaint", medium, "promotion", x)
                        * complaint_cost[m])
             for k, (coupon, threshold) in enumerate(offers):
-                uplift = (UPLIFT_BY_CODE[seg] * COUPON_SENSITIVITY[w.persona]
-                          * R.offer_effect(coupon, threshold)
-                          * R.PARAMETERS["wearout"]["value"] ** j * lift)
-                p_extra = p_open * np.minimum(R.PARAMETERS["max_response"]["value"],
-                                              uplift / R.PARAMETERS["reference_open"]["value"])
+                uplift = (uplift_of[seg] * COUPON_SENSITIVITY[w.persona]
+                          * R.offer_effect(coupon, threshold, prm) * prm["wearout"] ** j * lift)
+                p_extra = p_open * np.minimum(prm["max_response"], uplift / prm["reference_open"])
                 fits = gammaincc(p, threshold * w.spend_rate / w.value_factor) if coupon else 0
                 gain = (p_extra * mean_value * w.margin_rate
                         - coupon * (p_extra * fits + (1 - p_extra) * chance_anyway * fits)
-                        - R.PARAMETERS[f"message_cost_{medium}"]["value"] - fatigue)
+                        - prm[f"message_cost_{medium}"] - fatigue)
                 gain = np.where(w.reach[m], gain, -np.inf)
                 better = gain > best[j]
                 best[j] = np.where(better, gain, best[j])
@@ -138,8 +142,96 @@ def _plans(plans: Iterable | str | Path) -> list[Plan]:
     return out
 
 
+def _checked_seeds(seed: object, replicates: object) -> list[int]:
+    from coursekit.errors import ArgumentError
+
+    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
+        raise ArgumentError("replicates must be a whole number of at least 1",
+                            name="replicates", value=replicates, allowed="1, 2, ...")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ArgumentError("seed must be a whole number of 0 or more", name="seed",
+                            value=seed, allowed="0, 1, 2, ...")
+    return [int(seed) + r for r in range(replicates)]
+
+
+def _half(values: np.ndarray) -> float:
+    """Half the width of the 95% interval of the mean of ``values``: Student's t quantile
+    (97.5%, ``len - 1`` degrees of freedom) times the standard error; NaN for one value."""
+    from scipy.special import stdtrit  # Student's t quantiles, without scipy.stats
+
+    values = np.asarray(values, dtype=float)
+    if len(values) < 2:
+        return np.nan
+    return float(stdtrit(len(values) - 1, 0.975) * values.std(ddof=1) / np.sqrt(len(values)))
+
+
+#: What :func:`compare` sets side by side, from each run's result.
+COMPARED = ["profit", "profit_after_fatigue", "fatigue_penalty", "coupon_cost", "message_cost",
+            "messages", "extra_orders", "unsubscribes", "complaints"]
+
+
+def compare(plan_a: object, plan_b: object, *, seed: int = 0, replicates: int = 12,
+            world: str | Path | None = None, industry: object = None) -> pd.DataFrame:
+    """Two plans on the same seeds, compared seed by seed (paired).
+
+    Parameters
+    ----------
+    plan_a, plan_b
+        The plans (mappings, YAML files or text, :class:`Plan`); their team
+        names must differ.
+    seed, replicates
+        The seeds ``seed``, ``seed + 1``, ... (``replicates`` of them).
+    world
+        The world's folder (``None``: the default world).
+    industry
+        An industry preset (:mod:`coursekit.sandbox.presets`); ``None``: the
+        course company.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by measure (:data:`COMPARED`): the two teams' means over the
+        seeds (a column named after each team), ``difference`` (first minus
+        second: the mean of the seed-by-seed differences) and ``low`` /
+        ``high``, its 95% interval (Student's t over the seeds' differences).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from coursekit.world import write_world
+    >>> tmp = tempfile.mkdtemp()
+    >>> _ = write_world(tmp, users=600, seed=3)
+    >>> a = {"team": "sms", "horizon_weeks": 2, "frequency_cap": 1, "segments": [
+    ...     {"name": "lapsing", "rules": {"crm_segment": ["lapsing"]}, "actions": [
+    ...         {"week": 1, "medium": "sms", "purpose": "promotion", "offer": "20 off 99"}]}]}
+    >>> table = compare(a, {**a, "team": "idle", "segments": []}, replicates=3, world=tmp)
+    >>> table.columns.tolist()
+    ['sms', 'idle', 'difference', 'low', 'high']
+    >>> bool(table.loc["profit", "difference"] == table.loc["profit", "sms"])
+    True
+    """
+    seeds = _checked_seeds(seed, replicates)
+    a, b = read_plan(plan_a), read_plan(plan_b)
+    if a.team == b.team:
+        raise DataError(f"both plans are called {a.team!r}", table="plan", column="team",
+                        fix="give the two plans different team names")
+    w = prepare(world, industry)
+    scores = {}
+    for plan in (a, b):
+        groups = members(w, plan)
+        scores[plan.team] = np.array([[getattr(run(w, s, plan.team, plan.frequency_cap, groups),
+                                               c) for c in COMPARED] for s in seeds], dtype=float)
+    diff = scores[a.team] - scores[b.team]
+    half = np.array([_half(diff[:, j]) for j in range(len(COMPARED))])
+    out = pd.DataFrame({a.team: scores[a.team].mean(axis=0), b.team: scores[b.team].mean(axis=0),
+                        "difference": diff.mean(axis=0)}, index=pd.Index(COMPARED, name="measure"))
+    out["low"], out["high"] = out["difference"] - half, out["difference"] + half
+    return out
+
+
 def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int = 20,
-                world: str | Path | None = None, progress: bool = False) -> pd.DataFrame:
+                world: str | Path | None = None, industry: object = None,
+                progress: bool = False) -> pd.DataFrame:
     """Score every plan over ``replicates`` seeds, beside the reference rows.
 
     Parameters
@@ -153,6 +245,9 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         How many seeds (every plan runs on the same ones).
     world
         The world's folder (``None``: the default world).
+    industry
+        An industry preset (:mod:`coursekit.sandbox.presets`) every plan is
+        scored in; ``None``: the course company.
     progress
         Show a progress bar (tqdm) over the runs: every plan and reference
         row on every replicate.
@@ -168,7 +263,11 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         t with replicates - 1 degrees of freedom), ``roi``, ``messages``,
         ``extra_orders``, ``unsubscribes``, ``complaints`` and
         ``profit_after_fatigue`` (means), with ``profit_after_fatigue_low`` and
-        ``profit_after_fatigue_high``, its 95% interval made the same way.
+        ``profit_after_fatigue_high``, its 95% interval made the same way;
+        ``lead``, the row's lead in profit after fatigue over the row below it
+        (mean of the seed-by-seed differences), with ``lead_low`` and
+        ``lead_high``, its paired 95% interval (a lead whose interval holds 0
+        is not a win; the last row's lead is NaN).
 
     Examples
     --------
@@ -180,20 +279,10 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
     >>> sorted(board.index), float(board.loc["do nothing", "profit"])
     (['do nothing', 'message everyone', 'oracle'], 0.0)
     """
-    if isinstance(replicates, bool) or not isinstance(replicates, int) or replicates < 1:
-        from coursekit.errors import ArgumentError
-
-        raise ArgumentError("replicates must be a whole number of at least 1",
-                            name="replicates", value=replicates, allowed="1, 2, ...")
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        from coursekit.errors import ArgumentError
-
-        raise ArgumentError("seed must be a whole number of 0 or more", name="seed",
-                            value=seed, allowed="0, 1, 2, ...")
+    seeds = _checked_seeds(seed, replicates)
     teams = _plans(plans)
-    w = prepare(world)
+    w = prepare(world, industry)
     horizon = max([p.horizon_weeks for p in teams], default=4)
-    seeds = [int(seed) + r for r in range(replicates)]
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -224,22 +313,13 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
         if bar is not None:
             bar.close()
     kinds["oracle"] = "reference"
-    from scipy.special import stdtrit  # Student's t quantiles, without scipy.stats
-
-    def half(values: np.ndarray) -> float:
-        """Half the width of the 95% interval of the mean of ``values`` (Student's t)."""
-        if len(values) < 2:
-            return np.nan
-        return float(stdtrit(len(values) - 1, 0.975) * values.std(ddof=1)
-                     / np.sqrt(len(values)))
-
     rows = []
     for team, results in runs.items():
         profit = np.array([r.profit for r in results])
         after = np.array([r.profit_after_fatigue for r in results])
         rows.append(dict(team=team, kind=kinds[team], profit=profit.mean(),
-                         profit_low=profit.mean() - half(profit),
-                         profit_high=profit.mean() + half(profit),
+                         profit_low=profit.mean() - _half(profit),
+                         profit_high=profit.mean() + _half(profit),
                          roi=np.nanmean([r.roi for r in results]) if any(
                              np.isfinite(r.roi) for r in results) else np.nan,
                          messages=np.mean([r.messages for r in results]),
@@ -247,7 +327,13 @@ def leaderboard(plans: Iterable | str | Path, *, seed: int = 0, replicates: int 
                          unsubscribes=np.mean([r.unsubscribes for r in results]),
                          complaints=np.mean([r.complaints for r in results]),
                          profit_after_fatigue=after.mean(),
-                         profit_after_fatigue_low=after.mean() - half(after),
-                         profit_after_fatigue_high=after.mean() + half(after)))
+                         profit_after_fatigue_low=after.mean() - _half(after),
+                         profit_after_fatigue_high=after.mean() + _half(after)))
     out = pd.DataFrame(rows).set_index("team")
-    return out.sort_values("profit_after_fatigue", ascending=False, kind="stable")
+    out = out.sort_values("profit_after_fatigue", ascending=False, kind="stable")
+    after = {team: np.array([r.profit_after_fatigue for r in runs[team]]) for team in out.index}
+    gaps = [after[a] - after[b] for a, b in zip(out.index[:-1], out.index[1:], strict=True)]
+    out["lead"] = [g.mean() for g in gaps] + [np.nan]
+    halves = np.array([_half(g) for g in gaps] + [np.nan])
+    out["lead_low"], out["lead_high"] = out["lead"] - halves, out["lead"] + halves
+    return out

@@ -59,7 +59,7 @@ from coursekit.errors import DataError
 from coursekit.sandbox.audience import NUMERIC_RULES, RULES
 from coursekit.sandbox.response import MEDIA, PURPOSES
 
-__all__ = ["Action", "Plan", "Segment", "read_plan", "MAX_WEEKS", "SEND_HOUR"]
+__all__ = ["Action", "Plan", "Segment", "brief_gaps", "read_plan", "MAX_WEEKS", "SEND_HOUR"]
 
 #: The world's calendar runs a year past the data: a plan is at most 52 weeks.
 MAX_WEEKS = 52
@@ -309,3 +309,46 @@ def read_plan(source: Plan | Mapping | str | Path) -> Plan:
         raise DataError(f"the YAML cannot be read ({str(err).splitlines()[0]})", table="plan",
                         fix="check the indentation and the colons near that line") from err
     return check_plan(spec)
+
+
+#: The capstone brief's range of actions per segment (a sequence, not a single shot).
+BRIEF_ACTIONS = (3, 5)
+#: Steps of the conversion path a segment's KPIs should cover, at least one of them.
+_OUTCOME_STEPS = ("ordered", "extra_orders")
+
+
+def brief_gaps(plan: Plan | Mapping | str | Path) -> list[str]:
+    """What a plan the sandbox accepts still lacks against the capstone's brief.
+
+    The sandbox runs any plan with 1 to 5 actions per segment; the brief asks
+    more of a team: a target-user profile, a WeCom persona, 3 to 5 actions
+    per segment, and KPIs per segment that reach an outcome (``ordered`` or
+    ``extra_orders``), not only reach. An empty list: the plan meets the brief.
+
+    Examples
+    --------
+    >>> plan = {"team": "t", "horizon_weeks": 2, "frequency_cap": 1, "segments": [
+    ...     {"name": "lapsing", "rules": {"crm_segment": ["lapsing"]}, "actions": [
+    ...         {"week": 1, "medium": "sms", "purpose": "promotion", "offer": "20 off 99"}]}]}
+    >>> for gap in brief_gaps(plan):
+    ...     print(gap)
+    no target_profile (目标用户画像)
+    no wecom_persona (企微人设)
+    segment 'lapsing': 1 action, the brief asks for 3 to 5
+    segment 'lapsing': no KPI for ordered or extra_orders
+    """
+    checked = read_plan(plan)
+    gaps = [f"no {key} ({label})" for key, label in (("target_profile", "目标用户画像"),
+                                                     ("wecom_persona", "企微人设"))
+            if not str(checked.notes.get(key, "") or "").strip()]
+    if not checked.segments:
+        gaps.append("no segments")
+    lo, hi = BRIEF_ACTIONS
+    for seg in checked.segments:
+        n = len(seg.actions)
+        if not lo <= n <= hi:
+            gaps.append(f"segment {seg.name!r}: {n} action{'s' * (n != 1)}, the brief asks "
+                        f"for {lo} to {hi}")
+        if not any(step in seg.kpis for step in _OUTCOME_STEPS):
+            gaps.append(f"segment {seg.name!r}: no KPI for ordered or extra_orders")
+    return gaps

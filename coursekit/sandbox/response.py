@@ -48,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,7 @@ from coursekit.world import marketing, personas
 from coursekit.world import params as P
 
 __all__ = ["MEDIA", "PARAMETERS", "PURPOSES", "click_probability", "fatigue_probability",
-           "offer_effect", "open_probability", "parameters"]
+           "offer_effect", "open_probability", "parameters", "values"]
 
 #: The media a plan can use (the world's message media).
 MEDIA = list(P.MESSAGE_MEDIA)
@@ -90,6 +91,9 @@ def _entries() -> dict[str, dict]:
             value=round(per_year[m], 4), source="world: marketing.CAMPAIGNS",
             meaning=f"the company's campaigns on {m} per year of data (the usual cadence "
             "that makes a reachable customer worth keeping)") for m in MEDIA},
+        "discount_rate": dict(value=0.10, source="sandbox", meaning="yearly rate at which "
+                              "a customer's future profit is discounted when an unsubscribe "
+                              "is priced (a common planning rate for a consumer business)"),
         "complaint_minutes": dict(value=15.0, source="sandbox", meaning="minutes of a "
                                   "service agent's time to handle one complaint (a spam "
                                   "report passed on by the carrier or the platform)"),
@@ -99,8 +103,9 @@ def _entries() -> dict[str, dict]:
                           "city)"),
     }
     other = {
-        "uplift_no_order": dict(value=0.01, source="sandbox", meaning="uplift of a user with "
-                                "no order yet (the world's campaigns wrote to buyers only)"),
+        "uplift_none": dict(value=0.01, source="sandbox", meaning="campaign uplift of the "
+                            "chance to order, CRM segment none (no order yet: the world's "
+                            "campaigns wrote to buyers only)"),
         "reference_open": dict(value=marketing.OPEN_RATE["sms"],
                                source="world: marketing.OPEN_RATE sms",
                                meaning="open rate at which the uplift is stated (the world's "
@@ -163,18 +168,23 @@ def _entries() -> dict[str, dict]:
 PARAMETERS: dict[str, dict] = _entries()
 
 
-def parameters(world: str | Path | None = None) -> pd.DataFrame:
+def parameters(world: str | Path | None = None, industry: object = None) -> pd.DataFrame:
     """The sandbox's parameters on ``world`` as a table, one row each.
 
-    The rows of :data:`PARAMETERS`, then the values derived from the world
-    (source ``derived: ...``): the contribution margin rate, and per medium
-    the subscriber value (yuan lost per unsubscribe) and the complaint cost
+    The rows of :data:`PARAMETERS` (with an industry preset's values where it
+    replaces them: source ``preset: <industry>``), then the values derived
+    from the world (source ``derived: ...``): the contribution margin rate,
+    the retention of buyers, the lifetime multiple, and per medium the
+    subscriber value (yuan lost per unsubscribe) and the complaint cost
     (:func:`coursekit.sandbox.costs.fatigue_costs`).
 
     Parameters
     ----------
     world
         The world's folder; ``None``: the world :func:`coursekit.load` reads.
+    industry
+        An industry preset (:mod:`coursekit.sandbox.presets`); ``None``: the
+        course company.
 
     Returns
     -------
@@ -191,25 +201,51 @@ def parameters(world: str | Path | None = None) -> pd.DataFrame:
     >>> float(table.loc["message_cost_sms", "value"])
     0.05
     >>> print(table.loc["subscriber_value_sms", "source"])
-    derived: the world's campaigns on sms, simulated
+    derived: the world's campaigns on sms, simulated, over a customer's lifetime
+    >>> print(parameters(world=tmp, industry="education").loc["offer_days", "source"])
+    preset: education
     """
     from coursekit.sandbox.costs import SEEDS, fatigue_costs
+    from coursekit.sandbox.presets import industry as preset
     from coursekit.sandbox.world import prepare
 
-    costs = fatigue_costs(world)
-    rows = dict(PARAMETERS)
-    rows["margin_rate"] = dict(value=round(prepare(world).margin_rate, 4),
-                               source="derived: metrics.contribution_margin, last year",
-                               meaning="contribution / amount of the orders of the last "
-                               "year of data: the profit of an extra order's value")
+    ind = preset(industry)
+    w = prepare(world, ind)
+    costs = fatigue_costs(world, ind)
+    rows = {name: dict(entry) for name, entry in PARAMETERS.items()}
+    for name, value in w.params.items():
+        if value != _DEFAULT[name]:
+            why = ind.reasons.get(name, ind.reasons.get("uplift" if name.startswith("uplift_")
+                                                        else name, ""))
+            rows[name].update(value=value, source=f"preset: {ind.name}",
+                              meaning=f"{rows[name]['meaning']}; {why}")
+    margin = "derived: metrics.contribution_margin, last year"
+    rows["margin_rate"] = dict(value=round(w.margin_rate, 4),
+                               source=margin if ind.margin_rate is None
+                               else f"preset: {ind.name}",
+                               meaning="contribution / amount of an order: the profit of an "
+                               "extra order's value")
+    first = costs.iloc[0]
+    rows["retention"] = dict(value=round(float(first["retention"]), 4),
+                             source="derived: the world's orders",
+                             meaning="share of the year-before-last's buyers who bought in "
+                             "the last year of data")
+    rows["lifetime_multiple"] = dict(value=round(float(first["lifetime_multiple"]), 4),
+                                     source="derived: (1 + discount_rate) / (1 + "
+                                     "discount_rate - retention)",
+                                     meaning="years of value a reachable customer is worth: "
+                                     "this year in full, then retention / (1 + discount_rate) "
+                                     "of it each later year")
     for medium, row in costs.iterrows():
         rows[f"subscriber_value_{medium}"] = dict(
             value=round(float(row["subscriber_value"]), 4),
-            source=f"derived: the world's campaigns on {medium}, simulated",
+            source=f"derived: the world's campaigns on {medium}, simulated, over a "
+            "customer's lifetime",
             meaning=f"yuan lost per {medium} unsubscribe: the incremental profit per "
             f"reachable customer that the world's campaigns on {medium} earn in a year "
             f"(their profit in the sandbox, mean of seeds {SEEDS[0]}-{SEEDS[-1]}, "
-            f"/ {int(row['reachable'])} reachable customers / the years of data; at least 0)")
+            f"/ {int(row['reachable'])} reachable customers / the years of data; at least "
+            "0) times the lifetime multiple")
         rows[f"complaint_cost_{medium}"] = dict(
             value=round(float(row["complaint_cost"]), 4),
             source="derived: subscriber value + complaint_minutes x staff_pay",
@@ -221,8 +257,30 @@ def parameters(world: str | Path | None = None) -> pd.DataFrame:
     return out
 
 
-def _v(name: str) -> float:
-    return float(PARAMETERS[name]["value"])
+def values(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Every parameter's value by name, with ``overrides`` (an industry preset's) applied.
+
+    Examples
+    --------
+    >>> values()["wearout"], values({"wearout": 0.5})["wearout"]
+    (0.7, 0.5)
+    """
+    out = {name: float(entry["value"]) for name, entry in PARAMETERS.items()}
+    for name, value in (overrides or {}).items():
+        if name not in out:
+            from coursekit.errors import ArgumentError
+
+            raise ArgumentError("not a parameter of the sandbox", name="overrides",
+                                value=name, allowed="the names of sandbox.PARAMETERS")
+        out[name] = float(value)
+    return out
+
+
+_DEFAULT = values()
+
+
+def _v(name: str, params: Mapping[str, float] | None = None) -> float:
+    return float((_DEFAULT if params is None else params)[name])
 
 
 def _logit(p: float) -> float:
@@ -233,13 +291,15 @@ def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def offer_effect(coupon: float | np.ndarray, threshold: float | np.ndarray) -> np.ndarray:
+def offer_effect(coupon: float | np.ndarray, threshold: float | np.ndarray,
+                 params: Mapping[str, float] | None = None) -> np.ndarray:
     """Effect of an offer on the response, relative to the world's usual 20 off 99.
 
     A coupon of depth ``d = coupon / threshold`` has the effect ``(1 - exp(-d /
     s)) / (1 - exp(-d0 / s))``, ``d0`` the usual coupon's depth and ``s`` the
     ``depth_scale``: deeper coupons lift the response, with diminishing
-    returns. No coupon (``coupon`` 0) has ``no_coupon_effect``.
+    returns. No coupon (``coupon`` 0) has ``no_coupon_effect``. ``params``:
+    the values to use (:func:`values`; ``None``: the defaults).
 
     Examples
     --------
@@ -248,22 +308,24 @@ def offer_effect(coupon: float | np.ndarray, threshold: float | np.ndarray) -> n
     """
     coupon = np.asarray(coupon, dtype=float)
     depth = np.where(coupon > 0, coupon / np.where(threshold > 0, threshold, 1.0), 0.0)
-    s = _v("depth_scale")
-    ref = 1 - np.exp(-_v("reference_depth") / s)
-    return np.where(coupon > 0, (1 - np.exp(-depth / s)) / ref, _v("no_coupon_effect"))
+    s = _v("depth_scale", params)
+    ref = 1 - np.exp(-_v("reference_depth", params) / s)
+    return np.where(coupon > 0, (1 - np.exp(-depth / s)) / ref, _v("no_coupon_effect", params))
 
 
-def open_probability(medium: str, purpose: str, x: np.ndarray, night: np.ndarray) -> np.ndarray:
-    """Chance to open: the medium's open rate, shifted by purpose and the week's load ``x``.
+def open_probability(medium: str, purpose: str, x: np.ndarray, night: np.ndarray,
+                     params: Mapping[str, float] | None = None) -> np.ndarray:
+    """Chance to open: the medium's open rate, shifted by purpose and the week's load ``x``
+    (``params``: the values to use, :func:`values`; ``None``: the defaults).
 
     Examples
     --------
     >>> open_probability("sms", "promotion", np.array([1, 5]), np.array([False, False])).round(3)
     array([0.203, 0.136])
     """
-    z = (_logit(_v(f"open_rate_{medium}")) + P.MESSAGING["open_purpose"][purpose]
-         + _v("open_slope") * (np.asarray(x, dtype=float) - 1))
-    return _logistic(z) * np.where(night, _v("night_open"), 1.0)
+    z = (_logit(_v(f"open_rate_{medium}", params)) + P.MESSAGING["open_purpose"][purpose]
+         + _v("open_slope", params) * (np.asarray(x, dtype=float) - 1))
+    return _logistic(z) * np.where(night, _v("night_open", params), 1.0)
 
 
 def click_probability(purpose: str, engagement: np.ndarray) -> np.ndarray:

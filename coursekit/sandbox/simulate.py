@@ -51,9 +51,13 @@ class SimulationResult:
         size; ``ordered`` counts delivered customers who ordered within the
         offer's days, extra or not) and the money of that action.
     summary
-        One row per segment and a last row ``all``: customers, messages, the
-        path's totals and the money (``revenue``, ``margin``,
-        ``coupon_cost``, ``message_cost``, ``profit``, ``roi``,
+        One row per segment and a last row ``all``: ``customers`` (the
+        segment's size) and ``reachable`` (of them, those a medium of the
+        segment's actions reaches when the plan starts), both counts of
+        customers; then counts of messages along the path, added up over the
+        actions (``messages`` delivered, ``opened``, ``clicked``, ``ordered``:
+        followed by an order in the offer's days, ``extra_orders``) and the
+        money (``revenue``, ``margin``, ``coupon_cost``, ``message_cost``, ``profit``, ``roi``,
         ``unsubscribes``, ``complaints``, of which ``routine_unsubscribes``
         and ``routine_complaints`` on the brand's routine messages (the load
         the plan added to them: counted on the plan's last message of the
@@ -103,10 +107,15 @@ def run(w: Prepared, seed: int, team: str, cap: int,
         costs = penalties(w)
     actions = [(who, a) for _, who, acts in groups for a in acts]
     acc = play(w, seed, cap, actions, baseline(w, seed), costs)
-    return _result(team, seed, groups, acc)
+    from coursekit.sandbox.response import MEDIA
+
+    reachable = [int(w.reach[sorted({MEDIA.index(a.medium) for a in acts})][:, who]
+                     .any(axis=0).sum()) if acts else 0 for _, who, acts in groups]
+    return _result(team, seed, groups, acc, reachable)
 
 
-def _result(team: str, seed: int, groups: list, acc: np.ndarray) -> SimulationResult:
+def _result(team: str, seed: int, groups: list, acc: np.ndarray,
+            reachable: list[int]) -> SimulationResult:
     cols = KPI_STEPS[1:] + _MONEY
     records = []
     row = 0
@@ -123,6 +132,7 @@ def _result(team: str, seed: int, groups: list, acc: np.ndarray) -> SimulationRe
     kpis[counts] = kpis[counts].astype(np.int64)
     summary = kpis.drop(columns="audience").groupby(level="segment", sort=False).sum()
     summary.insert(0, "customers", [len(g[1]) for g in groups])
+    summary["reachable"] = reachable
     total = pd.DataFrame([summary.sum()], index=["all"]) if len(summary) else \
         pd.DataFrame(0.0, index=["all"], columns=summary.columns)
     summary = pd.concat([summary, total]) if len(summary) else total
@@ -157,7 +167,7 @@ def members(w: Prepared, plan: Plan) -> list[tuple[str, np.ndarray, tuple[Action
 
 
 def simulate(plan: Plan | dict | str | Path, *, seed: int = 0,
-             world: str | Path | None = None) -> SimulationResult:
+             world: str | Path | None = None, industry: object = None) -> SimulationResult:
     """Run ``plan`` on the weeks after the data ends and score it.
 
     Parameters
@@ -168,6 +178,10 @@ def simulate(plan: Plan | dict | str | Path, *, seed: int = 0,
         Seed of the draws (customers' luck and the baseline orders).
     world
         The world's folder; ``None``: the world :func:`coursekit.load` reads.
+    industry
+        An industry preset's name (:data:`coursekit.sandbox.presets.INDUSTRIES`):
+        the same customers with that industry's order values, buying rate,
+        margin and responses; ``None``: the course company.
 
     Returns
     -------
@@ -197,5 +211,5 @@ def simulate(plan: Plan | dict | str | Path, *, seed: int = 0,
         raise ArgumentError("seed must be a whole number of 0 or more", name="seed",
                             value=seed, allowed="0, 1, 2, ...")
     checked = read_plan(plan)
-    w = prepare(world)
+    w = prepare(world, industry)
     return run(w, int(seed), checked.team, checked.frequency_cap, members(w, checked))

@@ -11,6 +11,7 @@ own purchase process), and shared by every plan run on that seed.
 
 from __future__ import annotations
 
+import dataclasses
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,8 @@ __all__ = ["Prepared", "baseline", "prepare", "rng", "send_multiplier"]
 #: Spacing of the (user, time) sort key of orders: above any day number of the calendar.
 KEY = 4096.0
 _CACHE: dict[tuple[str, str], Prepared] = {}
-_BASELINE: dict[tuple[int, int], dict[str, np.ndarray]] = {}
+_VARIANTS: dict[str, Prepared] = {}
+_BASELINE: dict[tuple[int, int], tuple[Prepared, dict[str, np.ndarray]]] = {}
 
 
 def rng(seed: int, stream: str, *cell: int) -> np.random.Generator:
@@ -63,6 +65,8 @@ class Prepared:
     send_mult: np.ndarray     # the CRM's daily send multiplier (festival run-ups), from START
     margin_rate: float        # contribution / amount over the last year
     value_factor: float       # orders' gross amount / the Gamma-Gamma target value
+    params: dict = dataclasses.field(default_factory=dict)  # response.values(), preset's
+    industry: str = "course_company"
 
     @property
     def n(self) -> int:
@@ -85,7 +89,7 @@ def _margin_rate(folder: str, orders: pd.DataFrame) -> float:
     return float(m["contribution"].sum() / m["amount"].sum())
 
 
-def prepare(world: str | Path | None = None) -> Prepared:
+def prepare(world: str | Path | None = None, industry: object = None) -> Prepared:
     """Load and prepare a world once; later calls with the same folder reuse it.
 
     Parameters
@@ -93,11 +97,38 @@ def prepare(world: str | Path | None = None) -> Prepared:
     world
         A folder written by :func:`coursekit.world.write_world`; ``None``: the
         world :func:`coursekit.load` reads by default.
+    industry
+        An industry preset's name (:mod:`coursekit.sandbox.presets`); ``None``:
+        the course company's own economics.
     """
+    from coursekit.sandbox.presets import industry as preset
+
+    ind = preset(industry)
+    base = _prepare(world)
+    if ind.name == "course_company":
+        return base
+    key = f"{ind.name} {id(base)}"
+    if key not in _VARIANTS:
+        from coursekit.sandbox.response import values
+
+        params = values(ind.parameters)
+        for name in params:
+            if name.startswith("uplift_") and name not in ind.parameters:
+                params[name] *= ind.uplift
+        _VARIANTS[key] = dataclasses.replace(
+            base, rate=base.rate * ind.purchase_rate,
+            value_factor=base.value_factor * ind.order_value,
+            margin_rate=base.margin_rate if ind.margin_rate is None else ind.margin_rate,
+            params=params, industry=ind.name)
+    return _VARIANTS[key]
+
+
+def _prepare(world: str | Path | None) -> Prepared:
+    """The course company's preparation of ``world`` (cached: one world at a time)."""
     from coursekit import load
     from coursekit.data import world_dir
     from coursekit.sandbox.audience import read_features
-    from coursekit.sandbox.response import MEDIA
+    from coursekit.sandbox.response import MEDIA, values
     from coursekit.world import read_state
     from coursekit.world.calendar import build_calendar
 
@@ -151,8 +182,10 @@ def prepare(world: str | Path | None = None) -> Prepared:
         send_mult=send_multiplier(cal.n_days),
         margin_rate=_margin_rate(str(folder), orders),
         value_factor=float(orders["gross_amount"].sum()) / target if target > 0 else 1.0,
+        params=values(),
     )
     _CACHE.clear()  # one world at a time: a class works on one world
+    _VARIANTS.clear()
     _BASELINE.clear()
     _CACHE[key] = prepared
     return prepared
@@ -219,10 +252,9 @@ def baseline(w: Prepared, seed: int) -> dict[str, np.ndarray]:
     user, then time; ``key = user * KEY + t``.
     """
     cache = (id(w), seed)
-    if cache in _BASELINE:
-        return _BASELINE[cache]
-    from coursekit.sandbox.response import PARAMETERS
-
+    hit = _BASELINE.get(cache)
+    if hit is not None and hit[0] is w:
+        return hit[1]
     g = rng(seed, "sandbox:baseline")
     alive = np.flatnonzero(w.status == 1)
     due = np.flatnonzero((w.status == 0) & (w.first_due >= w.end) & (w.first_due < w.sim_end))
@@ -246,8 +278,7 @@ def baseline(w: Prepared, seed: int) -> dict[str, np.ndarray]:
     t[~is_first] = rep_t
     k = np.arange(len(user)) - np.repeat(starts, counts) + np.repeat(
         np.where(first == 1, 0, w.state_orders[who]), counts)
-    prm = {name: float(PARAMETERS[name]["value"])
-           for name in ("dropout_driver", "early_dropout", "early_fade", "gamma_gamma_p")}
+    prm = w.params
     base = np.where(is_first, 0.0, w.dropout[user])
     p_die = 1 - (1 - base) * (1 - prm["dropout_driver"]) * (
         1 - prm["early_dropout"] * prm["early_fade"] ** k)
@@ -259,5 +290,5 @@ def baseline(w: Prepared, seed: int) -> dict[str, np.ndarray]:
     order = np.lexsort((t, user))
     out = dict(user=user[order], t=t[order], value=value[order])
     out["key"] = out["user"] * KEY + out["t"]
-    _BASELINE[cache] = out
+    _BASELINE[cache] = (w, out)
     return out
