@@ -527,6 +527,96 @@ TABLES: dict[str, Table] = {
             key=("business_id",),
         ),
         Table(
+            "market_adoption",
+            "New adopters of five product categories by month, 2016-2025, from each "
+            "one's launch: life cycles and a second generation (第二曲线).",
+            (
+                C("category", "category", "product category: daily_nuts (每日坚果), "
+                  "meal_replacement_shake (代餐奶昔), freeze_dried_coffee (冻干咖啡), "
+                  "personalised_snack_box (个性化零食盒), nut_gift (坚果礼品)"),
+                C("generation", "int", "product generation: 1; nut_gift has a generation 2 "
+                  "(a gift card sent in a chat) from 2021 that replaces generation 1 (a boxed "
+                  "gift)", min=1),
+                C("month", "date", "first day of the month"),
+                C("new_adopters", "int", "people who adopted the category that month with this "
+                  "generation (their first time in the category)", "people", min=0),
+                C("upgraders", "int", "users of the previous generation who moved to this one "
+                  "that month (0 for generation 1)", "people", min=0),
+            ),
+            key=("category", "generation", "month"),
+        ),
+        Table(
+            "brand_survey",
+            "The survey's respondents rate five brands on the seven attributes and give "
+            "each an overall score (the ratings of qingmu, songguo and guorenjia are the "
+            "survey's).",
+            (
+                C("respondent_id", "int", "respondent, as in survey", min=1),
+                C("brand", "category", "qingmu (青木, the company), songguo (松果铺), guorenjia "
+                  "(果仁家), youjia (优价, a discount platform's own label), maplecrest (枫岭, a "
+                  "premium import brand)"),
+                C("taste", "int", "rating of the brand's taste, 1-10", min=1),
+                C("health", "int", "rating on health, 1-10", min=1),
+                C("price", "int", "rating on price (value for money), 1-10", min=1),
+                C("packaging", "int", "rating on packaging, 1-10", min=1),
+                C("delivery_speed", "int", "rating on delivery speed, 1-10", min=1),
+                C("variety", "int", "rating on variety, 1-10", min=1),
+                C("brand_trust", "int", "rating on trust in the brand, 1-10", min=1),
+                C("overall", "int", "overall satisfaction with the brand, 1-10", min=1),
+            ),
+            key=("respondent_id", "brand"),
+        ),
+        Table(
+            "survey_profiles",
+            "The survey's respondents: usage scenarios, motivations, timing, frequency, "
+            "spend and a Van Westendorp price block for a 500 g mixed-nut box.",
+            (
+                C("respondent_id", "int", "respondent, as in survey", min=1),
+                C("scene_office", "bool", "eats snacks at work"),
+                C("scene_gift", "bool", "buys snacks as gifts"),
+                C("scene_fitness", "bool", "eats snacks around exercise"),
+                C("scene_family", "bool", "buys snacks for the family at home"),
+                C("scene_late_night", "bool", "eats snacks late at night"),
+                C("motive_health", "int", "how much health drives their snack buying, 1-7",
+                  min=1),
+                C("motive_taste", "int", "how much taste drives it, 1-7", min=1),
+                C("motive_convenience", "int", "how much convenience drives it, 1-7", min=1),
+                C("motive_price", "int", "how much a low price drives it, 1-7", min=1),
+                C("motive_gift", "int", "how much giving and sharing drive it, 1-7", min=1),
+                C("snack_time", "category", "when they snack most: morning, afternoon, "
+                  "evening, late_night"),
+                C("purchases_per_month", "int", "snack purchases in a usual month, any shop",
+                  "purchases", min=0),
+                C("monthly_snack_spend", "float", "what they spend on snacks in a usual month",
+                  "yuan", min=0),
+                C("price_too_cheap", "float", "price so low they would doubt the quality",
+                  "yuan", min=0),
+                C("price_cheap", "float", "price at which it is a bargain", "yuan", min=0),
+                C("price_expensive", "float", "price at which it gets expensive but is still "
+                  "worth considering", "yuan", min=0),
+                C("price_too_expensive", "float", "price so high they would not buy it",
+                  "yuan", min=0),
+            ),
+            key=("respondent_id",),
+        ),
+        Table(
+            "competitors",
+            "A weighted competitiveness table: an analyst panel's scores of five direct "
+            "and two indirect competitors on seven criteria, with default weights.",
+            (
+                C("brand", "category", "qingmu (the company), songguo, guorenjia, youjia, "
+                  "maplecrest (direct), xianguo (鲜果到家, fresh fruit delivery) and chayin "
+                  "(茶饮, a tea-drink chain) (indirect)"),
+                C("brand_type", "category", "direct or indirect competitor"),
+                C("criterion", "category", "product_quality, price_value, brand_awareness, "
+                  "channel_coverage, delivery_service, product_innovation, digital_operations"),
+                C("weight", "float", "default weight of the criterion (the weights of a brand "
+                  "add up to 1)", "share", min=0),
+                C("score", "float", "the panel's mean score, 1-10", min=1),
+            ),
+            key=("brand", "criterion"),
+        ),
+        Table(
             "cdnow",
             "Real purchases of the CDNOW music retailer, 1997-98 (all 23,570 customers).",
             (
@@ -551,9 +641,10 @@ TABLES: dict[str, Table] = {
 del C
 
 #: Tables World 1 (the earlier company, ``world=1``) does not have: its worlds lack
-#: ``order_costs`` and the business cases of module 1.
+#: ``order_costs``, the business cases of module 1 and the tables of module 2.
 WORLD2_TABLES = frozenset({"order_costs", "cost_rates", "gift_vouchers", "group_buying",
-                           "businesses"})
+                           "businesses", "market_adoption", "brand_survey", "survey_profiles",
+                           "competitors"})
 
 
 MONEY = ("yuan", "USD")

@@ -2,11 +2,13 @@
 
 Every number the sandbox uses is in :data:`PARAMETERS`, with where it comes
 from: most are the simulated company's own (``coursekit.world``), a few are
-the sandbox's stated assumptions (marked ``sandbox``). The few that depend on
+the sandbox's stated assumptions (marked ``sandbox``; their values live in
+``coursekit.world.params.RESPONSE`` and a world's ``truth.json`` keeps them
+under ``sandbox``). The few that depend on
 a world's data (the margin rate, the fatigue penalty's values: see
 :mod:`coursekit.sandbox.costs`) are derived from it. :func:`parameters`
 returns them all as a table a lesson can print, and they are meant to be
-added to the world's truth later.
+kept in the world's truth too.
 
 The chain of one message to one customer, in order:
 
@@ -65,6 +67,12 @@ MEDIA = list(P.MESSAGE_MEDIA)
 #: The purposes of a message (the world's message purposes).
 PURPOSES = list(P.MESSAGE_PURPOSES)
 _FAT = P.MESSAGE_FATIGUE
+_A = P.RESPONSE  # the sandbox's stated assumptions, kept with the world's parameters
+
+
+def _assumed(name: str, meaning: str) -> dict:
+    """An entry of the sandbox's stated assumptions (``params.RESPONSE``)."""
+    return dict(value=_A[name], source="sandbox", meaning=meaning)
 
 
 def _entries() -> dict[str, dict]:
@@ -77,13 +85,13 @@ def _entries() -> dict[str, dict]:
     opens = {f"open_rate_{m}": dict(value=marketing.OPEN_RATE[m],
                                     source="world: marketing.OPEN_RATE",
                                     meaning=f"chance to open a message on {m}") for m in MEDIA}
-    cost = {"message_cost_sms": dict(value=0.05, source="sandbox",
-                                     meaning="yuan per SMS delivered (bulk SMS price)"),
-            "message_cost_app_push": dict(value=0.0, source="sandbox",
-                                          meaning="yuan per app push (free to send)"),
-            "message_cost_wecom": dict(value=0.5, source="sandbox",
-                                       meaning="yuan per WeCom message: about a minute of an "
-                                       "adviser's time at 30 yuan an hour")}
+    cost = {
+        "message_cost_sms": _assumed("message_cost_sms",
+                                     "yuan per SMS delivered (bulk SMS price)"),
+        "message_cost_app_push": _assumed("message_cost_app_push",
+                                          "yuan per app push (free to send)"),
+        "message_cost_wecom": _assumed("message_cost_wecom", "yuan per WeCom message: about a "
+                                       "minute of an adviser's time at 30 yuan an hour")}
     per_year = {m: sum(c["medium"] == m for c in marketing.CAMPAIGNS)
                 / (((P.END - P.START).days + 1) / 365.25) for m in MEDIA}
     subscriber = {
@@ -91,10 +99,10 @@ def _entries() -> dict[str, dict]:
             value=round(per_year[m], 4), source="world: marketing.CAMPAIGNS",
             meaning=f"the company's campaigns on {m} per year of data (the usual cadence "
             "that makes a reachable customer worth keeping)") for m in MEDIA},
-        "discount_rate": dict(value=0.10, source="sandbox", meaning="yearly rate at which "
+        "discount_rate": _assumed("discount_rate", "yearly rate at which "
                               "a customer's future profit is discounted when an unsubscribe "
                               "is priced (a common planning rate for a consumer business)"),
-        "complaint_minutes": dict(value=15.0, source="sandbox", meaning="minutes of a "
+        "complaint_minutes": _assumed("complaint_minutes", "minutes of a "
                                   "service agent's time to handle one complaint (a spam "
                                   "report passed on by the carrier or the platform)"),
         "staff_pay": dict(value=P.World2().pay_per_staff_hour["1"],
@@ -103,25 +111,24 @@ def _entries() -> dict[str, dict]:
                           "city)"),
     }
     other = {
-        "uplift_none": dict(value=0.01, source="sandbox", meaning="campaign uplift of the "
+        "uplift_none": _assumed("uplift_none", "campaign uplift of the "
                             "chance to order, CRM segment none (no order yet: the world's "
                             "campaigns wrote to buyers only)"),
         "reference_open": dict(value=marketing.OPEN_RATE["sms"],
                                source="world: marketing.OPEN_RATE sms",
                                meaning="open rate at which the uplift is stated (the world's "
                                "win-back campaigns wrote by SMS)"),
-        "max_response": dict(value=0.9, source="sandbox",
-                             meaning="highest chance that an opener orders"),
+        "max_response": _assumed("max_response", "highest chance that an opener orders"),
         "reference_depth": dict(value=20.0 / 99.0, source="world: marketing.CAMPAIGNS",
                                 meaning="depth of the world's usual coupon (20 off 99): "
                                 "the offer effect is 1 there"),
-        "depth_scale": dict(value=0.15, source="sandbox", meaning="depth at which the "
+        "depth_scale": _assumed("depth_scale", "depth at which the "
                             "coupon's effect has reached 63% of its ceiling"),
-        "no_coupon_effect": dict(value=0.35, source="sandbox", meaning="effect of a message "
+        "no_coupon_effect": _assumed("no_coupon_effect", "effect of a message "
                                  "without a coupon, relative to the usual coupon"),
-        "offer_days": dict(value=7.0, source="sandbox", meaning="days a coupon can be used "
+        "offer_days": _assumed("offer_days", "days a coupon can be used "
                            "and an extra order can follow a message"),
-        "wearout": dict(value=0.7, source="sandbox", meaning="each earlier contact of the plan "
+        "wearout": _assumed("wearout", "each earlier contact of the plan "
                         "to the same customer multiplies a message's effect by this"),
         "hour_lift_power": dict(value=0.5, source="world: personas.PERSONAS hours",
                                 meaning="a message sent in the persona's order hours has its "
@@ -155,9 +162,9 @@ def _entries() -> dict[str, dict]:
         "gamma_gamma_p": dict(value=P.Params.p, source="world: Params.p",
                               meaning="shape of a customer's order value (Gamma(p, nu))"),
     }
-    purpose = {f"purpose_effect_{p}": dict(value=v, source="sandbox",
+    purpose = {f"purpose_effect_{p}": dict(value=_A[f"purpose_effect_{p}"], source="sandbox",
                                            meaning=f"effect of a {p} message on ordering")
-               for p, v in zip(PURPOSES, (1.0, 0.6, 0.3, 0.2), strict=True)}
+               for p in PURPOSES}
     return {**world_uplift, **coupon, **opens, **purpose, **cost, **subscriber, **other}
 
 

@@ -18,6 +18,7 @@ from coursekit.world import (
     media,
     membership,
     messaging,
+    needs_cases,
     offline,
     people,
     personas,
@@ -789,6 +790,25 @@ def _truth(s: SimpleNamespace) -> None:
         # businesses, the same whatever the customers (drawn from the company seed).
         tables.update(cases.case_tables(s.company_seed, s.w2))
         truth["cases"] = cases.case_truth(s.company_seed, s.w2)
+        # Module 2's data: adoption curves and competitors (the company's), brand ratings
+        # and profiles of the survey's respondents (drawn from the customers' seed).
+        needs, truth["needs"] = needs_cases.needs_data(s.company_seed, seed, sv, s.u)
+        tables.update(needs)
+        # World 2's survey respondents answer as its four personas, not World 1's three.
+        truth["survey"]["personas"] = {
+            k: dict(share=v["share"], weights=dict(zip(survey.ATTRIBUTES, v["survey"],
+                                                       strict=True)),
+                    note="share among organic sign-ups; a respondent who is a user answers "
+                    "as their persona, the others are drawn with these shares")
+            for k, v in personas.PERSONAS.items()}
+        # How customers answer messages after the data ends (the capstone's sandbox): the
+        # numbers the world's history does not fix, stated as assumptions.
+        truth["sandbox"] = dict(
+            assumptions=dict(P.RESPONSE),
+            note="the sandbox's response to a message also uses the world's own campaign "
+            "uplift by segment, open rates, message fatigue, personas' coupon sensitivity "
+            "and order hours (see those keys); coursekit.sandbox.parameters() lists every "
+            "number with its source, and the values derived from the world's data")
     s.tables = tables
     s.truth = truth
 

@@ -289,3 +289,26 @@ MESSAGE_FATIGUE = dict(
     purpose_shift=dict(promotion=0.2, reminder=0.0, content=-0.2, service=-1.0),
     open_slope=-0.12,
 )
+
+# How the company's customers answer a message after the data ends (the capstone's
+# sandbox, coursekit.sandbox.response). The world's history fixes most of it (uplift by
+# segment, open rates, fatigue); these are the numbers it does not fix, stated as
+# assumptions: what a message costs, how a coupon's depth, a purpose and repeated
+# contacts change its effect, how long an offer runs, how future profit is discounted.
+RESPONSE = dict(
+    message_cost_sms=0.05,       # yuan per SMS delivered (bulk SMS price)
+    message_cost_app_push=0.0,   # free to send
+    message_cost_wecom=0.5,      # about a minute of an adviser's time at 30 yuan an hour
+    complaint_minutes=15.0,      # a service agent's time per complaint
+    discount_rate=0.10,          # a year, when an unsubscribe's lost future is priced
+    uplift_none=0.01,            # uplift of a user with no order yet
+    max_response=0.9,            # highest chance that an opener orders
+    depth_scale=0.15,            # coupon depth at which its effect reaches 63% of its ceiling
+    no_coupon_effect=0.35,       # a message without a coupon, relative to the usual coupon
+    offer_days=7.0,              # days an offer runs and an extra order can follow
+    wearout=0.7,                 # each earlier contact of a plan multiplies the effect by this
+    purpose_effect_promotion=1.0,
+    purpose_effect_reminder=0.6,
+    purpose_effect_content=0.3,
+    purpose_effect_service=0.2,
+)

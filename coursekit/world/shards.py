@@ -11,11 +11,13 @@ is: its customers draw from the shard's own seed (shard 0 uses the world seed
 itself, later shards seeds spawned from it), its stores are the stores of that
 region, its channel spend is what that region's sign-ups cost. It shares with
 the other shards what the company has once: the product catalogue, the
-content posts (both drawn from the world seed), the campaigns and the
-business cases of module 1 (:mod:`coursekit.world.cases`). Ids continue
-from shard to shard (users, orders, sessions, events, messages, referrals,
-tickets, memberships, stores, survey respondents), so the files join as one
-world, and the daily channel spend of the shards is added up.
+content posts (both drawn from the world seed), the campaigns, the
+business cases of module 1 (:mod:`coursekit.world.cases`) and module 2's
+adoption curves and competitors (:mod:`coursekit.world.needs_cases`). Ids
+continue from shard to shard (users, orders, sessions, events, messages,
+referrals, tickets, memberships, stores, survey respondents, with their brand
+ratings and profiles), so the files join as one world, and the daily channel
+spend of the shards is added up.
 
 What a sharded world does not have, and a world generated at once does:
 referrals between customers of different shards; rows in time order across
@@ -55,6 +57,8 @@ ID_SPACES: dict[str, dict[str, str]] = {
     "stores": {"store_id": "store"},
     "store_months": {"store_id": "store"},
     "survey": {"respondent_id": "respondent", "user_id": "user"},
+    "brand_survey": {"respondent_id": "respondent"},
+    "survey_profiles": {"respondent_id": "respondent"},
     "state": {"user_id": "user"},
 }
 #: The table and column that number each id space (1, 2, ... within a shard).
@@ -70,7 +74,7 @@ OWNERS = {
 NONE_IS_ZERO = {("survey", "user_id")}
 #: Tables the company has once: the same in every shard, written from the first.
 COMPANY = ("products", "campaigns", "content_posts", "cost_rates", "gift_vouchers",
-           "group_buying", "businesses")
+           "group_buying", "businesses", "market_adoption", "competitors")
 #: Tables whose rows are the same days in every shard, with amounts that add up.
 SUMMED = {"channel_spend": (("date", "channel"), ("spend", "impressions", "clicks"))}
 

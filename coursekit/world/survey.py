@@ -79,11 +79,44 @@ def _table(rng: np.random.Generator, uid: np.ndarray, age: np.ndarray, tier: np.
     )
 
 
-def _survey_world2(seed: int, u: dict, n_resp: int) -> pd.DataFrame:
+def respondent_personas(seed: int, u: dict, n_resp: int = 600) -> np.ndarray:
+    """World 2: the persona each respondent of :func:`survey` answers as.
+
+    The same draws as the survey's own (a fresh stream of the same seed), so
+    the survey is unchanged by asking.
+
+    Parameters
+    ----------
+    seed
+        The seed the survey was drawn with.
+    u
+        The generator's users (``user_id``, ``_persona``, ``age_band``, ``city_tier``).
+    n_resp
+        Respondents, as for :func:`survey`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Positions in :data:`coursekit.world.personas.NAMES`, one per respondent
+        in order of ``respondent_id``.
+
+    Examples
+    --------
+    >>> zeros = np.zeros(3, dtype=np.int8)
+    >>> u = dict(user_id=np.arange(1, 4), _persona=np.array([0, 1, 2], dtype=np.int8),
+    ...          age_band=zeros, city_tier=zeros)
+    >>> persona = respondent_personas(1, u, n_resp=5)
+    >>> persona.shape, bool(persona.max() < 4)
+    ((5,), True)
+    """
+    return _respondents_world2(rng_for(seed, "survey"), u, n_resp)[1]
+
+
+def _respondents_world2(rng: np.random.Generator, u: dict, n_resp: int) -> tuple[np.ndarray, ...]:
+    """Who the respondents are: user id (0: not a user), persona, age band, city tier."""
     from coursekit.world import personas
     from coursekit.world.people import LABELS
 
-    rng = rng_for(seed, "survey")
     names = personas.NAMES
     is_user = rng.random(n_resp) < 0.7
     pick = rng.integers(0, len(u["user_id"]), n_resp)
@@ -94,5 +127,13 @@ def _survey_world2(seed: int, u: dict, n_resp: int) -> pd.DataFrame:
                    choice(rng, P.AGE_BANDS, n_resp))
     tier = np.where(is_user, np.array(LABELS["city_tier"])[u["city_tier"][pick]],
                     choice(rng, P.CITY_TIERS, n_resp))
-    w = np.array([personas.PERSONAS[p]["survey"] for p in names], dtype=float)[persona]
+    return uid, persona, age, tier
+
+
+def _survey_world2(seed: int, u: dict, n_resp: int) -> pd.DataFrame:
+    from coursekit.world import personas
+
+    rng = rng_for(seed, "survey")
+    uid, persona, age, tier = _respondents_world2(rng, u, n_resp)
+    w = np.array([personas.PERSONAS[p]["survey"] for p in personas.NAMES], dtype=float)[persona]
     return _table(rng, uid, age, tier, _points(rng, w))
