@@ -20,9 +20,15 @@ is measured inside the sandbox, on the world itself:
    of data) and a yuan next year is worth ``1 / (1 + d)`` today, ``d`` the
    sandbox's stated ``discount_rate`` (10% a year). The subscriber value is
    the value per year times the **lifetime multiple** ``(1 + d) / (1 + d -
-   r)``: this year's value in full, then ``r / (1 + d)`` of it each later
-   year (the retention model of customer value: Gupta and Lehmann, 2003,
-   "Customers as assets", *Journal of Interactive Marketing* 17(1)).
+   r)``: this year's value in full, each later year ``q = r / (1 + d)`` of
+   the year before, ``1 + q + q^2 + ... = 1 / (1 - q)`` (the retention model
+   of customer value: Gupta and Lehmann, 2003, "Customers as assets",
+   *Journal of Interactive Marketing* 17(1)).
+
+Two simplifications, stated: the campaigns' profit is spread over every
+reachable customer, though the world's campaigns wrote only to customers
+who had ordered (a buyer's reach is worth more than the average, a
+never-buyer's less); and an industry preset keeps the world's retention.
 
 Why a lifetime and not one year: an unsubscribe is for good (the world
 never brings a customer back to a medium they left), so a year's value

@@ -16,9 +16,12 @@
   replicates; without team plans, as many as ``message everyone``).
 
 Every plan runs on the same seeds, so two plans meet the same customers'
-same luck on each seed: the difference of their scores seed by seed
-(a **paired** comparison) has far less noise than either score. The board's
-``lead`` columns and :func:`compare` use it.
+same luck on each seed, and their difference is taken seed by seed (a
+**paired** comparison): the noise the two scores share cancels. How much
+that is depends on the plans: each score is already net of the baseline
+orders of its seed, so two plans that write to different customers share
+little noise and pairing narrows their interval little; more seeds do. The
+board's ``lead`` columns and :func:`compare` use it.
 """
 
 from __future__ import annotations

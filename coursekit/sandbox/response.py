@@ -241,8 +241,9 @@ def parameters(world: str | Path | None = None, industry: object = None) -> pd.D
                                      source="derived: (1 + discount_rate) / (1 + "
                                      "discount_rate - retention)",
                                      meaning="years of value a reachable customer is worth: "
-                                     "this year in full, then retention / (1 + discount_rate) "
-                                     "of it each later year")
+                                     "this year in full, each later year retention / (1 + "
+                                     "discount_rate) of the year before (1 + q + q^2 + ... = "
+                                     "1 / (1 - q))")
     for medium, row in costs.iterrows():
         rows[f"subscriber_value_{medium}"] = dict(
             value=round(float(row["subscriber_value"]), 4),
