@@ -57,6 +57,12 @@ __all__ = [
     "dashboard",
     "tornado",
     "canvas",
+    "adoption_curve",
+    "value_map",
+    "ipa_quadrants",
+    "perceptual_map",
+    "price_meter",
+    "persona_heatmap",
 ]
 
 #: Family name of the CJK fallback font.
@@ -1677,4 +1683,474 @@ def leaderboard_chart(
     ax.set_title(title if title is not None else "排行榜 Leaderboard")
     ax.set_xlabel(xlabel if xlabel is not None else "profit after fatigue, yuan (mean over "
                   "the replicates) 扣除疲劳成本后的利润（元）")
+    return ax
+
+
+# Module 2: adoption curves, the value-point map, importance x performance, the
+# perceptual map, the price meter and persona profiles.
+
+
+def _new_axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def adoption_curve(
+    model: object,
+    observed: pd.Series,
+    *,
+    horizon: int | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """New adopters per period (bars) with a fitted adoption curve, its forecast and peak.
+
+    Parameters
+    ----------
+    model
+        A fitted :class:`coursekit.diffusion.Bass` or
+        :class:`coursekit.diffusion.Logistic`.
+    observed
+        The new adopters per period the model was fitted on (same index).
+    horizon
+        Periods from launch to draw the curve to (default: the data's, or
+        past the peak when the peak lies beyond the data); the part after
+        the data is dashed.
+    ax
+        Axes to draw on; a new figure when None.
+    title
+        Title (state the finding: "Daily nuts are past their peak").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The bars in ``ax.patches``, the fitted curve and the forecast in
+        ``ax.lines`` (fit first), the peak as the last line (a marker).
+
+    Raises
+    ------
+    DataError
+        ``observed`` is not a numeric Series as long as the model's data.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from coursekit.diffusion import Bass, bass_share
+    >>> t = np.arange(0, 31)
+    >>> s = pd.Series(np.diff(1000 * bass_share(t, 0.03, 0.4)), index=np.arange(1, 31))
+    >>> ax = adoption_curve(Bass(bootstrap=0).fit(s), s, horizon=40)
+    >>> len(ax.patches), len(ax.lines)
+    (30, 3)
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import CourseError, DataError
+
+    if not hasattr(model, "params_"):
+        raise CourseError("the model is not fitted: call model.fit(new_adopters) first")
+    values = _numbers(observed, "observed")
+    n = len(values)
+    if n != int(model.n_periods_):
+        raise DataError(f"observed has {n} periods, the model was fitted on "
+                        f"{int(model.n_periods_)}", table="observed",
+                        fix="pass the series the model was fitted on")
+    peak_t = float(model.peak_.t)
+    end = int(horizon) if horizon is not None else max(n, int(np.ceil(peak_t * 1.15)))
+    if end < n:
+        end = n
+    curve = model.predict(end)
+    x_all = np.arange(1, end + 1)
+    labels = [str(v)[:7] if isinstance(v, pd.Timestamp | pd.Period) else str(v)
+              for v in curve.index]
+    ax = _new_axes(ax, (9, 4))
+    ax.bar(np.arange(1, n + 1), values.to_numpy(), color=PALETTE[0], alpha=0.45, width=1.0,
+           label="observed")
+    ax.plot(x_all[:n], curve.to_numpy()[:n], color=PALETTE[2], lw=2, label="fitted")
+    ax.plot(x_all[n - 1:], curve.to_numpy()[n - 1:], color=PALETTE[2], lw=2, ls="--",
+            label="forecast")
+    peak_y = float(np.interp(peak_t, x_all, curve.to_numpy()))
+    ax.plot([peak_t], [peak_y], marker="o", color=HIGHLIGHT, ls="none", label="peak")
+    step = max(1, end // 8)
+    ax.set_xticks(x_all[::step], labels[::step])
+    ax.set_ylabel("new adopters per period")
+    ax.legend(frameon=False, loc="upper left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def value_map(
+    canvas: pd.DataFrame,
+    *,
+    ours: str = "qingmu",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """The strategy canvas (用户价值点位图): each brand's rating over the attributes.
+
+    One line per brand (a column of ``canvas``) across the attributes (its
+    rows, in their order: :func:`coursekit.needs.strategy_canvas` sorts them
+    by importance), ``ours`` drawn thick in the house green, the others thin.
+
+    Parameters
+    ----------
+    canvas
+        Attributes x brands, mean ratings (numbers).
+    ours
+        The column drawn as ours.
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per brand in ``ax.lines``, in the columns' order.
+
+    Raises
+    ------
+    DataError
+        ``canvas`` is not a numeric DataFrame, or ``ours`` is not a column.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"qingmu": [8.0, 6.5], "songguo": [7.0, 7.8]},
+    ...                  index=pd.Index(["taste", "price"], name="attribute"))
+    >>> ax = value_map(c)
+    >>> [line.get_label() for line in ax.lines], ax.lines[0].get_linewidth() > 2
+    (['qingmu', 'songguo'], True)
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+
+    from coursekit.errors import DataError
+
+    frame = _number_frame(canvas, "canvas")
+    if ours not in frame.columns:
+        raise DataError(f"no brand {ours!r} among the canvas's columns {list(frame.columns)}",
+                        table="canvas", column=ours, fix="pass ours= one of the columns")
+    ax = _new_axes(ax, (max(6.0, 1.1 * len(frame) + 2), 4.2))
+    x = np.arange(len(frame))
+    others = iter(PALETTE[1:])
+    for brand in frame.columns:
+        mine = brand == ours
+        ax.plot(x, frame[brand].to_numpy(dtype=float), marker="o", label=str(brand),
+                lw=3.2 if mine else 1.4, color=PALETTE[0] if mine else next(others),
+                zorder=3 if mine else 2)
+    ax.set_xticks(x, [str(a) for a in frame.index])
+    ax.set_ylabel("mean rating")
+    ax.legend(frameon=False, ncols=min(len(frame.columns), 5), loc="lower left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def ipa_quadrants(table: pd.DataFrame, *, ax: Axes | None = None,
+                  title: str | None = None) -> Axes:
+    """Importance x performance (IPA): each attribute placed by importance and our rating.
+
+    Draws the table of :func:`coursekit.needs.importance_performance`: one
+    labelled point per attribute at (``importance``, ``performance``), the
+    cut lines (``importance_cut``, ``performance_cut``) and the quadrant names
+    in the corners: "concentrate here" (important, we are weak) top left of
+    the performance axis turned... read by position: high importance and low
+    performance is the bottom right.
+
+    Parameters
+    ----------
+    table
+        One row per attribute with ``importance``, ``performance``,
+        ``importance_cut`` and ``performance_cut``.
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The points in ``ax.collections[0]``; one text per attribute, then the
+        four quadrant names, in ``ax.texts``.
+
+    Raises
+    ------
+    DataError
+        A column is missing or not numeric.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"importance": [20.0, 10.0], "performance": [6.0, 8.0],
+    ...                   "importance_cut": 15.0, "performance_cut": 7.0},
+    ...                  index=pd.Index(["price", "packaging"], name="attribute"))
+    >>> ax = ipa_quadrants(t)
+    >>> [x.get_text() for x in ax.texts][:2]
+    ['price', 'packaging']
+    >>> plt.close(ax.figure)
+    """
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    need = ["importance", "performance", "importance_cut", "performance_cut"]
+    if not isinstance(table, pd.DataFrame) or not set(need) <= set(table.columns):
+        raise DataError(f"expected a table with columns {need}", table="table",
+                        fix="pass the result of coursekit.needs.importance_performance(...)")
+    frame = _number_frame(table[need], "table")
+    imp, perf = frame["importance"].to_numpy(float), frame["performance"].to_numpy(float)
+    icut, pcut = float(frame["importance_cut"].iloc[0]), float(frame["performance_cut"].iloc[0])
+    ax = _new_axes(ax, (7, 5))
+    colours = [HIGHLIGHT if i >= icut and p < pcut else PALETTE[0] for i, p in zip(imp, perf,
+                                                                                  strict=True)]
+    ax.scatter(imp, perf, s=60, c=colours, zorder=3)
+    for name, i, p in zip(frame.index, imp, perf, strict=True):
+        ax.annotate(str(name), (i, p), xytext=(5, 4), textcoords="offset points")
+    ax.axvline(icut, color="#8c8c8c", lw=1, ls="--")
+    ax.axhline(pcut, color="#8c8c8c", lw=1, ls="--")
+    ax.margins(0.18)  # room for the labels and the quadrant names
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    corners = [(x1, y0, "concentrate here", "right", "bottom"),
+               (x1, y1, "keep up the good work", "right", "top"),
+               (x0, y0, "low priority", "left", "bottom"),
+               (x0, y1, "possible overkill", "left", "top")]
+    for x, y, text, ha, va in corners:
+        ax.text(x, y, text, ha=ha, va=va, fontsize="small", color="#6f6f6f", style="italic")
+    ax.set_xlabel("importance")
+    ax.set_ylabel("our performance (mean rating)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def perceptual_map(pmap: object, *, ours: str = "qingmu", arrows: bool = True,
+                   ax: Axes | None = None, title: str | None = None) -> Axes:
+    """The perceptual map (定位图): brands as points, attributes as arrows (a biplot).
+
+    Draws a :class:`coursekit.needs.PerceptualMap`: each brand at its
+    coordinates, ``ours`` in the house green; with ``arrows``, each
+    attribute as an arrow from the centre along its correlation with the
+    two axes (scaled to the brands' spread), so a brand lies far along the
+    arrows of the attributes it is rated high on. Axis labels carry the
+    share of variance each axis explains (PCA).
+
+    Parameters
+    ----------
+    pmap
+        The result of :func:`coursekit.needs.perceptual_map`.
+    ours
+        The brand drawn as ours (ignored when absent).
+    arrows
+        Draw the attributes' arrows.
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The brands in ``ax.collections[0]``; brand names first in ``ax.texts``,
+        then the attributes' names.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from coursekit.needs import perceptual_map as pm
+    >>> r = pd.DataFrame({"taste": [8, 7, 6], "price": [6, 8, 7], "trust": [7, 6, 8.5]},
+    ...                  index=["qingmu", "songguo", "guorenjia"])
+    >>> ax = perceptual_map(pm(r))
+    >>> [x.get_text() for x in ax.texts][:3]
+    ['qingmu', 'songguo', 'guorenjia']
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+
+    from coursekit.errors import DataError
+
+    brands = getattr(pmap, "brands", None)
+    attributes = getattr(pmap, "attributes", None)
+    if brands is None or attributes is None:
+        raise DataError("expected a perceptual map", table="pmap",
+                        fix="pass the result of coursekit.needs.perceptual_map(ratings)")
+    ax = _new_axes(ax, (7, 6))
+    xy = brands[["x", "y"]].to_numpy(dtype=float)
+    colours = [PALETTE[0] if b == ours else PALETTE[2] for b in brands.index]
+    ax.scatter(xy[:, 0], xy[:, 1], s=90, c=colours, zorder=3)
+    for name, (x, y) in zip(brands.index, xy, strict=True):
+        ax.annotate(str(name), (x, y), xytext=(6, 6), textcoords="offset points",
+                    fontweight="bold" if name == ours else "normal")
+    ends = xy
+    if arrows and len(attributes):
+        reach = float(np.abs(xy).max()) or 1.0
+        tips = attributes[["x", "y"]].to_numpy(dtype=float) * reach
+        for name, (x, y) in zip(attributes.index, tips, strict=True):
+            ax.annotate("", xy=(x, y), xytext=(0, 0),
+                        arrowprops=dict(arrowstyle="->", color="#8c8c8c", lw=1))
+            ax.text(x * 1.1, y * 1.1, str(name), color="#6f6f6f", fontsize="small",
+                    ha="center", va="center")
+        ends = np.vstack([xy, tips * 1.1])
+    pad = 0.15 * max(float(np.ptp(ends[:, 0])), float(np.ptp(ends[:, 1])), 1e-9)
+    ax.set_xlim(ends[:, 0].min() - pad, ends[:, 0].max() + pad)
+    ax.set_ylim(ends[:, 1].min() - pad, ends[:, 1].max() + pad)
+    ax.axhline(0, color="#d0d0d0", lw=0.8)
+    ax.axvline(0, color="#d0d0d0", lw=0.8)
+    explained = getattr(pmap, "explained", None)
+    if explained is not None:
+        ax.set_xlabel(f"axis 1 ({float(explained['x']):.0%} of the differences)")
+        ax.set_ylabel(f"axis 2 ({float(explained['y']):.0%})")
+    else:
+        ax.set_xlabel("axis 1")
+        ax.set_ylabel("axis 2")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def price_meter(psm: object, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Van Westendorp's price sensitivity meter: the answer curves, four points, the range.
+
+    Draws a :class:`coursekit.needs.PriceSensitivity`: the shares of
+    respondents who find each price too cheap, cheap, expensive and too
+    expensive (and the "not cheap" / "not expensive" curves, dotted), the
+    four points (PMC, OPP, IPP, PME) marked and labelled, and the acceptable
+    range (PMC to PME) shaded.
+
+    Parameters
+    ----------
+    psm
+        The result of :func:`coursekit.needs.price_sensitivity`.
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per curve in ``ax.lines`` (in the order of ``psm.curves``'s
+        columns); the points' labels in ``ax.texts``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> from coursekit.needs import price_sensitivity
+    >>> answers = pd.DataFrame({"price_too_cheap": [20, 30, 40], "price_cheap": [40, 50, 60],
+    ...                         "price_expensive": [70, 80, 90],
+    ...                         "price_too_expensive": [90, 110, 130]})
+    >>> ax = price_meter(price_sensitivity(answers))
+    >>> [x.get_text() for x in ax.texts]
+    ['PMC', 'OPP', 'IPP', 'PME']
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+
+    from coursekit.errors import DataError
+
+    curves = getattr(psm, "curves", None)
+    if curves is None:
+        raise DataError("expected a price sensitivity result", table="psm",
+                        fix="pass the result of coursekit.needs.price_sensitivity(answers)")
+    ax = _new_axes(ax, (9, 4.5))
+    style = {"too_cheap": (PALETTE[2], "-"), "cheap": (PALETTE[6], "-"),
+             "not_cheap": (PALETTE[6], ":"), "not_expensive": (PALETTE[1], ":"),
+             "expensive": (PALETTE[1], "-"), "too_expensive": (PALETTE[3], "-")}
+    price = curves.index.to_numpy(dtype=float)
+    for name in curves.columns:
+        colour, ls = style.get(name, ("#8c8c8c", "-"))
+        ax.plot(price, curves[name].to_numpy(dtype=float), color=colour, ls=ls,
+                lw=1.2 if ls == ":" else 2, label=str(name).replace("_", " "))
+    lo, hi = psm.acceptable_range
+    if np.isfinite(lo) and np.isfinite(hi):
+        ax.axvspan(lo, hi, color=PALETTE[0], alpha=0.08, lw=0)
+    points = (("PMC", psm.pmc), ("OPP", psm.opp), ("IPP", psm.ipp), ("PME", psm.pme))
+    for k, (label, value) in enumerate(points):
+        if np.isfinite(value):  # labels at two heights, so close points stay readable
+            ax.axvline(value, color="#8c8c8c", lw=0.8, ls="--")
+            ax.text(value, 1.02 + 0.06 * (k % 2), label, ha="center", va="bottom",
+                    fontsize="small", transform=ax.get_xaxis_transform())
+    percent_axis(ax)
+    ax.set_xlabel("price (yuan)")
+    ax.set_ylabel("share of respondents")
+    ax.legend(frameon=False, fontsize="small", loc="center right")
+    if title:
+        ax.set_title(title, pad=24)
+    return ax
+
+
+def persona_heatmap(model: object, *, ax: Axes | None = None,
+                    title: str | None = None) -> Axes:
+    """The personas' profile (用户画像): each persona's z-score on each feature.
+
+    Draws the ``z_`` columns of a fitted :class:`coursekit.needs.Personas`
+    profile as a diverging heatmap (blue below the average respondent, red
+    above, white at the average), personas as rows labelled with their share.
+
+    Parameters
+    ----------
+    model
+        A fitted :class:`coursekit.needs.Personas`.
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The z-scores written in ``ax.texts``, row by row.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np
+    >>> import pandas as pd
+    >>> from coursekit.needs import Personas
+    >>> rng = np.random.default_rng(0)
+    >>> x = pd.DataFrame({"a": np.r_[rng.normal(0, 0.3, 50), rng.normal(5, 0.3, 50)],
+    ...                   "b": np.r_[rng.normal(5, 0.3, 50), rng.normal(0, 0.3, 50)]})
+    >>> ax = persona_heatmap(Personas(k=2).fit(x))
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['a', 'b']
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+
+    from coursekit.errors import CourseError
+
+    profile = getattr(model, "profile_", None)
+    if profile is None:
+        raise CourseError("the personas are not fitted: call Personas().fit(features) first")
+    zcols = [c for c in profile.columns if str(c).startswith("z_")]
+    z = profile[zcols].to_numpy(dtype=float)
+    rows, cols = z.shape
+    ax = _new_axes(ax, (min(max(6.0, 0.8 * cols + 2), 14), 1.2 + 0.55 * rows))
+    top = max(float(np.nanmax(np.abs(z))), 1e-9)
+    image = ax.imshow(z, cmap="RdBu_r", vmin=-top, vmax=top, aspect="auto")
+    ax.set_xticks(range(cols), [str(c)[2:] for c in zcols], rotation=35, ha="right")
+    ax.set_yticks(range(rows), [f"{i} ({s:.0%})" for i, s in zip(profile.index,
+                                                                 profile["share"], strict=True)])
+    ax.grid(False)
+    for i in range(rows):
+        for j in range(cols):
+            ax.text(j, i, f"{z[i, j]:+.1f}", ha="center", va="center", fontsize="x-small",
+                    color="white" if abs(image.norm(z[i, j]) - 0.5) > 0.35 else "#262626")
+    ax.set_ylabel("persona (share)")
+    if title:
+        ax.set_title(title)
     return ax
