@@ -467,7 +467,12 @@ def _vw_points(profiles: pd.DataFrame) -> dict[str, float]:
     <= x``. Each point is the first whole yuan where the falling curve is at or
     below the rising one: marginal cheapness (too cheap, expensive), optimal
     price (too cheap, too expensive), indifference (cheap, expensive) and
-    marginal expensiveness (cheap, too expensive) (Van Westendorp, 1976).
+    marginal expensiveness (cheap, too expensive): the narrower definition many
+    later texts use. Van Westendorp's original (1976) crosses too cheap with
+    not cheap (1 - cheap) for marginal cheapness and not expensive (1 -
+    expensive) with too expensive for marginal expensiveness: those two points
+    are also returned, as ``marginal_cheapness_original`` and
+    ``marginal_expensiveness_original``.
     """
     ok = profiles[_consistent(profiles)]
     x = np.arange(1, int(ok["price_too_expensive"].max()) + 2)
@@ -486,7 +491,9 @@ def _vw_points(profiles: pd.DataFrame) -> dict[str, float]:
     tc, ch = falling("price_too_cheap"), falling("price_cheap")
     ex, te = rising("price_expensive"), rising("price_too_expensive")
     return dict(marginal_cheapness=cross(tc, ex), optimal_price=cross(tc, te),
-                indifference=cross(ch, ex), marginal_expensiveness=cross(ch, te))
+                indifference=cross(ch, ex), marginal_expensiveness=cross(ch, te),
+                marginal_cheapness_original=cross(tc, 1 - ch),
+                marginal_expensiveness_original=cross(1 - ex, te))
 
 
 def _profile_truth(profiles: pd.DataFrame, persona: np.ndarray) -> dict:
@@ -540,7 +547,10 @@ def _profile_truth(profiles: pd.DataFrame, persona: np.ndarray) -> dict:
             "where the falling curve is at or below the rising one: marginal cheapness "
             "(too cheap, expensive), optimal price (too cheap, too expensive), indifference "
             "(cheap, expensive), marginal expensiveness (cheap, too expensive); the "
-            "acceptable range runs from marginal cheapness to marginal expensiveness",
+            "acceptable range runs from marginal cheapness to marginal expensiveness (the "
+            "narrower definition many later texts use); the *_original points are van "
+            "Westendorp's own: too cheap crossing not cheap (1 - cheap), not expensive (1 - "
+            "expensive) crossing too expensive (coursekit.needs.price_sensitivity's default)",
         ),
         cluster_features=list(CLUSTER_FEATURES),
         cluster_note="k-means (k = 4) on the standardised cluster_features (the scenarios "
