@@ -222,8 +222,9 @@ def compare(plan_a: object, plan_b: object, *, seed: int = 0, replicates: int = 
     scores = {}
     for plan in (a, b):
         groups = members(w, plan)
-        scores[plan.team] = np.array([[getattr(run(w, s, plan.team, plan.frequency_cap, groups),
-                                               c) for c in COMPARED] for s in seeds], dtype=float)
+        results = [run(w, s, plan.team, plan.frequency_cap, groups) for s in seeds]
+        scores[plan.team] = np.array([[getattr(r, c) for c in COMPARED] for r in results],
+                                     dtype=float)
     diff = scores[a.team] - scores[b.team]
     half = np.array([_half(diff[:, j]) for j in range(len(COMPARED))])
     out = pd.DataFrame({a.team: scores[a.team].mean(axis=0), b.team: scores[b.team].mean(axis=0),
