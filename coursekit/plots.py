@@ -1998,10 +1998,16 @@ def perceptual_map(pmap: object, *, ours: str = "qingmu", arrows: bool = True,
     if arrows and len(attributes):
         reach = float(np.abs(xy).max()) or 1.0
         tips = attributes[["x", "y"]].to_numpy(dtype=float) * reach
+        placed: list[tuple[float, float]] = []
+        step = 0.06 * reach  # labels of arrows that nearly coincide are stacked
         for name, (x, y) in zip(attributes.index, tips, strict=True):
             ax.annotate("", xy=(x, y), xytext=(0, 0),
                         arrowprops=dict(arrowstyle="->", color="#8c8c8c", lw=1))
-            ax.text(x * 1.1, y * 1.1, str(name), color="#6f6f6f", fontsize="small",
+            lx, ly = x * 1.1, y * 1.1
+            while any(abs(lx - px) < 3 * step and abs(ly - py) < step for px, py in placed):
+                ly -= step
+            placed.append((lx, ly))
+            ax.text(lx, ly, str(name), color="#6f6f6f", fontsize="small",
                     ha="center", va="center")
         ends = np.vstack([xy, tips * 1.1])
     pad = 0.15 * max(float(np.ptp(ends[:, 0])), float(np.ptp(ends[:, 1])), 1e-9)
@@ -2028,7 +2034,8 @@ def price_meter(psm: object, *, ax: Axes | None = None, title: str | None = None
     respondents who find each price too cheap, cheap, expensive and too
     expensive (and the "not cheap" / "not expensive" curves, dotted), the
     four points (PMC, OPP, IPP, PME) marked and labelled, and the acceptable
-    range (PMC to PME) shaded.
+    range (PMC to PME) shaded. The price axis stops where nearly everyone (99%)
+    finds the price too expensive.
 
     Parameters
     ----------
@@ -2084,17 +2091,21 @@ def price_meter(psm: object, *, ax: Axes | None = None, title: str | None = None
             ax.axvline(value, color="#8c8c8c", lw=0.8, ls="--")
             ax.text(value, 1.02 + 0.06 * (k % 2), label, ha="center", va="bottom",
                     fontsize="small", transform=ax.get_xaxis_transform())
+    if "too_expensive" in curves.columns:  # cut the long tail of the highest answers
+        over = np.flatnonzero(curves["too_expensive"].to_numpy(dtype=float) >= 0.99)
+        if len(over):
+            ax.set_xlim(price[0], price[over[0]])
     percent_axis(ax)
     ax.set_xlabel("price (yuan)")
     ax.set_ylabel("share of respondents")
     ax.legend(frameon=False, fontsize="small", loc="center right")
     if title:
-        ax.set_title(title, pad=24)
+        ax.set_title(title, pad=36)
     return ax
 
 
-def persona_heatmap(model: object, *, ax: Axes | None = None,
-                    title: str | None = None) -> Axes:
+def persona_heatmap(model: object, *, names: Mapping[object, str] | None = None,
+                    ax: Axes | None = None, title: str | None = None) -> Axes:
     """The personas' profile (用户画像): each persona's z-score on each feature.
 
     Draws the ``z_`` columns of a fitted :class:`coursekit.needs.Personas`
@@ -2105,6 +2116,9 @@ def persona_heatmap(model: object, *, ax: Axes | None = None,
     ----------
     model
         A fitted :class:`coursekit.needs.Personas`.
+    names
+        A name for each persona number (the profile's index), once the
+        personas have been named; the rows are labelled ``name (share)``.
     ax, title
         Axes to draw on (a new figure when None); title stating the finding.
 
@@ -2124,9 +2138,11 @@ def persona_heatmap(model: object, *, ax: Axes | None = None,
     >>> rng = np.random.default_rng(0)
     >>> x = pd.DataFrame({"a": np.r_[rng.normal(0, 0.3, 50), rng.normal(5, 0.3, 50)],
     ...                   "b": np.r_[rng.normal(5, 0.3, 50), rng.normal(0, 0.3, 50)]})
-    >>> ax = persona_heatmap(Personas(k=2).fit(x))
+    >>> ax = persona_heatmap(Personas(k=2).fit(x), names={1: "early birds"})
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['a', 'b']
+    >>> ax.get_yticklabels()[0].get_text()
+    'early birds (50%)'
     >>> plt.close(ax.figure)
     """
     import numpy as np
@@ -2143,8 +2159,9 @@ def persona_heatmap(model: object, *, ax: Axes | None = None,
     top = max(float(np.nanmax(np.abs(z))), 1e-9)
     image = ax.imshow(z, cmap="RdBu_r", vmin=-top, vmax=top, aspect="auto")
     ax.set_xticks(range(cols), [str(c)[2:] for c in zcols], rotation=35, ha="right")
-    ax.set_yticks(range(rows), [f"{i} ({s:.0%})" for i, s in zip(profile.index,
-                                                                 profile["share"], strict=True)])
+    label = dict(names or {})
+    ax.set_yticks(range(rows), [f"{label.get(i, i)} ({s:.0%})"
+                                for i, s in zip(profile.index, profile["share"], strict=True)])
     ax.grid(False)
     for i in range(rows):
         for j in range(cols):
