@@ -20,7 +20,7 @@ from coursekit.schema import TABLES
 
 MODULES = ["metrics", "cohorts", "funnels", "segments", "lifecycle", "clv", "experiments",
            "reach", "churn", "basket", "diagnose", "reports", "plots", "inputs", "schema",
-           "bizmodel", "sandbox", "diffusion", "needs"]
+           "bizmodel", "sandbox", "diffusion", "needs", "governance"]
 ROOT = Path(__file__).resolve().parents[1]
 
 # Another spelling of a concept -> the keyword the package uses for it.
