@@ -1062,8 +1062,16 @@ class NortonBass(_Fit):
 
     Fitted by nonlinear least squares on both series at once (a grid of
     :math:`(p, q)` with :math:`m_1, m_2` solved exactly, then
-    ``least_squares``; bounds as in :class:`Bass`); intervals as in
-    :class:`Bass` (the wild bootstrap draws one sign per period and series).
+    ``least_squares``; bounds as in :class:`Bass`). Levels carry their
+    errors from one period to the next (a period's users are last period's
+    plus the period's change), so the residuals of a level fit are strongly
+    autocorrelated and the period-by-period wild bootstrap of :class:`Bass`
+    would give far too narrow intervals. The bootstrap here is wild on the
+    *changes* instead: each series' residuals are differenced, each period's
+    change gets a random sign, and the signed changes are added back up
+    into levels around the fit. The asymptotic intervals (``bootstrap=0``)
+    assume independent errors and are too narrow for such data: use them
+    only for a quick look.
 
     Parameters
     ----------
@@ -1196,6 +1204,23 @@ class NortonBass(_Fit):
         y = np.r_[y1, y2]
         self._solve(y, float(max(y1.max(), y2.max())))
         return self
+
+    def _wild(self, ys: np.ndarray, theta: np.ndarray, fitted: np.ndarray, jac: np.ndarray,
+              bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Wild bootstrap on the changes of each series' residuals (see the class)."""
+        n = self.n_periods_
+        resid = (ys - fitted).reshape(2, n)
+        changes = np.diff(resid, axis=1, prepend=0.0)
+        rng = np.random.default_rng(self.seed)
+        signs = rng.integers(0, 2, size=(self.bootstrap, 2, n)) * 2 - 1
+        paths = np.cumsum(changes[None] * signs, axis=2).reshape(self.bootstrap, 2 * n)
+        draws, settled = self._refit_many(fitted + paths, theta, bounds)
+        failed = int((~settled).sum())
+        if failed > self.bootstrap // 10:
+            warnings.warn(f"{failed} of {self.bootstrap} bootstrap refits did not converge; "
+                          "the data may show too little of the curve to pin it down",
+                          RuntimeWarning, stacklevel=5)
+        return draws
 
     def _parts(self, horizon: object) -> tuple[int, dict[str, np.ndarray]]:
         k = self._horizon(horizon)

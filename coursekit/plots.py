@@ -1851,7 +1851,8 @@ def value_map(
                 zorder=3 if mine else 2)
     ax.set_xticks(x, [str(a) for a in frame.index])
     ax.set_ylabel("mean rating")
-    ax.legend(frameon=False, ncols=min(len(frame.columns), 5), loc="lower left")
+    ax.legend(frameon=False, ncols=min(len(frame.columns), 5), loc="upper center",
+              bbox_to_anchor=(0.5, -0.12))  # below the axis: clear of every point
     if title:
         ax.set_title(title)
     return ax
@@ -1864,9 +1865,9 @@ def ipa_quadrants(table: pd.DataFrame, *, ax: Axes | None = None,
     Draws the table of :func:`coursekit.needs.importance_performance`: one
     labelled point per attribute at (``importance``, ``performance``), the
     cut lines (``importance_cut``, ``performance_cut``) and the quadrant names
-    in the corners: "concentrate here" (important, we are weak) top left of
-    the performance axis turned... read by position: high importance and low
-    performance is the bottom right.
+    in the corners: "concentrate here" (important, we are weak: bottom right,
+    its points in red), "keep up the good work" (top right), "low priority"
+    (bottom left), "possible overkill" (top left).
 
     Parameters
     ----------

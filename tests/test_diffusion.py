@@ -525,3 +525,24 @@ def test_norton_bass_bad_input():
     with pytest.raises(ArgumentError) as err:
         diffusion.NortonBass().fit(first, second, launch=99)
     assert err.value.name == "launch"
+
+
+def test_norton_bass_intervals_hold_the_truth_when_levels_carry_their_errors():
+    """Users of a generation are last period's plus the period's change, so errors add up
+    (a random walk); the bootstrap on the changes keeps its intervals honest (the
+    period-by-period wild bootstrap held the truth 1-3 times in 20 on these curves)."""
+    t = np.arange(1, 121)
+    p, q, m1, m2 = 0.0015, 0.05, 1.8e6, 1.2e6
+    f1, f2 = diffusion.bass_share(t, p, q), diffusion.bass_share(t - 60, p, q)
+    s1, s2 = m1 * f1 * (1 - f2), f2 * (m2 + m1 * f1)
+    truth = dict(p=p, q=q, m1=m1, m2=m2)
+    held = dict.fromkeys(truth, 0)
+    for seed in range(20):
+        g = np.random.default_rng(seed)
+        first = pd.Series(np.maximum(s1 + np.cumsum(g.normal(0, 3000, 120)), 0), index=t)
+        second = pd.Series(np.where(t >= 61, np.maximum(s2 + np.cumsum(g.normal(0, 3000, 120)),
+                                                        0), 0.0), index=t)
+        iv = diffusion.NortonBass(seed=0).fit(first, second, launch=61).intervals_
+        for k, v in truth.items():
+            held[k] += bool(iv.loc[k, "low"] <= v <= iv.loc[k, "high"])
+    assert all(n >= 15 for n in held.values()), held
