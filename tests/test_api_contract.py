@@ -20,7 +20,7 @@ from coursekit.schema import TABLES
 
 MODULES = ["metrics", "cohorts", "funnels", "segments", "lifecycle", "clv", "experiments",
            "reach", "churn", "basket", "diagnose", "reports", "plots", "inputs", "schema",
-           "bizmodel", "sandbox", "diffusion", "needs", "governance"]
+           "bizmodel", "sandbox", "diffusion", "needs", "governance", "growth"]
 ROOT = Path(__file__).resolve().parents[1]
 
 # Another spelling of a concept -> the keyword the package uses for it.
@@ -51,6 +51,7 @@ ALLOWED = {
 # Functions whose return type follows their input on purpose.
 ELEMENTWISE = {  # numpy-like formulas: a number gives a number, an array an array
     "metrics.ltv_simple", "metrics.roi", "clv.BetaGeo.expected_purchases",
+    "growth.ResponseCurve.marginal",
 }
 REDUCTIONS = {  # like pandas' own reductions: one curve gives a number, a table of them a Series
     "metrics.payback_periods",
