@@ -617,6 +617,123 @@ TABLES: dict[str, Table] = {
             key=("brand", "criterion"),
         ),
         Table(
+            "raw_app_accounts",
+            "Raw export of the app's accounts, as the app's database gives them, not "
+            "cleaned: one row per account (a person may have two).",
+            (
+                C("account_id", "str", "account key, text (A10000123)"),
+                C("phone", "str", "the phone the app verified at sign-up: 11 digits as text"),
+                C("nickname", "str", "nickname chosen by the user, or the app's default 用户 "
+                  "and the phone's last four digits; staff test accounts say 测试 or test"),
+                C("created_at", "datetime", "when the account was made (China time)"),
+                C("city", "str", "city as typed: 北京, 北京市, Beijing, ' beijing ', full-width "
+                  "letters (may be empty)"),
+                C("device", "str", "phone model"),
+            ),
+            key=("account_id",),
+        ),
+        Table(
+            "raw_miniprogram_users",
+            "Raw export of the WeChat mini-program's users, not cleaned: one row per WeChat "
+            "account that opened it (a person may use two).",
+            (
+                C("openid", "str", "the user's id in this mini-program, text"),
+                C("unionid", "str", "the user's id across the company's WeChat apps (the same "
+                  "in WeCom); only on records made or refreshed after the mini-program was "
+                  "bound to the company's WeChat open platform account (may be empty)"),
+                C("nickname", "str", "WeChat nickname, mostly WeChat's default 微信用户"),
+                C("phone", "str", "phone the user let the mini-program read: 13812345678, "
+                  "+8613812345678 or +86 138 1234 5678 (may be empty)"),
+                C("first_seen", "str", "first visit, UTC as text with a Z: "
+                  "2025-10-03T06:22:05Z"),
+            ),
+            key=("openid",),
+        ),
+        Table(
+            "raw_pos_members",
+            "Raw export of the stores' member cards, as typed at the till, not cleaned: one "
+            "row per card (a person may hold two).",
+            (
+                C("member_no", "str", "card number, text"),
+                C("name", "str", "the member's name as typed (sometimes with a stray space)"),
+                C("phone", "str", "phone as typed: 13812345678, 138-1234-5678, 138 1234 5678, "
+                  "+86 13812345678, a trailing space or full-width digits; sometimes one "
+                  "digit off"),
+                C("store_id", "int", "store that issued the card (the stores table's)", min=1),
+                C("joined_on", "date", "day the card was issued"),
+                C("city", "str", "the store's city, spelt in several ways (may be empty)"),
+            ),
+            key=("member_no",),
+        ),
+        Table(
+            "raw_wecom_contacts",
+            "Raw export of the advisers' WeCom (企业微信) contacts, not cleaned: one row per "
+            "adviser and contact (a contact added by two advisers has two rows).",
+            (
+                C("external_userid", "str", "the contact's id in the company's WeCom, text"),
+                C("unionid", "str", "the contact's WeChat unionid, the same as in the "
+                  "mini-program (may be empty)"),
+                C("remark", "str", "the adviser's note: a name, 王女士, a phone, a name and a "
+                  "phone, or the store and a name (may be empty)"),
+                C("adviser", "str", "who added the contact: a store's staff (青木·上海01-店员2) "
+                  "or an online adviser (青木顾问03)"),
+                C("added_at", "datetime", "when the adviser added the contact (China time)"),
+            ),
+            key=("external_userid", "adviser"),
+        ),
+        Table(
+            "raw_orders",
+            "Raw export of one quarter's orders (2025-10-01 to 2025-12-31, China time) from "
+            "the order system, as delivered and not cleaned: rows delivered twice, test "
+            "orders, cancelled and refunded orders, text as written. Its paid, non-test "
+            "orders, one per order_no, are the quarter's rows of orders.",
+            (
+                C("order_no", "str", "order number, text; an order can come two or three "
+                  "times"),
+                C("source", "category", "system that took the order: app, mini_program, pos "
+                  "(keyed in at a store's till)"),
+                C("buyer_ref", "str", "the buyer's key in that system: account_id (app), "
+                  "openid (mini_program) or member_no (pos)"),
+                C("amount", "str", "amount as text: 128.00, 128, ¥128.00, 1,280.00, "
+                  "full-width digits, stray spaces", "yuan"),
+                C("status", "str", "paid, cancelled, refunded or test, in mixed case and "
+                  "languages (已支付, 已取消, 已退款, 测试)"),
+                C("created_at", "str", "when the order was placed, as text: app rows China time "
+                  "2025-10-03 14:22:05, mini_program rows UTC 2025-10-03T06:22:05Z, pos rows "
+                  "China time 2025/10/03 14:22:05"),
+                C("city", "str", "delivery city, spelt in several ways (may be empty)"),
+                C("exported_at", "datetime", "when the nightly export wrote the row (China "
+                  "time); later for a row exported again"),
+            ),
+        ),
+        Table(
+            "raw_links",
+            "Latent: the truth behind the raw exports, one row per raw record (its person, "
+            "its clean order, what is wrong with it); for checking a cleaning or a "
+            "stitching of the raw tables, not an input of one.",
+            (
+                C("table", "category", "the record's raw table: raw_app_accounts, "
+                  "raw_miniprogram_users, raw_pos_members, raw_wecom_contacts, raw_orders"),
+                C("key", "str", "the record's key there: account_id, openid, member_no, "
+                  "external_userid or order_no"),
+                C("copy", "int", "which row with that key, in the table's row order: 1; 2 or 3 "
+                  "for an order row delivered again or a contact's second adviser", min=1),
+                C("user_id", "Int", "the person (users.user_id); empty for a staff test "
+                  "record"),
+                C("order_id", "Int", "the clean order (orders.order_id) of a paid order row, on "
+                  "its copies too; empty otherwise"),
+                C("bad_reason", "category", "why a cleaning drops the row: duplicate, test, "
+                  "cancelled, refunded, staff_test_account (may be empty)"),
+                C("note", "category", "what else was planted: second_account, "
+                  "second_wechat_account, second_store_membership, second_adviser, "
+                  "exact_copy, reexported (may be empty)"),
+                C("phone_kind", "category", "which of the person's phones the record holds: "
+                  "main or second; empty when it holds none (may be empty)"),
+                C("phone_typo", "bool", "the record's phone is one digit off the person's"),
+            ),
+            key=("table", "key", "copy"),
+        ),
+        Table(
             "cdnow",
             "Real purchases of the CDNOW music retailer, 1997-98 (all 23,570 customers).",
             (
@@ -641,10 +758,12 @@ TABLES: dict[str, Table] = {
 del C
 
 #: Tables World 1 (the earlier company, ``world=1``) does not have: its worlds lack
-#: ``order_costs``, the business cases of module 1 and the tables of module 2.
+#: ``order_costs``, the business cases of module 1, the tables of module 2 and the raw
+#: exports.
 WORLD2_TABLES = frozenset({"order_costs", "cost_rates", "gift_vouchers", "group_buying",
                            "businesses", "market_adoption", "brand_survey", "survey_profiles",
-                           "competitors"})
+                           "competitors", "raw_app_accounts", "raw_miniprogram_users",
+                           "raw_pos_members", "raw_wecom_contacts", "raw_orders", "raw_links"})
 
 
 MONEY = ("yuan", "USD")

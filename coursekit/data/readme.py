@@ -42,6 +42,11 @@ parameter and effect and three planted operational incidents, is in
 ## Files
 
 - one Parquet file per table (below), read with `coursekit.load("orders")`;
+- among them the raw exports (`raw_*`): each touchpoint's own export for the
+  same people (app accounts, mini-program users, store POS members, WeCom
+  contacts, one quarter of orders), messy as delivered; `raw_links` is their
+  truth (which record is whose, which order rows are bad), for checking a
+  cleaning or a stitching, not an input of one;
 - `truth.json`: the parameters and effects behind the data;
 - `state.parquet`: the simulator's state when the data ends, one row per user
   (whether they still buy, their latent rates, reach and recent messages). It

@@ -22,6 +22,7 @@ from coursekit.world import (
     offline,
     people,
     personas,
+    raw_exports,
     survey,
 )
 from coursekit.world import params as P
@@ -794,6 +795,10 @@ def _truth(s: SimpleNamespace) -> None:
         # and profiles of the survey's respondents (drawn from the customers' seed).
         needs, truth["needs"] = needs_cases.needs_data(s.company_seed, seed, sv, s.u)
         tables.update(needs)
+        # Raw exports of the touchpoints (data governance): the same people as the clean
+        # tables, as messy as real pipelines, with the truth of who is who.
+        raw, truth["raw"] = raw_exports.raw_data(seed, s.company_seed, tables, s.state)
+        tables.update(raw)
         # World 2's survey respondents answer as its four personas, not World 1's three.
         truth["survey"]["personas"] = {
             k: dict(share=v["share"], weights=dict(zip(survey.ATTRIBUTES, v["survey"],

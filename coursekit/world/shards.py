@@ -59,6 +59,8 @@ ID_SPACES: dict[str, dict[str, str]] = {
     "survey": {"respondent_id": "respondent", "user_id": "user"},
     "brand_survey": {"respondent_id": "respondent"},
     "survey_profiles": {"respondent_id": "respondent"},
+    "raw_pos_members": {"store_id": "store"},
+    "raw_links": {"user_id": "user", "order_id": "order"},
     "state": {"user_id": "user"},
 }
 #: The table and column that number each id space (1, 2, ... within a shard).
