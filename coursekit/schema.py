@@ -734,6 +734,69 @@ TABLES: dict[str, Table] = {
             key=("table", "key", "copy"),
         ),
         Table(
+            "referral_experiment",
+            "A randomised test of a referral programme (老带新, 裂变) on the company's "
+            "customers from 2025-06-01: every customer who had ordered before then (at most "
+            "6,000, drawn at random) was assigned to a control arm or one of six programmes; "
+            "what each did in the programme's 30 days. The invitees are not in users.",
+            (
+                C("user_id", "int", "the participant (users.user_id)", min=1),
+                C("arm", "category", "the arm: control (no programme), cash_5, cash_10, "
+                  "cash_20 (a red packet of 5, 10 or 20 yuan per friend's first order, link), "
+                  "points_10 (1,000 points, worth 10 yuan in the points mall, per friend's "
+                  "first order, link), poster_10 (10 yuan, shareable poster), lottery_10 (a "
+                  "draw per invitation sent, winning a 10 yuan red packet, link)"),
+                C("reward_type", "category", "none, cash (a red packet, 红包) or points"),
+                C("reward_yuan", "float", "the reward: the red packet, or the points' face "
+                  "value (0 for control)", "yuan", min=0),
+                C("share_format", "category", "how invitations are shared: link (sent to a "
+                  "friend in a chat) or poster (posted to Moments or a group, with a QR code)"),
+                C("mechanic", "category", "task (the reward for each invited friend whose first "
+                  "order arrives), lottery (a draw for each invitation sent) or none"),
+                C("orders_before", "int", "the participant's orders before the test", "orders",
+                  min=1),
+                C("spend_before", "float", "what they paid for those orders", "yuan", min=0),
+                C("days_since_last_order", "int", "days from their last order to the test's "
+                  "start", "days", min=0),
+                C("invitations", "int", "invitations sent in the programme's 30 days: links "
+                  "sent or posters shared", min=0),
+                C("views", "int", "people who saw an invitation: a link opened, a poster seen",
+                  min=0),
+                C("signups", "int", "invitees who signed up within 14 days of an invitation",
+                  min=0),
+                C("first_orders", "int", "of them, those who placed a first order within 30 days "
+                  "of signing up", min=0),
+                C("invitee_revenue", "float", "amount paid on those first orders", "yuan", min=0),
+                C("reward_cost", "float", "rewards paid to the participant: red packets, or "
+                  "points at their cost to the company (40% of face value)", "yuan", min=0),
+            ),
+            key=("user_id",),
+        ),
+        Table(
+            "creator_deals",
+            "The creator programme (达人合作, MCN) in 2024-2025: one row per paid deal with a "
+            "creator, what the content reached and what was attributed to it.",
+            (
+                C("deal_id", "int", "deal key, in order of publish_time", min=1),
+                C("creator_id", "int", "the creator (a creator can have several deals)", min=1),
+                C("tier", "category", "head (头部, KOL), waist (腰部) or tail (尾部, KOC)"),
+                C("platform", "category", "douyin, xiaohongshu, bilibili or video_account"),
+                C("format", "category", "short_video, image_post or live"),
+                C("followers", "int", "the creator's followers", "people", min=1),
+                C("publish_time", "datetime", "when the content went live"),
+                C("fee", "float", "fee paid to the creator or their MCN agency", "yuan", min=0),
+                C("views", "int", "views of the content", min=0),
+                C("engagements", "int", "likes, comments, saves and shares", min=0),
+                C("clicks", "int", "clicks on the deal's link to the store", min=0),
+                C("signups", "int", "sign-ups attributed to the deal (its link or code) within 14 "
+                  "days; attribution misses some", min=0),
+                C("first_orders", "int", "of them, those who placed a first order within 30 days",
+                  min=0),
+                C("revenue", "float", "amount paid on those first orders", "yuan", min=0),
+            ),
+            key=("deal_id",),
+        ),
+        Table(
             "cdnow",
             "Real purchases of the CDNOW music retailer, 1997-98 (all 23,570 customers).",
             (
@@ -758,12 +821,13 @@ TABLES: dict[str, Table] = {
 del C
 
 #: Tables World 1 (the earlier company, ``world=1``) does not have: its worlds lack
-#: ``order_costs``, the business cases of module 1, the tables of module 2 and the raw
-#: exports.
+#: ``order_costs``, the business cases of module 1, the tables of module 2, the raw
+#: exports and the tables of module 4.
 WORLD2_TABLES = frozenset({"order_costs", "cost_rates", "gift_vouchers", "group_buying",
                            "businesses", "market_adoption", "brand_survey", "survey_profiles",
                            "competitors", "raw_app_accounts", "raw_miniprogram_users",
-                           "raw_pos_members", "raw_wecom_contacts", "raw_orders", "raw_links"})
+                           "raw_pos_members", "raw_wecom_contacts", "raw_orders", "raw_links",
+                           "referral_experiment", "creator_deals"})
 
 
 MONEY = ("yuan", "USD")

@@ -47,6 +47,11 @@ parameter and effect and three planted operational incidents, is in
   contacts, one quarter of orders), messy as delivered; `raw_links` is their
   truth (which record is whose, which order rows are bad), for checking a
   cleaning or a stitching, not an input of one;
+- the case tables of the modules: module 1's (`cost_rates`, `gift_vouchers`,
+  `group_buying`, `businesses`), module 2's (`market_adoption`,
+  `brand_survey`, `survey_profiles`, `competitors`) and module 4's
+  (`referral_experiment`, a randomised referral-programme test, and
+  `creator_deals`, a creator programme's deals);
 - `truth.json`: the parameters and effects behind the data;
 - `state.parquet`: the simulator's state when the data ends, one row per user
   (whether they still buy, their latent rates, reach and recent messages). It

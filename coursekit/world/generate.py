@@ -14,6 +14,7 @@ from coursekit.world import (
     cases,
     commerce,
     costs,
+    growth_cases,
     marketing,
     media,
     membership,
@@ -799,6 +800,11 @@ def _truth(s: SimpleNamespace) -> None:
         # tables, as messy as real pipelines, with the truth of who is who.
         raw, truth["raw"] = raw_exports.raw_data(seed, s.company_seed, tables, s.state)
         tables.update(raw)
+        # Module 4's data (growth): a randomised referral-programme test on the customers
+        # and the company's creator deals, standalone tables with their truth.
+        growth, truth["growth"] = growth_cases.growth_data(seed, s.company_seed, tables,
+                                                           s.state)
+        tables.update(growth)
         # World 2's survey respondents answer as its four personas, not World 1's three.
         truth["survey"]["personas"] = {
             k: dict(share=v["share"], weights=dict(zip(survey.ATTRIBUTES, v["survey"],

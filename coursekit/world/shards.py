@@ -12,8 +12,10 @@ itself, later shards seeds spawned from it), its stores are the stores of that
 region, its channel spend is what that region's sign-ups cost. It shares with
 the other shards what the company has once: the product catalogue, the
 content posts (both drawn from the world seed), the campaigns, the
-business cases of module 1 (:mod:`coursekit.world.cases`) and module 2's
-adoption curves and competitors (:mod:`coursekit.world.needs_cases`). Ids
+business cases of module 1 (:mod:`coursekit.world.cases`), module 2's
+adoption curves and competitors (:mod:`coursekit.world.needs_cases`) and module
+4's creator deals (:mod:`coursekit.world.growth_cases`); each shard runs the
+referral-programme test on its own customers. Ids
 continue from shard to shard (users, orders, sessions, events, messages,
 referrals, tickets, memberships, stores, survey respondents, with their brand
 ratings and profiles), so the files join as one world, and the daily channel
@@ -61,6 +63,7 @@ ID_SPACES: dict[str, dict[str, str]] = {
     "survey_profiles": {"respondent_id": "respondent"},
     "raw_pos_members": {"store_id": "store"},
     "raw_links": {"user_id": "user", "order_id": "order"},
+    "referral_experiment": {"user_id": "user"},
     "state": {"user_id": "user"},
 }
 #: The table and column that number each id space (1, 2, ... within a shard).
@@ -76,7 +79,7 @@ OWNERS = {
 NONE_IS_ZERO = {("survey", "user_id")}
 #: Tables the company has once: the same in every shard, written from the first.
 COMPANY = ("products", "campaigns", "content_posts", "cost_rates", "gift_vouchers",
-           "group_buying", "businesses", "market_adoption", "competitors")
+           "group_buying", "businesses", "market_adoption", "competitors", "creator_deals")
 #: Tables whose rows are the same days in every shard, with amounts that add up.
 SUMMED = {"channel_spend": (("date", "channel"), ("spend", "impressions", "clicks"))}
 
