@@ -2160,7 +2160,7 @@ def persona_heatmap(model: object, *, names: Mapping[object, str] | None = None,
     top = max(float(np.nanmax(np.abs(z))), 1e-9)
     image = ax.imshow(z, cmap="RdBu_r", vmin=-top, vmax=top, aspect="auto")
     ax.set_xticks(range(cols), [str(c)[2:] for c in zcols], rotation=35, ha="right")
-    label = dict(names or {})
+    label = {} if names is None else dict(names)  # a dict or a Series
     ax.set_yticks(range(rows), [f"{label.get(i, i)} ({s:.0%})"
                                 for i, s in zip(profile.index, profile["share"], strict=True)])
     ax.grid(False)
