@@ -1,4 +1,5 @@
-"""Referral trees, K-factor, viral cycle time and viral growth (coursekit.growth.referrals)."""
+"""Referral trees, K-factor, viral cycle time, viral growth and programme arms
+(coursekit.growth.referrals)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ import pytest
 
 import coursekit
 from coursekit.errors import ArgumentError, DataError
-from coursekit.growth import CycleTime, cycle_time, k_factor, referral_tree, simulate_viral
+from coursekit.growth import (
+    CycleTime,
+    cycle_time,
+    k_factor,
+    referral_arms,
+    referral_tree,
+    simulate_viral,
+)
 
 
 def _ids(values):
@@ -222,3 +230,191 @@ def test_simulation_refuses_bad_arguments(kwargs):
     args.update(kwargs)
     with pytest.raises(ArgumentError):
         simulate_viral(args.pop("seed_users"), args.pop("k"), args.pop("cycle_days"), **args)
+
+
+# --------------------------------------------------------------------------- programme arms
+
+MEASURES = ["invitations", "conversion", "k_signups", "k_first_orders", "reward_cost",
+            "cost_per_customer", "incremental_first_orders", "cost_per_incremental_customer"]
+
+
+@pytest.fixture
+def arms_test():
+    """A control ("none", 5 participants), a task arm (4) and a lottery arm (4)."""
+    return pd.DataFrame({
+        "variant": ["none"] * 5 + ["task"] * 4 + ["draw"] * 4,
+        "invitations": [0, 1, 2, 0, 1, 2, 3, 0, 3, 5, 1, 2, 0],
+        "signups": [0, 1, 0, 0, 1, 1, 2, 0, 0, 0, 1, 0, 0],
+        "first_orders": [0, 1, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0],
+        "reward_cost": [0, 0, 0, 0, 0, 6, 6, 0, 0, 4, 0, 2, 0]})
+
+
+def _random_arms(n: int, seed: int) -> pd.DataFrame:
+    """Two arms of n participants: Poisson invitations, binomial sign-ups and first orders,
+    a cost of 3 yuan per invitation won with chance 0.3 (not tied to the first orders)."""
+    rng = np.random.default_rng(seed)
+    arm = np.repeat(["control", "prize"], n)
+    inv = rng.poisson(np.where(arm == "control", 0.5, 2.0))
+    signups = rng.binomial(inv, 0.3)
+    first = rng.binomial(signups, 0.6)
+    cost = np.where(arm == "control", 0.0, 3.0 * rng.binomial(inv, 0.3))
+    return pd.DataFrame({"arm": arm, "invitations": inv, "signups": signups,
+                         "first_orders": first, "reward_cost": cost})
+
+
+def test_referral_arms_by_hand(arms_test):
+    """none: 4 invitations, 2 sign-ups, 1 first order over 5; task: 8, 3, 2 and 12 yuan over 4;
+    draw: 8, 1, 0 and 6 yuan over 4. Value 50 yuan a customer."""
+    out = referral_arms(arms_test, arm="variant", control="none", value_per_customer=50,
+                        replicates=200)
+    assert out.index.name == "variant"
+    assert out.index.tolist() == ["none", "draw", "task"]  # the control first, then sorted
+    assert out["participants"].tolist() == [5, 4, 4]
+    task, draw, none = out.loc["task"], out.loc["draw"], out.loc["none"]
+    assert none[["invitations", "conversion", "k_signups", "k_first_orders", "reward_cost",
+                 "cost_per_customer", "incremental_first_orders", "profit",
+                 "incremental_profit"]].tolist() == pytest.approx(
+        [0.8, 0.5, 0.4, 0.2, 0.0, 0.0, 0.0, 10.0, 0.0])
+    assert math.isnan(none["cost_per_incremental_customer"])
+    assert task[MEASURES + ["profit", "incremental_profit"]].tolist() == pytest.approx(
+        [2.0, 3 / 8, 0.75, 0.5, 3.0, 6.0, 0.3, 3.0 / 0.3, 50 * 0.5 - 3.0, 22.0 - 10.0])
+    # the K is invitations per participant x conversion of an invitation
+    assert task["k_signups"] == pytest.approx(task["invitations"] * task["conversion"])
+    # the lottery paid 1.5 yuan per participant and brought no customer: fewer than control
+    assert draw[["invitations", "conversion", "k_signups", "k_first_orders", "reward_cost",
+                 "incremental_first_orders", "profit", "incremental_profit"]].tolist() == \
+        pytest.approx([2.0, 1 / 8, 0.25, 0.0, 1.5, -0.2, -1.5, -11.5])
+    assert draw["cost_per_customer"] == np.inf
+    assert draw["cost_per_incremental_customer"] == np.inf
+    # the control against itself: no spread
+    assert none[["incremental_first_orders_low", "incremental_first_orders_high"]].tolist() == [
+        0.0, 0.0]
+    assert none[["cost_per_incremental_customer_low",
+                 "cost_per_incremental_customer_high"]].isna().all()
+    # a control that pays too (2 yuan once): the increments are net of its cost
+    paid = arms_test.assign(reward_cost=[0, 2, 0, 0, 0] + arms_test["reward_cost"].tolist()[5:])
+    net = referral_arms(paid, arm="variant", control="none", value_per_customer=50,
+                        replicates=200).loc["task"]
+    assert net["cost_per_incremental_customer"] == pytest.approx((3.0 - 0.4) / 0.3)
+    assert net["incremental_profit"] == pytest.approx((25 - 3.0) - (10 - 0.4))
+
+
+def test_referral_arms_columns(arms_test):
+    out = referral_arms(arms_test, arm="variant", control="none", replicates=100)
+    expected = ["participants"] + [f"{m}{s}" for m in MEASURES for s in ("", "_low", "_high")]
+    assert out.columns.tolist() == expected  # no profit without a value per customer
+    with_value = referral_arms(arms_test, arm="variant", control="none", replicates=100,
+                               value_per_customer=0)
+    assert with_value.columns.tolist()[-6:] == ["profit", "profit_low", "profit_high",
+                                                "incremental_profit", "incremental_profit_low",
+                                                "incremental_profit_high"]
+    # a value of 0: the profit is minus the reward cost
+    assert with_value["profit"].tolist() == pytest.approx([0.0, -1.5, -3.0])
+
+
+def test_referral_arms_intervals_hold_the_estimate_and_narrow():
+    small = referral_arms(_random_arms(200, 1), value_per_customer=40)
+    big = referral_arms(_random_arms(3200, 1), value_per_customer=40)
+    for out in (small, big):
+        for m in MEASURES + ["profit", "incremental_profit"]:
+            lo, est, hi = (out.loc["prize", f"{m}{s}"] for s in ("_low", "", "_high"))
+            assert lo <= est <= hi, m
+            assert lo < hi, m
+    for m in MEASURES + ["profit", "incremental_profit"]:
+        width = {name: out.loc["prize", f"{m}_high"] - out.loc["prize", f"{m}_low"]
+                 for name, out in (("small", small), ("big", big))}
+        # 16 times the participants: a quarter of the width, give or take the noise
+        assert 0.15 < width["big"] / width["small"] < 0.4, m
+
+
+def test_referral_arms_interval_of_a_mean_matches_the_normal_one():
+    """For a mean over 3,200 participants the percentile interval is close to
+    mean +- 1.96 sd / sqrt(n); resampling across the arms would widen it."""
+    test = _random_arms(3200, 2)
+    out = referral_arms(test, level=0.95, replicates=4000)
+    inv = test.loc[test["arm"] == "prize", "invitations"]
+    half = 1.959964 * inv.std(ddof=1) / math.sqrt(len(inv))
+    got = (out.loc["prize", "invitations_high"] - out.loc["prize", "invitations_low"]) / 2
+    assert got == pytest.approx(half, rel=0.1)
+    narrow = referral_arms(test, level=0.5, replicates=4000)
+    got50 = (narrow.loc["prize", "invitations_high"] - narrow.loc["prize", "invitations_low"]) / 2
+    assert got50 == pytest.approx(0.674490 * half / 1.959964, rel=0.1)
+
+
+def test_referral_arms_are_deterministic(arms_test):
+    one = referral_arms(arms_test, arm="variant", control="none", replicates=300, seed=7)
+    again = referral_arms(arms_test, arm="variant", control="none", replicates=300, seed=7)
+    pd.testing.assert_frame_equal(one, again)
+    other = referral_arms(arms_test, arm="variant", control="none", replicates=300, seed=8)
+    pd.testing.assert_frame_equal(one[MEASURES], other[MEASURES])  # estimates: no chance
+    assert not one.equals(other)
+
+
+def test_referral_arms_of_the_course_test_match_the_truth(tables):
+    """Each arm's K (sign-ups and first orders per participant) against the truth's
+    expected values: with 95 % intervals over 7 arms, at most one arm per measure may miss
+    its interval (this world's cash_20 brought about 2 standard errors more first orders
+    than expected, by chance), and none by more than 3 standard errors (the half-width of
+    the interval / 1.96)."""
+    truth = pd.DataFrame(coursekit.truth()["growth"]["referral_experiment"]["by_arm"]).T
+    out = referral_arms(tables["referral_experiment"], value_per_customer=80)
+    assert out.index[0] == "control" and set(out.index) == set(truth.index)
+    assert out["participants"].sum() == len(tables["referral_experiment"])
+    for mine, theirs in (("k_signups", "k_factor"), ("k_first_orders", "first_orders"),
+                         ("invitations", "invitations"), ("conversion", "conversion")):
+        expected = truth[theirs].astype(float).reindex(out.index)
+        inside = (out[f"{mine}_low"] <= expected) & (expected <= out[f"{mine}_high"])
+        assert inside.sum() >= len(out) - 1, (mine, out.index[~inside].tolist())
+        se = (out[f"{mine}_high"] - out[f"{mine}_low"]) / (2 * 1.96)
+        assert ((out[mine] - expected).abs() < 3 * se).all(), mine
+    # a task pays the reward per first order: cost per customer is the reward exactly
+    # (points at 40 % of their face value)
+    task = ["cash_5", "cash_10", "cash_20", "poster_10", "points_10"]
+    assert out.loc[task, "cost_per_customer"].tolist() == pytest.approx(
+        [5.0, 10.0, 20.0, 10.0, 4.0])
+    # the lottery loses money for certain; every task arm adds customers for certain
+    assert out.loc["lottery_10", "incremental_profit_high"] < 0
+    assert (out.loc[task, "incremental_first_orders_low"] > 0).all()
+
+
+def test_referral_arms_refuse_bad_tables(arms_test):
+    ok = {"arm": "variant", "control": "none", "replicates": 100}
+    with pytest.raises(DataError, match="missing column"):
+        referral_arms(arms_test.drop(columns="signups"), **ok)
+    with pytest.raises(DataError, match="missing column"):
+        referral_arms(arms_test, replicates=100)  # no column "arm"
+    with pytest.raises(DataError, match="control arm"):
+        referral_arms(arms_test, arm="variant", replicates=100)  # no arm "control"
+    with pytest.raises(DataError, match="negative counts"):
+        referral_arms(arms_test.assign(invitations=arms_test["invitations"] - 1), **ok)
+    with pytest.raises(DataError, match="negative amounts"):
+        referral_arms(arms_test.assign(reward_cost=-arms_test["reward_cost"]), **ok)
+    with pytest.raises(DataError, match="expected numbers"):
+        referral_arms(arms_test.assign(signups=arms_test["signups"].astype(str)), **ok)
+    with pytest.raises(DataError, match="whole numbers"):
+        referral_arms(arms_test.assign(signups=arms_test["signups"] + 0.5), **ok)
+    with pytest.raises(DataError, match="more first orders than sign-ups"):
+        referral_arms(arms_test.assign(first_orders=arms_test["signups"] + 1), **ok)
+    with pytest.raises(DataError, match="missing values"):
+        referral_arms(arms_test.assign(signups=arms_test["signups"].where(
+            arms_test.index != 2)), **ok)
+    with pytest.raises(DataError, match="without an arm"):
+        referral_arms(arms_test.assign(variant=arms_test["variant"].where(
+            arms_test.index != 0)), **ok)
+    with pytest.raises(DataError, match="single participant"):
+        referral_arms(arms_test.iloc[:-3], **ok)
+    with pytest.raises(DataError, match="empty"):
+        referral_arms(arms_test.iloc[:0], **ok)
+    with pytest.raises(DataError):
+        referral_arms(arms_test.to_dict(), **ok)
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"level": 0}, {"level": 1}, {"level": 1.5}, {"level": "0.95"}, {"level": True},
+    {"replicates": 0}, {"replicates": 50}, {"replicates": 2500.5}, {"replicates": True},
+    {"seed": -1}, {"seed": 1.5}, {"value_per_customer": -1}, {"value_per_customer": "80"},
+    {"value_per_customer": float("nan")},
+])
+def test_referral_arms_refuse_bad_arguments(arms_test, kwargs):
+    with pytest.raises(ArgumentError):
+        referral_arms(arms_test, arm="variant", control="none", **kwargs)

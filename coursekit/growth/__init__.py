@@ -22,7 +22,10 @@ answers one question about them:
    invitation, over a stated window), :func:`cycle_time` (days from the
    inviter's start to the invitee's sign-up) and :func:`simulate_viral`
    (users per cycle with a finite market: why K < 1 still adds users, why
-   K > 1 saturates).
+   K > 1 saturates). :func:`referral_arms` reads a randomised test of
+   referral programmes: each arm's K (in sign-ups and in first orders),
+   reward cost per customer and per customer added over the control, and
+   profit, with bootstrap intervals.
 4. **Content: which formats, slots, topics and platforms reach more?**
    :func:`content_effects` estimates each level's effect as a ratio to a
    reference level, holding the others.
@@ -46,6 +49,7 @@ from coursekit.growth.referrals import (
     ReferralTrees,
     cycle_time,
     k_factor,
+    referral_arms,
     referral_tree,
     simulate_viral,
 )
@@ -72,6 +76,7 @@ __all__ = [
     "k_factor",
     "cycle_time",
     "simulate_viral",
+    "referral_arms",
     "ReferralTrees",
     "CycleTime",
     "STARTS",

@@ -14,10 +14,16 @@
   doubles the generations per year.
 - :func:`simulate_viral`: users per cycle from a seed, with K and a finite
   market, as the expected path or a seeded random one.
+- :func:`referral_arms`: the arms of a randomised referral-programme test
+  side by side: invitations, conversion, K (in sign-ups and in first
+  orders), reward cost per customer and per customer added over the
+  control, profit, each with a bootstrap interval.
 
 The tables: ``referrals`` (one row per invitation: ``inviter_id``,
 ``invite_time``, ``invitee_id`` empty when nobody signed up from it) and
-``users`` (``user_id``, ``signup_time``).
+``users`` (``user_id``, ``signup_time``); for :func:`referral_arms`,
+``referral_experiment`` (one row per participant of the test: ``arm``,
+``invitations``, ``signups``, ``first_orders``, ``reward_cost``).
 
 References
 ----------
@@ -41,7 +47,7 @@ from coursekit.growth._shared import days_between, end_of_data, lookup, number, 
 from coursekit.inputs import choice, columns, flag, unique_key
 
 __all__ = ["ReferralTrees", "CycleTime", "referral_tree", "k_factor", "cycle_time",
-           "simulate_viral", "STARTS"]
+           "simulate_viral", "referral_arms", "STARTS"]
 
 #: Where :func:`cycle_time` starts the clock: the inviter's sign-up or first order.
 STARTS = ("signup", "first_order")
@@ -663,3 +669,288 @@ def simulate_viral(
     return pd.DataFrame({"day": np.arange(steps + 1) * cycle, "new_users": new,
                          "users": total, "market_share": share},
                         index=pd.RangeIndex(steps + 1, name="cycle"))
+
+
+# --------------------------------------------------------------------------- programme arms
+
+#: The count columns of ``referral_experiment`` that :func:`referral_arms` reads, and its
+#: money column; the column of the arm is the ``arm`` keyword.
+_COUNTS = ("invitations", "signups", "first_orders")
+_COST = "reward_cost"
+_INVITATIONS, _SIGNUPS, _FIRST, _PAID = range(4)  # positions in the arrays of sums
+_BLOCK = 500_000  # resampled indices held at once (a block of replicates)
+
+
+def referral_arms(
+    test: pd.DataFrame,
+    *,
+    arm: str = "arm",
+    control: object = "control",
+    value_per_customer: float | None = None,
+    level: float = 0.95,
+    replicates: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each arm of a randomised referral-programme test: K, customers, cost and profit.
+
+    For each arm, over its participants (one row each, with what they did
+    during the programme):
+
+    - ``invitations``: invitations sent per participant;
+    - ``conversion``: **sign-ups per invitation**, the conversion of an
+      invitation (sum of sign-ups / sum of invitations);
+    - ``k_signups``: the K-factor, **K = invitations per participant x
+      conversion of an invitation** = sign-ups per participant, as
+      :func:`k_factor` counts it [1]_;
+    - ``k_first_orders``: the same K counted in customers: invitations per
+      participant x first orders per invitation = **first orders per
+      participant**;
+    - ``reward_cost``: rewards paid per participant;
+    - ``cost_per_customer``: reward cost / first orders (what a customer
+      brought by the programme cost in rewards, counting those who would
+      have come anyway);
+    - ``incremental_first_orders``: first orders per participant above the
+      control arm's (what the programme added; the control's own sharing
+      brings some);
+    - ``cost_per_incremental_customer``: (reward cost - the control's) /
+      (first orders - the control's), per participant: what each customer
+      the programme *added* cost. Undefined (NaN) for the control; infinite
+      when the arm paid more and brought no more customers than the control.
+
+    With ``value_per_customer`` (the stated worth of a new customer, e.g.
+    their first-year contribution in yuan), also:
+
+    - ``profit``: value x first orders - reward cost, per participant;
+    - ``incremental_profit``: its increase over the control arm, that is
+      value x incremental first orders - extra reward cost. The arm with
+      the highest ``incremental_profit`` is the one to roll out, when its
+      interval clears the others'.
+
+    Every measure comes with a percentile bootstrap interval,
+    ``<measure>_low`` and ``<measure>_high`` [2]_: the participants are
+    resampled with replacement within each arm (a stratified bootstrap: the
+    arms keep their sizes, as the randomisation fixed them) and each
+    measure is recomputed on every replicate; a ratio is recomputed as a
+    ratio of the resampled sums, and an increment from the resampled arm
+    and control together. Replicates where a ratio is undefined (0 / 0)
+    are left out of its interval. The resampling draws a block of index
+    arrays at once, so 2,000 replicates of a few thousand participants take
+    a fraction of a second.
+
+    Parameters
+    ----------
+    test
+        One row per participant: ``arm`` and the counts ``invitations``,
+        ``signups`` (invitees who signed up) and ``first_orders`` (of them,
+        those who ordered), whole and not negative, and ``reward_cost``
+        (yuan paid to the participant), as in
+        ``coursekit.load("referral_experiment")``.
+    arm
+        The column naming each participant's arm.
+    control
+        The label of the control arm (no programme), the baseline of the
+        increments.
+    value_per_customer
+        The worth of a new customer (yuan, >= 0); ``None`` leaves out the
+        profit columns.
+    level
+        Confidence level of the intervals, in (0, 1).
+    replicates
+        Bootstrap replicates, a whole number >= 100.
+    seed
+        Seed of the resampling; the same seed gives the same intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per arm (index named like ``arm``; the control first, then
+        the others in the order of the column's categories, or sorted):
+        ``participants``, then each measure above followed by its
+        ``_low`` and ``_high``.
+
+    Raises
+    ------
+    DataError
+        Not a table, missing columns, an empty table, participants without
+        an arm, non-numeric, missing, negative or fractional counts, more
+        first orders than sign-ups, a negative reward cost, no participant
+        in the ``control`` arm, or an arm with a single participant.
+    ArgumentError
+        ``level`` outside (0, 1), ``replicates`` not a whole number >= 100,
+        ``seed`` not a whole number >= 0, ``value_per_customer`` negative or
+        not a number.
+
+    References
+    ----------
+    .. [1] Skok, D. (2009). Lessons learned: viral marketing. *For
+       Entrepreneurs* (K = invitations per user x conversion of an
+       invitation).
+    .. [2] Efron, B. and Tibshirani, R. J. (1993). *An Introduction to the
+       Bootstrap*. Chapman & Hall, ch. 13 (the percentile interval); Davison,
+       A. C. and Hinkley, D. V. (1997). *Bootstrap Methods and their
+       Application*, section 3.2 (resampling within strata).
+
+    Examples
+    --------
+    Four participants without a programme and four offered 10 yuan per
+    friend's first order:
+
+    >>> import pandas as pd
+    >>> test = pd.DataFrame({
+    ...     "arm": ["control"] * 4 + ["cash_10"] * 4,
+    ...     "invitations": [1, 0, 2, 1, 3, 1, 4, 0],
+    ...     "signups": [0, 0, 1, 0, 1, 0, 2, 0],
+    ...     "first_orders": [0, 0, 1, 0, 1, 0, 1, 0],
+    ...     "reward_cost": [0, 0, 0, 0, 10, 0, 10, 0]})
+    >>> out = referral_arms(test, value_per_customer=80, replicates=500)
+    >>> out["participants"].tolist()
+    [4, 4]
+    >>> estimates = [c for c in out.columns[1:] if not c.endswith(("_low", "_high"))]
+    >>> out[estimates].T  # doctest: +NORMALIZE_WHITESPACE
+    arm                            control  cash_10
+    invitations                       1.00    2.000
+    conversion                        0.25    0.375
+    k_signups                         0.25    0.750
+    k_first_orders                    0.25    0.500
+    reward_cost                       0.00    5.000
+    cost_per_customer                 0.00   10.000
+    incremental_first_orders          0.00    0.250
+    cost_per_incremental_customer      NaN   20.000
+    profit                           20.00   35.000
+    incremental_profit                0.00   15.000
+    >>> bool(out["k_signups_low"].le(out["k_signups"]).all()
+    ...      and out["k_signups"].le(out["k_signups_high"]).all())
+    True
+    """
+    level = number(level, "level", low=0.0, high=1.0, high_open=True, example="level=0.95")
+    replicates = whole(replicates, "replicates", low=100, example="e.g. replicates=2000")
+    seed = whole(seed, "seed", low=0, example="e.g. seed=0")
+    value = None if value_per_customer is None else number(
+        value_per_customer, "value_per_customer", low_open=False,
+        example="the worth of a new customer in yuan, e.g. value_per_customer=80")
+    values, labels, groups = _participants(test, arm, control)
+    rng = np.random.default_rng(seed)
+    sizes = np.array([len(g) for g in groups], dtype=float)
+    sums = np.stack([values[g].sum(axis=0) for g in groups])            # (arms, 4)
+    resampled = np.stack([_resampled_sums(values[g], replicates, rng) for g in groups])
+    estimate = _arm_measures(sums / sizes[:, None], value)              # each (arms,)
+    spread = _arm_measures(resampled / sizes[:, None, None], value)     # each (arms, B)
+    table = pd.DataFrame({"participants": sizes.astype(np.int64)},
+                         index=pd.Index(labels, name=arm))
+    for name, point in estimate.items():
+        low, high = _percentile_interval(spread[name], level)
+        table[name], table[f"{name}_low"], table[f"{name}_high"] = point, low, high
+    return table
+
+
+def _participants(test: object, arm: str,
+                  control: object) -> tuple[np.ndarray, list[object], list[np.ndarray]]:
+    """The checked counts and cost (participants x 4), the arms' labels (control first)
+    and each arm's rows."""
+    table = "referral_experiment"
+    if isinstance(test, pd.DataFrame) and arm in test.columns and test[arm].isna().any():
+        raise DataError("participants without an arm", table=table, column=arm,
+                        rows=test.loc[test[arm].isna().to_numpy()].head(5),
+                        fix="drop them: a participant outside the randomisation belongs to "
+                        "no arm")
+    t = columns(test, table, ids=[arm], amounts=[_COST], numbers=list(_COUNTS))
+    counts = t[list(_COUNTS)].to_numpy()
+    negative = (counts < 0).any(axis=1)
+    if negative.any():
+        raise DataError("negative counts", table=table, column=list(_COUNTS),
+                        rows=test.loc[negative, [arm, *_COUNTS]].head(5),
+                        fix="counts of invitations, sign-ups and first orders start at 0: "
+                        "fix the rows shown")
+    fractional = (counts != np.floor(counts)).any(axis=1)
+    if fractional.any():
+        raise DataError("counts must be whole numbers", table=table, column=list(_COUNTS),
+                        rows=test.loc[fractional, [arm, *_COUNTS]].head(5),
+                        fix="pass the counts of each participant, not rates or averages")
+    too_many = counts[:, 2] > counts[:, 1]
+    if too_many.any():
+        raise DataError("more first orders than sign-ups: first orders are those of the "
+                        "invitees who signed up", table=table, column=["signups", "first_orders"],
+                        rows=test.loc[too_many, [arm, *_COUNTS]].head(5),
+                        fix="check that the columns are not swapped")
+    values = np.column_stack([counts, t[_COST].to_numpy()])
+    codes, found = pd.factorize(t[arm], sort=_sortable(t[arm]))
+    labels = list(found)
+    if control not in labels:
+        raise DataError(f"no participant in the control arm {control!r}; the arms are "
+                        f"{labels}", table=table, column=arm,
+                        fix="pass control= the label of the arm without a programme")
+    first = labels.index(control)
+    order = [first, *[i for i in range(len(labels)) if i != first]]
+    groups = [np.flatnonzero(codes == i) for i in order]
+    single = [labels[i] for i, g in zip(order, groups, strict=True) if len(g) < 2]
+    if single:
+        raise DataError(f"arm(s) {single} have a single participant: one participant gives "
+                        "no interval", table=table, column=arm,
+                        fix="drop the arm, or merge it with a like one")
+    return values, [labels[i] for i in order], groups
+
+
+def _sortable(labels: pd.Series) -> bool:
+    """Categories keep their order; other labels are sorted when they can be."""
+    if isinstance(labels.dtype, pd.CategoricalDtype):
+        return True
+    try:
+        np.sort(pd.unique(labels.to_numpy()))
+    except TypeError:
+        return False
+    return True
+
+
+def _resampled_sums(values: np.ndarray, replicates: int, rng: np.random.Generator) -> np.ndarray:
+    """Column sums of ``replicates`` resamples (with replacement) of the rows of
+    ``values``: (replicates, columns); the index arrays are drawn a block at a time."""
+    n = len(values)
+    by_column = np.ascontiguousarray(values.T)  # (columns, n): each column's gather is contiguous
+    block = max(1, _BLOCK // n)
+    out = np.empty((replicates, values.shape[1]))
+    for start in range(0, replicates, block):  # one pass per block of replicates
+        stop = min(start + block, replicates)
+        rows = rng.integers(0, n, size=(stop - start, n))
+        out[start:stop] = np.take(by_column, rows, axis=1).sum(axis=2).T
+    return out
+
+
+def _arm_measures(means: np.ndarray, value: float | None) -> dict[str, np.ndarray]:
+    """Each measure from the per-participant means (arms first; the control is arm 0):
+    arrays of the means' shape without their last axis."""
+    inv, sign, first, paid = (means[..., i] for i in (_INVITATIONS, _SIGNUPS, _FIRST, _PAID))
+    extra_first = first - first[:1]
+    extra_paid = paid - paid[:1]
+    out = {"invitations": inv, "conversion": _ratio(sign, inv), "k_signups": sign,
+           "k_first_orders": first, "reward_cost": paid,
+           "cost_per_customer": _ratio(paid, first),
+           "incremental_first_orders": extra_first,
+           "cost_per_incremental_customer": _ratio(extra_paid, extra_first)}
+    if value is not None:
+        profit = value * first - paid
+        out["profit"] = profit
+        out["incremental_profit"] = profit - profit[:1]
+    return out
+
+
+def _ratio(top: np.ndarray, bottom: np.ndarray) -> np.ndarray:
+    """``top / bottom`` where ``bottom > 0``; infinite where nothing (or less) came for a
+    positive ``top``; undefined (NaN) otherwise."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(bottom > 0, top / bottom, np.where(top > 0, np.inf, np.nan))
+
+
+def _percentile_interval(replicates: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(1 - level) / 2`` and ``(1 + level) / 2`` order statistics of each row's
+    defined replicates (NaN left out; infinite values kept, hence no interpolation)."""
+    ordered = np.sort(replicates, axis=-1)  # NaN last
+    kept = (~np.isnan(replicates)).sum(axis=-1)
+    tail = (1.0 - level) / 2.0
+    # the k-th smallest with k = ceil(q x kept); the 1e-9 keeps 0.025 x 2000 at 50
+    lo = np.clip(np.ceil(tail * kept - 1e-9).astype(np.int64) - 1, 0, None)
+    hi = np.clip(np.ceil((1.0 - tail) * kept - 1e-9).astype(np.int64) - 1, 0, None)
+    rows = np.arange(len(ordered))
+    empty = kept == 0
+    low = np.where(empty, np.nan, ordered[rows, lo])
+    high = np.where(empty, np.nan, ordered[rows, hi])
+    return low, high
