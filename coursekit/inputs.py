@@ -26,7 +26,8 @@ Every dtype pandas produces for valid data is accepted: numpy and nullable
 ``datetime64`` of any unit, text as ``object``, ``str`` or ``string``, and
 categoricals of ids or of dates. :func:`unique_key` checks that a key
 identifies rows, :func:`on_scale` that ratings lie on their scale,
-:func:`timestamp` reads a date argument.
+:func:`timestamp` reads a date argument, :func:`whole_number` a count argument,
+:func:`frame` checks that a table is a DataFrame with rows.
 
 The per-value rules live here once; :func:`coursekit.schema.validate` applies
 the same rules to each column of a table contract.
@@ -52,7 +53,8 @@ from coursekit._values import rows as _rows
 from coursekit._values import times as _times
 from coursekit.errors import ArgumentError, DataError
 
-__all__ = ["choice", "columns", "flag", "on_scale", "timestamp", "unique_key"]
+__all__ = ["choice", "columns", "flag", "frame", "on_scale", "timestamp", "unique_key",
+           "whole_number"]
 
 
 def on_scale(df: pd.DataFrame, table: str, name: object, values: np.ndarray, *,
@@ -404,3 +406,45 @@ def flag(name: str, value: object) -> bool:
         raise ArgumentError("must be True or False", name=name, value=value,
                             allowed="True or False")
     return bool(value)
+
+
+def whole_number(value: object, name: str, *, low: int = 0, fix: str | None = None) -> int:
+    """A whole-number argument of at least ``low`` (not a bool), as ``int``, or ArgumentError.
+
+    Examples
+    --------
+    >>> whole_number(3, "k", low=2)
+    3
+    >>> try:
+    ...     whole_number(True, "k", low=2)
+    ... except ArgumentError as err:
+    ...     print(err.reason)
+    must be a whole number of at least 2
+    """
+    import numbers
+
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_) \
+            or int(value) < low:
+        raise ArgumentError(f"must be a whole number of at least {low}", name=name, value=value,
+                            allowed=f"an int >= {low}", fix=fix)
+    return int(value)
+
+
+def frame(df: object, table: str, *, allow_empty: bool = False,
+          fix: str = "pass a table, e.g. coursekit.load('orders')") -> pd.DataFrame:
+    """Check that ``df`` is a DataFrame (with rows, unless ``allow_empty``); return it.
+
+    Examples
+    --------
+    >>> try:
+    ...     frame([1, 2], "orders")
+    ... except DataError as err:
+    ...     print(err.reason)
+    expected a pandas DataFrame, got list
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table,
+                        fix=fix)
+    if len(df) == 0 and not allow_empty:
+        raise DataError("the table is empty", table=table, fix="check the filter that made it")
+    return df

@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from coursekit.errors import ArgumentError, DataError
+from coursekit.inputs import frame as _frame
+from coursekit.inputs import whole_number
 
 #: Columns of the report every normaliser returns beside its values.
 REPORT_COLUMNS = ["outcome", "count", "share", "examples"]
@@ -140,12 +142,8 @@ def outcome_report(outcomes: Mapping[str, np.ndarray], values: pd.Series, *,
 
 def frame(df: object, table: str, *, allow_empty: bool = False) -> pd.DataFrame:
     """Check that ``df`` is a DataFrame (with rows, unless ``allow_empty``)."""
-    if not isinstance(df, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table,
-                        fix="pass a table, e.g. pd.read_parquet('raw_orders.parquet')")
-    if len(df) == 0 and not allow_empty:
-        raise DataError("the table is empty", table=table, fix="check the filter that made it")
-    return df
+    return _frame(df, table, allow_empty=allow_empty,
+                  fix="pass a table, e.g. pd.read_parquet('raw_orders.parquet')")
 
 
 def column_names(value: object, name: str, *, allow_empty: bool = False) -> list[str]:
@@ -172,8 +170,4 @@ def present(df: pd.DataFrame, table: str, cols: Sequence[str], name: str) -> Non
 
 
 def positive_int(value: object, name: str, *, low: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_) \
-            or int(value) < low:
-        raise ArgumentError(f"must be a whole number of at least {low}", name=name,
-                            value=value, allowed=f"an int >= {low}")
-    return int(value)
+    return whole_number(value, name, low=low)

@@ -3,24 +3,21 @@ and users looked up by id."""
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 
 from coursekit._arrays import positions
 from coursekit.errors import ArgumentError
-from coursekit.inputs import timestamp
+from coursekit.inputs import timestamp, whole_number
 
 _DAY = np.timedelta64(1, "D")
 
 
 def whole(value: object, name: str, *, low: int = 1, example: str = "") -> int:
     """A whole number >= ``low`` (not a bool), or ArgumentError."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, Integral) or value < low:
-        raise ArgumentError(f"{name} must be a whole number >= {low}", name=name, value=value,
-                            fix=example or None)
-    return int(value)
+    return whole_number(value, name, low=low, fix=example or None)
 
 
 def number(value: object, name: str, *, low: float = 0.0, high: float = np.inf,

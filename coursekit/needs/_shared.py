@@ -13,7 +13,7 @@ import pandas as pd
 
 from coursekit._values import numbers as _number_column
 from coursekit.errors import ArgumentError, DataError
-from coursekit.inputs import columns, on_scale, unique_key
+from coursekit.inputs import columns, frame, on_scale, unique_key, whole_number
 
 _FIELDS = ("brand", "attribute")
 
@@ -27,11 +27,7 @@ def _is_number(value: object) -> bool:
 
 
 def _integer(name: str, value: object, *, low: int) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool | np.bool_) \
-            or int(value) < low:
-        raise ArgumentError(f"must be a whole number of at least {low}", name=name, value=value,
-                            allowed=f"an int >= {low}")
-    return int(value)
+    return whole_number(value, name, low=low)
 
 
 def _seed(seed: object) -> int:
@@ -42,12 +38,7 @@ def _seed(seed: object) -> int:
 
 
 def _frame(df: object, table: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise DataError(f"expected a pandas DataFrame, got {type(df).__name__}", table=table,
-                        fix="pass a table, e.g. coursekit.load('survey')")
-    if len(df) == 0:
-        raise DataError("the table is empty", table=table, fix="check the filter that made it")
-    return df
+    return frame(df, table, fix="pass a table, e.g. coursekit.load('survey')")
 
 
 def _numeric(df: pd.DataFrame, name: object, table: str, *, nullable: bool,
