@@ -477,19 +477,26 @@ class _Fit:
 
     def _wild(self, ys: np.ndarray, theta: np.ndarray, fitted: np.ndarray, jac: np.ndarray,
               bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Wild bootstrap: refit on fitted + residual x random sign (Rademacher)."""
-        q, _ = np.linalg.qr(jac)
-        leverage = np.clip((q**2).sum(axis=1), 0, 0.99)
-        resid = (ys - fitted) / (1 - leverage)  # HC3: undo the fit's pull on each residual
+        """Wild bootstrap: refit on fitted + the perturbed residuals (:meth:`_perturbed`)."""
         rng = np.random.default_rng(self.seed)
-        signs = rng.integers(0, 2, size=(self.bootstrap, len(ys))) * 2 - 1
-        draws, settled = self._refit_many(fitted + resid * signs, theta, bounds)
+        draws, settled = self._refit_many(fitted + self._perturbed(ys, fitted, jac, rng), theta,
+                                          bounds)
         failed = int((~settled).sum())
         if failed > self.bootstrap // 10:
             warnings.warn(f"{failed} of {self.bootstrap} bootstrap refits did not converge; "
                           "the data may show too little of the curve to pin it down",
                           RuntimeWarning, stacklevel=5)
         return draws
+
+    def _perturbed(self, ys: np.ndarray, fitted: np.ndarray, jac: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+        """The bootstrap's residuals, one row per replicate: each residual times a random
+        sign (Rademacher), after undoing the fit's pull on it (HC3 leverage)."""
+        q, _ = np.linalg.qr(jac)
+        leverage = np.clip((q**2).sum(axis=1), 0, 0.99)
+        resid = (ys - fitted) / (1 - leverage)
+        signs = rng.integers(0, 2, size=(self.bootstrap, len(ys))) * 2 - 1
+        return resid * signs
 
     def _many(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Means (B, n) of B parameter vectors and their Jacobians (B, n, k): central
@@ -1205,22 +1212,14 @@ class NortonBass(_Fit):
         self._solve(y, float(max(y1.max(), y2.max())))
         return self
 
-    def _wild(self, ys: np.ndarray, theta: np.ndarray, fitted: np.ndarray, jac: np.ndarray,
-              bounds: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Wild bootstrap on the changes of each series' residuals (see the class)."""
+    def _perturbed(self, ys: np.ndarray, fitted: np.ndarray, jac: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+        """Wild bootstrap on the changes of each series' residuals (see the class): each
+        period's change gets a random sign, and the signed changes add back up to levels."""
         n = self.n_periods_
-        resid = (ys - fitted).reshape(2, n)
-        changes = np.diff(resid, axis=1, prepend=0.0)
-        rng = np.random.default_rng(self.seed)
+        changes = np.diff((ys - fitted).reshape(2, n), axis=1, prepend=0.0)
         signs = rng.integers(0, 2, size=(self.bootstrap, 2, n)) * 2 - 1
-        paths = np.cumsum(changes[None] * signs, axis=2).reshape(self.bootstrap, 2 * n)
-        draws, settled = self._refit_many(fitted + paths, theta, bounds)
-        failed = int((~settled).sum())
-        if failed > self.bootstrap // 10:
-            warnings.warn(f"{failed} of {self.bootstrap} bootstrap refits did not converge; "
-                          "the data may show too little of the curve to pin it down",
-                          RuntimeWarning, stacklevel=5)
-        return draws
+        return np.cumsum(changes[None] * signs, axis=2).reshape(self.bootstrap, 2 * n)
 
     def _parts(self, horizon: object) -> tuple[int, dict[str, np.ndarray]]:
         k = self._horizon(horizon)
