@@ -184,3 +184,20 @@ def test_a_preset_where_orders_are_worth_little_turns_the_blast_into_a_loser(wor
     here = simulate(blast, seed=0, world=world)
     local = simulate(blast, seed=0, world=world, industry="local_services")
     assert local.profit / local.messages < here.profit / here.messages
+
+
+def test_a_custom_preset_is_prepared_by_what_it_changes_not_by_its_name(world):
+    """A preset copied from another with one number changed, under the same name, is its own
+    economics (the cache must not hand back the original's)."""
+    import dataclasses
+
+    from coursekit.sandbox import INDUSTRIES
+    from coursekit.sandbox.world import prepare
+
+    base = prepare(world)
+    same_name = dataclasses.replace(INDUSTRIES["course_company"], purchase_rate=2.0)
+    assert prepare(world, same_name).rate == pytest.approx(base.rate * 2.0)
+    assert prepare(world, INDUSTRIES["course_company"]) is base
+    local = dataclasses.replace(INDUSTRIES["local_services"], order_value=1.0)
+    assert prepare(world, local).value_factor == pytest.approx(base.value_factor)
+    assert prepare(world, "local_services").value_factor == pytest.approx(base.value_factor * 0.5)
