@@ -727,8 +727,10 @@ TABLES: dict[str, Table] = {
                 C("note", "category", "what else was planted: second_account, "
                   "second_wechat_account, second_store_membership, second_adviser, "
                   "exact_copy, reexported (may be empty)"),
-                C("phone_kind", "category", "which of the person's phones the record holds: "
-                  "main or second; empty when it holds none (may be empty)"),
+                C("phone_kind", "category", "which phone the record holds: the person's "
+                  "main or second, family (a relative's, another customer's main phone) or "
+                  "store (the store's own, typed at the till); empty when it holds none "
+                  "(may be empty)"),
                 C("phone_typo", "bool", "the record's phone is one digit off the person's"),
             ),
             key=("table", "key", "copy"),

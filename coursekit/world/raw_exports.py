@@ -58,7 +58,12 @@ Who appears where (read off the clean tables)
   has it 98% of the time.
 - POS: every user who signed up in a store (``users.store_id``) holds that
   store's card from the sign-up day; 3% took a second card at another store
-  of the same city (any other store when their city has one) later on.
+  of the same city (any other store when their city has one) later on. Some
+  cards carry a phone that is not the holder's: 2% a relative's (the main
+  phone of another customer who signed up at the same store), and at a
+  quarter of the stores the till staff type the store's own phone for 8% of
+  the cards (customers who would not give theirs). Those are the records that
+  make a phone rule merge two people into one.
 - WeCom: every user the CRM reaches on WeCom at the end of the data or who
   unsubscribed from it (the end state's ``reach_wecom`` and
   ``unsubscribed_wecom``), added when WeCom first reached them: at the sign-up
@@ -146,7 +151,9 @@ PARAMS: dict = {
                         "phone_formats": {"plain": 0.35, "dashes": 0.15, "plus86_space": 0.10,
                                           "trailing_space": 0.10, "full_width": 0.10,
                                           "spaced": 0.20},
-                        "phone_typo": 0.04, "stray_space_in_name": 0.04},
+                        "phone_typo": 0.04, "stray_space_in_name": 0.04,
+                        "family_phone": 0.02, "store_phone_habit": 0.25,
+                        "store_phone_if_habit": 0.08},
     "raw_wecom_contacts": {"unionid": 0.85, "second_adviser": 0.05, "online_advisers": 8,
                            "remarks": {"name": 0.35, "title": 0.20, "name_phone": 0.12,
                                        "phone": 0.08, "store_name": 0.10, "empty": 0.15}},
@@ -601,6 +608,11 @@ def _pos_members(seed: int, users: pd.DataFrame, stores: pd.DataFrame, p: dict,
     typo = (rng.random(k) < prm["phone_typo"]) & (kind != 2)
     taken = np.concatenate([p["main"], p["second"], p["staff_phone"]])
     phone[typo] = _typos(rng, phone[typo], taken)
+    shared = _shared_phones(seed, person, kind, store, typo, len(stores),
+                            np.concatenate([taken, phone]))
+    family, at_store = shared["family"], shared["store"]
+    phone[family] = p["main"][shared["relative"][family]]
+    phone[at_store] = shared["store_phone"][store[at_store]]
     formats = list(prm["phone_formats"])
     code = _pick(rng, prm["phone_formats"], k)
     text = _phone_text(_digits(phone), code, formats)
@@ -620,10 +632,44 @@ def _pos_members(seed: int, users: pd.DataFrame, stores: pd.DataFrame, p: dict,
         member_no=_text(member_no[order]), name=_text(name[order]), phone=_text(text[order]),
         store_id=ids[store][order], joined_on=joined_on[order].astype("datetime64[s]"),
         city=_text(city_text[order], city_missing[order])))
-    phone_kind = np.where(gives_second[who] & (kind != 2), "second", "main")
+    phone_kind = np.where(family, "family", np.where(at_store, "store", np.where(
+        gives_second[who] & (kind != 2), "second", "main")))
     return dict(frame=frame, key=member_no[order], person=person[order], kind=kind[order],
                 created=joined_on[order].astype("datetime64[s]"), phone_kind=phone_kind[order],
+                store=store[order],
                 typo=typo[order], code=code[order], space=space[order])
+
+
+def _shared_phones(seed: int, person: np.ndarray, kind: np.ndarray, store: np.ndarray,
+                   typo: np.ndarray, n_stores: int, taken: np.ndarray) -> dict:
+    """Cards that carry a phone another person's card also carries: a family member's
+    (the main phone of another customer who signed up at the same store) and, at the
+    stores whose till staff have the habit, the store's own phone typed for a customer
+    who would not give one. Drawn from their own stream, after everything else of the
+    cards, so the rest of the table is what it was without them."""
+    rng = rng_for(seed, "raw_pos_shared_phones")
+    prm = PARAMS["raw_pos_members"]
+    k = len(person)
+    free = (kind != 2) & ~typo
+    family = free & (rng.random(k) < prm["family_phone"])
+    # a relative: another person's first card at the same store (sorted by store)
+    firsts = np.flatnonzero(kind == 0)
+    firsts = firsts[np.argsort(store[firsts], kind="stable")]
+    by_store = store[firsts]
+    start = np.searchsorted(by_store, store, side="left")
+    size = np.searchsorted(by_store, store, side="right") - start
+    family &= size > 1
+    step = rng.random(k)
+    offset = (step * np.maximum(size - 1, 1)).astype(np.int64)
+    pick = firsts[np.minimum(start + offset, len(firsts) - 1)]
+    clash = person[pick] == person
+    pick = np.where(clash, firsts[np.minimum(start + (offset + 1) % np.maximum(size, 1),
+                                             len(firsts) - 1)], pick)
+    family &= person[pick] != person
+    habit = rng.random(n_stores) < prm["store_phone_habit"]
+    at_store = free & ~family & habit[store] & (rng.random(k) < prm["store_phone_if_habit"])
+    return dict(family=family, relative=np.where(family, person[pick], 0), store=at_store,
+                store_phone=_unique_phones(rng, n_stores, taken), habit=habit)
 
 
 def _other_store(rng: np.random.Generator, stores: pd.DataFrame, own: np.ndarray) -> np.ndarray:
@@ -1055,7 +1101,8 @@ def _stitching(t: dict) -> dict:
                    "written; the phone's digits (full-width read as ASCII, +86 dropped); and "
                    "also the unionid; the last level also reads an 11-digit phone typed in a "
                    "WeCom remark. A person whose records fall in two clusters is split; a "
-                   "cluster with two people would be a false merge")
+                   "cluster with two people is a false merge (through a store card typed "
+                   "with a relative's phone or the store's own)")
     return out
 
 
@@ -1131,6 +1178,10 @@ def _realised(t: dict, links: pd.DataFrame, p: dict, o: dict) -> dict:
         pos_phone_formats=_counts(pos["code"][p_pos], list(
             PARAMS["raw_pos_members"]["phone_formats"])),
         pos_names_with_stray_space=int(pos["space"].sum()),
+        pos_family_phones=int((pos["phone_kind"] == "family").sum()),
+        pos_store_phones=int((pos["phone_kind"] == "store").sum()),
+        pos_stores_typing_their_phone=int(len(np.unique(pos["store"][
+            pos["phone_kind"] == "store"]))),
         wecom_unionid_missing=_share(~wecom["has_union"][wecom["kind"] == 0]),
         wecom_second_advisers=int((wecom["kind"] == 1).sum()),
         order_rows_by_copy={str(c): int((o["copy"] == c).sum()) for c in (1, 2, 3)},
@@ -1238,7 +1289,7 @@ def raw_data(seed: int, company_seed: int, tables: dict[str, pd.DataFrame],
         "test records), the clean order of an order row, bad_reason (duplicate, test, "
         "cancelled, refunded, staff_test_account), note (second_account, "
         "second_wechat_account, second_store_membership, second_adviser, exact_copy, "
-        "reexported), which of the person's phones the record carries and whether it has "
-        "a typo",
+        "reexported), which phone the record carries (the person's main or second, a "
+        "relative's, the store's) and whether it has a typo",
     )
     return {name: frames[name] for name in RAW_TABLES}, truth
