@@ -68,10 +68,13 @@ SLOTS: dict[int, tuple[int, int]] = {
     5: (120, 180),
     6: (60, 120),
     7: (60, 90),
+    8: (60, 120),
 }
 
-#: The day of the two-day agenda on which each module is taught.
-DAYS: dict[int, int] = {0: 1, 1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 2}
+#: The day of the two-day agenda on which each module is taught; the data-governance
+#: thread (module 8) is outside the live agenda, read on one's own after module 6.
+DAYS: dict[int, int | str] = {0: 1, 1: 1, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 2,
+                              8: "self-study"}
 
 _HEADING = re.compile(r"^(#{1,2})\s+(.*\S)\s*$", re.MULTILINE)
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’.,%-]*")
@@ -262,8 +265,10 @@ def agenda_markdown(root: str | Path) -> str:
     lines += [
         "",
         "An instructor running the live course takes the core path and leaves the",
-        "optional sections as reading for after the session. The notebooks of each",
-        "module, in the order they are taken:",
+        "optional sections as reading for after the session. A module marked",
+        "*self-study* (the data-governance thread) is outside the two days: trainees",
+        "take it on their own, after module 6. The notebooks of each module, in the",
+        "order they are taken:",
         "",
         "| Day | Module | Notebook | Core | Optional |",
         "| ---: | --- | --- | ---: | ---: |",
