@@ -63,6 +63,10 @@ __all__ = [
     "perceptual_map",
     "price_meter",
     "persona_heatmap",
+    "response_curves",
+    "marginal_curves",
+    "viral_growth",
+    "forest",
 ]
 
 #: Family name of the CJK fallback font.
@@ -2169,6 +2173,738 @@ def persona_heatmap(model: object, *, names: Mapping[object, str] | None = None,
             ax.text(j, i, f"{z[i, j]:+.1f}", ha="center", va="center", fontsize="x-small",
                     color="white" if abs(image.norm(z[i, j]) - 0.5) > 0.35 else "#262626")
     ax.set_ylabel("persona (share)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# Module 4 (growth): spend-response curves, marginal returns and the equal-marginal rule,
+# viral growth, and a forest of estimates with their intervals.
+
+#: The word for each period code, in axis labels.
+_PER_WORD = {"D": "day", "W": "week", "M": "month", "Q": "quarter", "Y": "year"}
+#: Relative gap under which two marginal returns count as equal (a rounded split).
+_EQUAL_RTOL = 0.01
+#: What a curve of the caller's that cannot read a spend raises.
+_CURVE_FAILS = (TypeError, ValueError, ArithmeticError, LookupError, AttributeError)
+
+
+def _finite(value: object) -> bool:
+    """A finite real number (not a bool, not text)."""
+    import numpy as np
+
+    return isinstance(value, int | float | np.integer | np.floating) \
+        and not isinstance(value, bool | np.bool_) and bool(np.isfinite(value))
+
+
+def _is_fit(curves: object) -> bool:
+    """A :class:`coursekit.growth.ResponseFit` (read by its parts, so that drawing does
+    not import the growth models)."""
+    return all(hasattr(curves, part) for part in ("curves", "params", "points"))
+
+
+def _curve_map(curves: object) -> tuple[list[str], list[object]]:
+    """The channels and their functions of spend, or an ArgumentError."""
+    from coursekit.errors import ArgumentError
+
+    found = curves.curves if _is_fit(curves) else curves  # type: ignore[attr-defined]
+    if not isinstance(found, Mapping) or not found:
+        raise ArgumentError("curves must map each channel to a function of spend",
+                            name="curves", value=curves,
+                            fix="pass fit_response(...) (or its .curves), or "
+                            "{'ads': lambda s: 2 * s ** 0.5, ...}")
+    bad = [str(k) for k, f in found.items() if not callable(f)]
+    if bad:
+        raise ArgumentError(f"the curves of {bad[:5]} are not functions of spend",
+                            name="curves", fix="give one function of spend per channel")
+    return [str(k) for k in found], list(found.values())
+
+
+def _per_word(curves: object, per: object) -> str:
+    """The period the curves count in: a fit's curves are per day; others per ``per``."""
+    from coursekit.errors import ArgumentError
+
+    if per is None:
+        return "day" if _is_fit(curves) else "period"
+    key = per.upper() if isinstance(per, str) else None
+    if key not in _PER_WORD:
+        raise ArgumentError(f"unknown period {per!r}", name="per",
+                            allowed=f"None or one of {list(_PER_WORD)}")
+    if _is_fit(curves) and key != "D":
+        raise ArgumentError("the curves of fit_response count sign-ups and spend per day, "
+                            "whatever periods they were fitted on", name="per", value=per,
+                            allowed="None or 'D'")
+    return _PER_WORD[key]
+
+
+def _on_grid(f: object, name: str, spend: np.ndarray) -> np.ndarray:
+    """A curve's values at the spends of ``spend`` (one call on the array, or one call per
+    spend for a function of one number), or an ArgumentError naming the channel."""
+    import numpy as np
+
+    from coursekit.errors import ArgumentError
+
+    with np.errstate(all="ignore"):
+        try:
+            out = np.asarray(f(spend), dtype=float)  # type: ignore[operator]
+            if out.shape != spend.shape:
+                raise ValueError("not one value per spend")
+        except _CURVE_FAILS:
+            try:
+                out = np.array([float(f(float(s))) for s in spend])  # type: ignore[operator]
+            except _CURVE_FAILS as err:
+                raise ArgumentError(f"the curve of {name!r} fails on spend from "
+                                    f"{spend.min():g} to {spend.max():g}: {err}",
+                                    name="curves",
+                                    fix="a curve maps a spend >= 0 to a number") from None
+    return out
+
+
+def _outcomes(f: object, name: str, spend: np.ndarray) -> np.ndarray:
+    """The curve at each spend; every value finite, or an ArgumentError."""
+    import numpy as np
+
+    from coursekit.errors import ArgumentError
+
+    out = _on_grid(f, name, spend)
+    wrong = ~np.isfinite(out)
+    if wrong.any():
+        raise ArgumentError(f"the curve of {name!r} gives {out[wrong][0]} at spend "
+                            f"{spend[wrong][0]:g}", name="curves",
+                            fix="a curve maps a spend >= 0 to a finite number")
+    return out
+
+
+def _marginals(f: object, name: str, spend: np.ndarray) -> np.ndarray:
+    """Outcome per extra unit of spend: the curve's own ``marginal`` when it has one,
+    else a central difference (a forward one near 0). Non-finite values (a power
+    curve's first yuan) come back as NaN: a gap in the line."""
+    import numpy as np
+
+    own = getattr(f, "marginal", None)
+    if callable(own):
+        out = _on_grid(own, name, spend)
+    else:
+        h = 1e-5 * np.maximum(np.abs(spend), 1.0)
+        up = _outcomes(f, name, spend + h)
+        back = np.where(spend < h, spend, spend - h)  # never below 0
+        out = (up - _outcomes(f, name, back)) / (spend + h - back)
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def _spends(given: object, names: list[str], what: str) -> dict[str, float]:
+    """Spend by channel from a mapping or Series: channels of the curves only, each a
+    finite number >= 0 (some channels may be left out)."""
+    import pandas as pd
+
+    from coursekit.errors import ArgumentError
+
+    if not isinstance(given, Mapping | pd.Series):
+        raise ArgumentError(f"{what} must be a Series or dict of spend by channel",
+                            name=what, value=given, fix=f"e.g. {what}={{{names[0]!r}: 300.0}}")
+    items = list(given.items())
+    unknown = [k for k, _ in items if str(k) not in names]
+    if unknown:
+        raise ArgumentError(f"{what} names channel(s) {unknown[:5]} that have no curve",
+                            name=what, allowed=f"channels of curves: {names}")
+    twice = sorted({str(k) for k, _ in items if [str(j) for j, _ in items].count(str(k)) > 1})
+    if twice:
+        raise ArgumentError(f"{what} names channel(s) {twice} more than once", name=what,
+                            fix="give one spend per channel")
+    out = {}
+    for key, value in items:
+        if not _finite(value) or float(value) < 0:  # type: ignore[arg-type]
+            raise ArgumentError(f"the spend of {key!r} in {what} is not a number >= 0",
+                                name=what, value=value, fix="give a spend >= 0 per channel")
+        out[str(key)] = float(value)
+    return out
+
+
+def _points_frame(points: object, names: list[str]) -> pd.DataFrame:
+    """``channel``, ``spend``, ``outcome`` of the data points drawn behind the curves
+    (only the channels drawn), from a fit's ``points`` or a table of one's own."""
+    import pandas as pd
+
+    from coursekit.errors import DataError
+
+    table = points.points if _is_fit(points) else points  # type: ignore[attr-defined]
+    outcome = next((c for c in ("outcome", "signups") if isinstance(table, pd.DataFrame)
+                    and c in table.columns), None)
+    if not isinstance(table, pd.DataFrame) or outcome is None \
+            or not {"channel", "spend"} <= set(table.columns):
+        got = list(table.columns) if isinstance(table, pd.DataFrame) else type(table).__name__
+        raise DataError(f"expected a table with columns channel, spend and outcome (or "
+                        f"signups), got {got}", table="points",
+                        fix="pass fit_response(...).points")
+    values = _number_frame(table[["spend", outcome]], "points")
+    frame = pd.DataFrame({"channel": table["channel"].astype(str).to_numpy(),
+                          "spend": values["spend"].to_numpy(dtype=float),
+                          "outcome": values[outcome].to_numpy(dtype=float)})
+    frame = frame.loc[frame["channel"].isin(names)]
+    if frame.empty:
+        raise DataError(f"no point belongs to a channel of curves {names}", table="points",
+                        column="channel", rows=table.head(3),
+                        fix="pass the points of the same fit as the curves")
+    return frame
+
+
+def _upto(upto: object, spends: list[float], curves: object, fns: list[object]) -> float:
+    """The right end of the spend axis: ``upto``; else 1.5 x the largest spend shown; else
+    1.5 x a fit's largest spend; else 3 x the largest scale ``b`` of exponential curves
+    (where they reach 95 % of their ceiling)."""
+    import numpy as np
+
+    from coursekit.errors import ArgumentError
+
+    if upto is not None:
+        if not _finite(upto) or upto <= 0:  # type: ignore[operator]
+            raise ArgumentError("upto must be a number above 0: the largest spend drawn",
+                                name="upto", value=upto, fix="e.g. upto=2000.0")
+        return float(upto)  # type: ignore[arg-type]
+    seen = [s for s in spends if np.isfinite(s)]
+    if seen and max(seen) > 0:
+        return 1.5 * max(seen)
+    if _is_fit(curves):
+        top = float(curves.points["spend"].max())  # type: ignore[attr-defined]
+        if np.isfinite(top) and top > 0:
+            return 1.5 * top
+    scales = [float(f.b) for f in fns if getattr(f, "form", None) == "exponential"]
+    if scales:
+        return 3.0 * max(scales)
+    raise ArgumentError("nothing tells how far to draw the curves", name="upto",
+                        fix="give upto= (the largest spend to draw), or current=/proposed= "
+                        "spends")
+
+
+def _channel_colours(names: list[str]) -> dict[str, str]:
+    return {name: PALETTE[k % len(PALETTE)] for k, name in enumerate(names)}
+
+
+def response_curves(
+    curves: Mapping[str, object] | object,
+    *,
+    current: Mapping[str, float] | pd.Series | None = None,
+    proposed: Mapping[str, float] | pd.Series | None = None,
+    points: object = None,
+    upto: float | None = None,
+    per: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Spend-response curves (投放响应曲线): each channel's outcome against its spend.
+
+    One line per channel from spend 0 to ``upto``; the current and the
+    proposed spend of each channel marked on its curve (filled: current,
+    hollow: proposed), so the reader sees how far along the flattening part
+    of its curve each channel sits, and where the new split moves it; the
+    periods the curves were fitted on as faint points behind them.
+
+    Parameters
+    ----------
+    curves
+        A :class:`coursekit.growth.ResponseFit`, or a mapping of channel to
+        a function of spend (e.g. ``fit.curves``, or ``{"ads": lambda s: 2 *
+        s ** 0.5}``).
+    current, proposed
+        Spend by channel (a dict or a Series, e.g. the result of
+        :func:`coursekit.growth.allocate_budget`); channels left out get no
+        mark.
+    points
+        The data behind the curves: a ``ResponseFit`` or its ``points``, or
+        a table with ``channel``, ``spend`` and ``outcome`` (or ``signups``);
+        rows of channels not drawn are left out.
+    upto
+        The largest spend drawn (default: 1.5 times the largest spend of
+        ``current``, ``proposed`` and ``points``; else 1.5 times the largest
+        spend a fit was fitted on; else 3 times the largest ``b`` of
+        exponential :class:`coursekit.growth.ResponseCurve` curves).
+    per
+        The period the curves count spend and outcome in, for the axis
+        labels: ``"D"``, ``"W"``, ``"M"``, ... (default: a day for a
+        ``ResponseFit``, whose curves are per day; "period" otherwise).
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per channel in ``ax.lines``, in the order of ``curves``
+        (201 points from 0 to ``upto``); the points, the current and the
+        proposed marks in ``ax.collections``, labelled ``"points"``,
+        ``"current"`` and ``"proposed"`` (in that order, those drawn).
+
+    Raises
+    ------
+    ArgumentError
+        Curves that are not functions or fail; spends of unknown channels
+        or not numbers >= 0; a bad ``upto`` or ``per``; nothing to tell how
+        far to draw (give ``upto``).
+    DataError
+        ``points`` without ``channel``, ``spend`` and ``outcome`` columns, or
+        with no row of a channel drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> curves = {"search": lambda s: 2 * s ** 0.5, "douyin": lambda s: 4 * s ** 0.5}
+    >>> ax = response_curves(curves, current={"search": 50, "douyin": 50},
+    ...                      proposed={"search": 20, "douyin": 80}, per="D")
+    >>> [line.get_label() for line in ax.lines], float(ax.lines[1].get_xdata()[-1])
+    (['search', 'douyin'], 120.0)
+    >>> ax.collections[1].get_offsets().round(2).tolist()  # proposed: 2√20, 4√80
+    [[20.0, 8.94], [80.0, 35.78]]
+    >>> ax.get_xlabel()
+    'spend per day (yuan)'
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+    from matplotlib.lines import Line2D
+
+    names, fns = _curve_map(curves)
+    word = _per_word(curves, per)
+    marks = {what: _spends(given, names, what)
+             for what, given in (("current", current), ("proposed", proposed))
+             if given is not None}
+    data = None if points is None else _points_frame(points, names)
+    shown = [s for spends in marks.values() for s in spends.values()]
+    if data is not None:
+        shown += data["spend"].tolist()
+    end = _upto(upto, shown, curves, fns)
+    grid = np.linspace(0.0, end, 201)
+    values = {name: _outcomes(f, name, grid) for name, f in zip(names, fns, strict=True)}
+    colour = _channel_colours(names)
+    ax = _new_axes(ax, (8, 4.5))
+    for name in names:
+        ax.plot(grid, values[name], color=colour[name], lw=2, label=name, zorder=2)
+    handles = list(ax.lines[-len(names):])
+    if data is not None:
+        ax.scatter(data["spend"], data["outcome"], s=14, alpha=0.3, zorder=1, linewidths=0,
+                   c=[colour[c] for c in data["channel"]], label="points")
+        handles.append(Line2D([], [], ls="none", marker="o", ms=4, alpha=0.4, color="#8c8c8c",
+                              label="data 数据"))
+    style = {"current": ("current 当前", True), "proposed": ("proposed 建议", False)}
+    for what, spends in marks.items():
+        keys = [n for n in names if n in spends]
+        if not keys:
+            continue
+        x = np.array([spends[n] for n in keys])
+        y = np.array([_outcomes(fns[names.index(n)], n, x[[k]])[0] for k, n in enumerate(keys)])
+        text, filled = style[what]
+        ax.scatter(x, y, s=70, zorder=4, linewidths=2, label=what,
+                   edgecolors=[colour[n] for n in keys],
+                   facecolors=[colour[n] for n in keys] if filled else "white")
+        handles.append(Line2D([], [], ls="none", marker="o", ms=8, mew=2, color="#595959",
+                              mfc="#595959" if filled else "white", label=text))
+    ax.set_xlim(0, end)
+    ax.set_ylim(bottom=min(0.0, *(float(v.min()) for v in values.values())))
+    ax.set_xlabel(f"spend per {word} (yuan)")
+    outcome = "sign-ups" if _is_fit(curves) else "outcome"
+    ax.set_ylabel(f"{outcome} per {word}")
+    ax.legend(handles=handles, loc="upper left", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _common_level(spends: dict[str, float], slopes: dict[str, float]) -> float | None:
+    """The marginal return every funded channel shares, when the split follows the
+    equal-marginal rule: the channels with spend share one marginal return (within 1 %)
+    and none left at 0 returns more on its first unit. None otherwise."""
+    import numpy as np
+
+    funded = [slopes[n] for n in spends if spends[n] > 0]
+    if not funded or not all(np.isfinite(funded)):
+        return None
+    level = float(np.mean(funded))
+    if max(funded) - min(funded) > _EQUAL_RTOL * abs(level):
+        return None
+    idle = [slopes[n] for n in spends if spends[n] == 0]
+    if any(not np.isfinite(s) or s > level * (1 + _EQUAL_RTOL) for s in idle):
+        return None
+    return level
+
+
+def marginal_curves(
+    curves: Mapping[str, object] | object,
+    *,
+    allocation: Mapping[str, float] | pd.Series | None = None,
+    upto: float | None = None,
+    per: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Marginal returns (边际回报): the outcome each extra unit of spend brings, per channel.
+
+    One line per channel: the slope :math:`f'(s)` of its response curve
+    against spend (the curve's own ``marginal`` when it has one, as
+    :class:`coursekit.growth.ResponseCurve` does; a finite difference
+    otherwise). With diminishing returns the lines fall: each yuan brings
+    less than the one before.
+
+    With an ``allocation`` (spend by channel, e.g. from
+    :func:`coursekit.growth.allocate_budget`), each channel's point at its
+    allocated spend, and, when the split follows the equal-marginal rule
+    (every channel with spend at one marginal return :math:`\\lambda`,
+    within 1 %, and no channel left at 0 whose first yuan returns more), a
+    dashed line at :math:`\\lambda`: moving a yuan between channels on the
+    line changes nothing, so no move adds to the total (Boyd & Vandenberghe
+    2004, *Convex Optimization*, §5.5.3). A split that breaks the rule (the
+    current one, say) gets a dotted line at each channel's own marginal
+    return instead: the gaps between them are what a better split gains.
+
+    Parameters
+    ----------
+    curves
+        A :class:`coursekit.growth.ResponseFit`, or a mapping of channel to
+        a function of spend.
+    allocation
+        Spend by channel (a dict or a Series); channels left out get no point.
+    upto
+        The largest spend drawn (default: 1.5 times the largest allocated
+        spend; else as in :func:`response_curves`).
+    per
+        The period of the curves' spend, for the axis label (default: a
+        day for a ``ResponseFit``, "period" otherwise).
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per channel in ``ax.lines``, in the order of ``curves``
+        (201 spends from 0 to ``upto``; NaN where the marginal return is
+        infinite, as a power curve's at 0); then, with ``allocation``, the
+        dashed common level (label starting ``"equal marginal return"``) or
+        one dotted line per channel; the allocation's points in
+        ``ax.collections[0]``, in the order of ``curves``.
+
+    Raises
+    ------
+    ArgumentError
+        As :func:`response_curves`: curves, ``allocation``, ``upto``, ``per``.
+
+    Examples
+    --------
+    The best split of 100 between :math:`2\\sqrt{s}` and :math:`4\\sqrt{s}` is
+    20 and 80, where both return :math:`1/\\sqrt{20} = 2/\\sqrt{80} \\approx 0.224`:
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> curves = {"search": lambda s: 2 * s ** 0.5, "douyin": lambda s: 4 * s ** 0.5}
+    >>> ax = marginal_curves(curves, allocation={"search": 20.0, "douyin": 80.0})
+    >>> level = ax.lines[2]
+    >>> level.get_linestyle(), round(float(level.get_ydata()[0]), 3)
+    ('--', 0.224)
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+    from matplotlib.lines import Line2D
+
+    names, fns = _curve_map(curves)
+    word = _per_word(curves, per)
+    spends = {} if allocation is None else _spends(allocation, names, "allocation")
+    end = _upto(upto, list(spends.values()), curves, fns)
+    grid = np.linspace(0.0, end, 201)
+    slopes = {name: _marginals(f, name, grid) for name, f in zip(names, fns, strict=True)}
+    colour = _channel_colours(names)
+    ax = _new_axes(ax, (8, 4.5))
+    for name in names:
+        ax.plot(grid, slopes[name], color=colour[name], lw=2, label=name, zorder=2)
+    keys = [n for n in names if n in spends]
+    at = {n: float(_marginals(fns[names.index(n)], n, np.array([spends[n]]))[0]) for n in keys}
+    level = _common_level({n: spends[n] for n in keys}, at) if keys else None
+    handles = list(ax.lines[-len(names):])
+    if level is not None:
+        cost = f" (marginal cost {1 / level:,.3g} yuan)" if level > 0 else ""
+        handles.append(ax.axhline(
+            level, color="#262626", lw=1.2, ls="--", zorder=3,
+            label=f"equal marginal return 边际回报相等\n{level:.3g} per yuan{cost}"))
+    elif keys:
+        for n in keys:
+            if np.isfinite(at[n]):
+                handles.append(ax.axhline(at[n], color=colour[n], lw=1, ls=":", zorder=1,
+                                          label=f"{n} at its spend: {at[n]:.3g} per yuan"))
+    if keys:
+        shown = [n for n in keys if np.isfinite(at[n])]
+        ax.scatter([spends[n] for n in shown], [at[n] for n in shown], s=70, zorder=4,
+                   c=[colour[n] for n in shown], edgecolors="white", linewidths=1.5,
+                   label="allocation")
+        handles.append(Line2D([], [], ls="none", marker="o", ms=8, color="#595959",
+                              label="allocated spend 分配"))
+    finite = np.concatenate([v[np.isfinite(v)] for v in slopes.values()] + [np.zeros(1)])
+    top = float(finite.max())
+    ref = [level] if level is not None else list(at.values())
+    if not ref:  # the curves a third of the way along the axis
+        ref = [float(s[67]) for s in slopes.values()]
+    ref = [r for r in ref if np.isfinite(r) and r > 0]
+    if ref and top > 4 * max(ref):  # a power curve's near-vertical start
+        top = 4 * max(ref)
+    ax.set_xlim(0, end)
+    ax.set_ylim(min(0.0, float(finite.min())), top * 1.05 if top > 0 else 1.0)
+    ax.set_xlabel(f"spend per {word} (yuan)")
+    outcome = "sign-ups" if _is_fit(curves) else "outcome"
+    ax.set_ylabel(f"{outcome} per extra yuan (marginal return)")
+    ax.legend(handles=handles, loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def viral_growth(
+    runs: Mapping[str, pd.DataFrame],
+    *,
+    market_size: float | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Viral growth (裂变增长): cumulative users over time, one line per simulated run.
+
+    Draws the tables of :func:`coursekit.growth.simulate_viral` side by
+    side (different K-factors, cycle times or seeds): each run's cumulative
+    ``users`` against its ``day`` (against its index, the cycle number,
+    unless every table has a ``day``), labelled at its end, and the market
+    size as a dashed line, the ceiling that bends a K above 1 into an S.
+
+    Parameters
+    ----------
+    runs
+        Label -> a table with a ``users`` column (cumulative users) and,
+        best, a ``day`` column, e.g. ``{"K = 0.6": simulate_viral(...),
+        "K = 1.4": simulate_viral(...)}``.
+    market_size
+        The market's size, drawn as a dashed line (None: no line).
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One line per run in ``ax.lines``, in the order of ``runs``, then the
+        market line; the runs' labels in ``ax.texts`` (from the lowest end
+        up), each at its line's last day (moved up or down only to keep
+        labels apart), then the market's label.
+
+    Raises
+    ------
+    DataError
+        A run that is not a table with a numeric ``users`` column (and a
+        numeric ``day`` column, when it has one; a numeric index, when drawn
+        by cycle), or is empty.
+    ArgumentError
+        ``runs`` not a non-empty mapping; ``market_size`` not a number above 0.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from coursekit.growth import simulate_viral
+    >>> runs = {f"K = {k}": simulate_viral(1000, k, 14, market_size=50_000, periods=20)
+    ...         for k in (0.6, 1.4)}
+    >>> ax = viral_growth(runs, market_size=50_000)
+    >>> [t.get_text() for t in ax.texts[:2]], float(ax.lines[0].get_xdata()[-1])
+    (['K = 0.6', 'K = 1.4'], 280.0)
+    >>> ax.lines[-1].get_linestyle(), float(ax.lines[-1].get_ydata()[0])
+    ('--', 50000.0)
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import ArgumentError, DataError
+
+    if not isinstance(runs, Mapping) or isinstance(runs, pd.DataFrame) or not runs:
+        raise ArgumentError("runs must map a label to each simulated run", name="runs",
+                            value=runs, fix="e.g. {'K = 0.6': simulate_viral(...), "
+                            "'K = 1.4': simulate_viral(...)}")
+    if market_size is not None and (not _finite(market_size) or market_size <= 0):
+        raise ArgumentError("market_size must be a number above 0 (None: no line)",
+                            name="market_size", value=market_size,
+                            fix="e.g. market_size=1_000_000")
+    lines = {}
+    for label, run in runs.items():
+        if not isinstance(run, pd.DataFrame) or "users" not in run.columns:
+            got = list(run.columns) if isinstance(run, pd.DataFrame) else type(run).__name__
+            raise DataError(f"run {label!r} is not a table with a users column, got {got}",
+                            table="runs", fix="pass the results of simulate_viral(...)")
+        cols = ["day", "users"] if "day" in run.columns else ["users"]
+        lines[str(label)] = _number_frame(run[cols], f"runs[{label!r}]")
+    by_day = all("day" in frame.columns for frame in lines.values())
+    for label, frame in lines.items():
+        if not by_day and not pd.api.types.is_numeric_dtype(frame.index.dtype):
+            raise DataError(f"run {label!r} has no day column and its index is not the "
+                            f"cycle number ({frame.index.dtype})", table="runs",
+                            rows=frame.head(3), fix="pass the tables of simulate_viral(...) "
+                            "as they are, or give every run a day column")
+    colours = iter(PALETTE * (len(lines) // len(PALETTE) + 1))
+    ax = _new_axes(ax, (8, 4.5))
+    ends, heights, spans = [], [], []
+    for label, frame in lines.items():
+        x = (frame["day"] if by_day else pd.Series(frame.index, index=frame.index)).to_numpy(
+            dtype=float)
+        y = frame["users"].to_numpy(dtype=float, na_value=np.nan)
+        colour = next(colours)
+        ax.plot(x, y, color=colour, lw=2, label=label)
+        seen = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        if len(seen):
+            ends.append((y[seen[-1]], x[seen[-1]], label, colour))
+        heights.append(y)
+        spans.append(x)
+    if market_size is not None:
+        ax.axhline(float(market_size), color="#595959", lw=1.2, ls="--",
+                   label=f"market 市场规模 {float(market_size):,.0f}")
+        heights.append(np.array([float(market_size)]))
+    if ends:
+        _label_ends(ax, pd.DataFrame({"users": np.concatenate(heights)}), ends)
+    if market_size is not None:  # written at the left, clear of the runs' labels
+        ax.text(0.01, float(market_size), f"market 市场规模 {float(market_size):,.0f}",
+                transform=ax.get_yaxis_transform(), va="bottom", fontsize="small",
+                color="#595959")
+    ax.set_ylim(bottom=0)
+    xs = np.concatenate(spans)
+    if np.isfinite(xs).any():
+        first, last = float(np.nanmin(xs)), float(np.nanmax(xs))
+        ax.set_xlim(first, last + 0.12 * ((last - first) or 1.0))  # room for the labels
+    ax.set_xlabel("day" if by_day else "viral cycle")
+    ax.set_ylabel("users (cumulative) 累计用户")
+    ax.yaxis.set_major_formatter("{x:,.0f}")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _row_label(value: object) -> str:
+    """A row label as text; the levels of a MultiIndex joined (``format · video``)."""
+    return " · ".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
+
+
+def forest(
+    table: pd.DataFrame,
+    *,
+    estimate: str,
+    low: str,
+    high: str,
+    reference: float | None = None,
+    label: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """A forest plot (森林图): each row's estimate as a dot on its interval, one row a line.
+
+    Rows in the table's order, the first on top, so a table sorted by
+    effect reads as a ranking. With a ``reference`` (0 for a difference, 1
+    for a ratio such as :func:`coursekit.growth.content_effects`'s
+    ``effect``), a vertical line at it, and the rows whose interval lies
+    clear of it in the house colour, the others in grey: an interval that
+    crosses the reference cannot tell the row from no effect.
+
+    Parameters
+    ----------
+    table
+        One row per estimate, e.g. :func:`coursekit.growth.content_effects`
+        or :func:`coursekit.growth.referral_arms`.
+    estimate, low, high
+        Columns of the estimate and of its interval's ends. A row without an
+        interval (both ends missing: a reference level) gets its dot only.
+    reference
+        The value of "no effect", drawn as a vertical line (None: no line).
+    label
+        Column of the row labels (None: the index; the levels of a
+        MultiIndex are joined with " · ").
+    ax, title
+        Axes to draw on (a new figure when None); title stating the finding.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The intervals in ``ax.collections[0]`` (one segment per row with an
+        interval, in table order), the estimates in ``ax.collections[1]``
+        (one point per row, in table order: the first row at the largest
+        y); the reference line in ``ax.lines``; the labels as y tick labels.
+
+    Raises
+    ------
+    DataError
+        ``table`` not a non-empty DataFrame; a column missing or not numeric;
+        an estimate missing or infinite; an interval with one end missing,
+        an infinite end, or not holding its estimate.
+    ArgumentError
+        ``reference`` not a finite number.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"effect": [1.0, 1.6, 0.9], "effect_low": [None, 1.3, 0.7],
+    ...                   "effect_high": [None, 2.0, 1.2]},
+    ...                  index=["image_post", "short_video", "live"])
+    >>> ax = forest(t, estimate="effect", low="effect_low", high="effect_high", reference=1)
+    >>> [x.get_text() for x in ax.get_yticklabels()]  # from the bottom up
+    ['live', 'short_video', 'image_post']
+    >>> ax.collections[1].get_offsets().tolist()  # (estimate, row): the first row on top
+    [[1.0, 2.0], [1.6, 1.0], [0.9, 0.0]]
+    >>> plt.close(ax.figure)
+    """
+    import numpy as np
+    import pandas as pd
+
+    from coursekit.errors import ArgumentError, DataError
+
+    need = [estimate, low, high]
+    if not isinstance(table, pd.DataFrame):
+        raise DataError(f"expected a DataFrame, got {type(table).__name__}", table="table",
+                        fix="pass a table with an estimate and its interval per row")
+    missing = [c for c in [*need, *([] if label is None else [label])] if c not in table.columns]
+    if missing:
+        raise DataError(f"missing column(s) {missing}; the table has {list(table.columns)}",
+                        table="table", column=missing,
+                        fix="name the columns, e.g. estimate='effect', low='effect_low', "
+                        "high='effect_high'")
+    values = _number_frame(table[need], "table").to_numpy(dtype=float, na_value=np.nan)
+    est, lo, hi = values.T
+    bad = ~np.isfinite(est)
+    if bad.any():
+        raise DataError(f"{int(bad.sum())} row(s) without a finite {estimate}", table="table",
+                        column=estimate, rows=table.loc[bad, need].head(5),
+                        fix=f"leave them out, e.g. table.dropna(subset=[{estimate!r}])")
+    bare = np.isnan(lo) & np.isnan(hi)
+    broken = ~bare & ~(np.isfinite(lo) & np.isfinite(hi))
+    if broken.any():
+        raise DataError("interval(s) with one end missing or infinite", table="table",
+                        column=[low, high], rows=table.loc[broken, need].head(5),
+                        fix="give both ends, or neither (a row drawn as a dot)")
+    tol = 1e-9 * np.maximum(1.0, np.abs(est))
+    outside = ~bare & ((lo > est + tol) | (hi < est - tol))
+    if outside.any():
+        raise DataError(f"interval(s) that do not hold their {estimate}", table="table",
+                        column=need, rows=table.loc[outside, need].head(5),
+                        fix=f"check that {low!r} and {high!r} are the low and high ends")
+    if reference is not None and not _finite(reference):
+        raise ArgumentError("reference must be a number (0 for a difference, 1 for a "
+                            "ratio) or None", name="reference", value=reference)
+    names = [_row_label(v) for v in (table.index if label is None else table[label])]
+    n = len(est)
+    y = np.arange(n - 1, -1, -1, dtype=float)  # the first row on top
+    clear = np.ones(n, dtype=bool) if reference is None else \
+        ~bare & ((lo > reference) | (hi < reference))
+    colours = [PALETTE[0] if c or reference is None else "#8c8c8c" for c in clear]
+    ax = _new_axes(ax, (7, 0.42 * n + 1.3))
+    has = ~bare
+    ax.hlines(y[has], lo[has], hi[has], colors=[c for c, h in zip(colours, has, strict=True)
+                                                if h], lw=2.5, zorder=2)
+    ax.scatter(est, y, s=45, c=colours, zorder=3, edgecolors="white", linewidths=1)
+    if reference is not None:
+        ax.axvline(float(reference), color="#262626", lw=1, ls="--", zorder=1)
+    ax.set_yticks(y[::-1], names[::-1])  # ticks from the bottom up
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.margins(x=0.08)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel(str(estimate))
     if title:
         ax.set_title(title)
     return ax
