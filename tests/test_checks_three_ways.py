@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-from coursekit.exercises import ____, m00, m01, m02, m03, m04, m05, m06
+from coursekit.exercises import ____, m00, m01, m02, m03, m04, m05, m06, m08
 
 SETS = {"m00": m00, "m01": m01, "m02": m02, "m03": m03, "m04": m04, "m05": m05,
-        "m06": m06}
+        "m06": m06, "m08": m08}
 QUESTIONS = [(name, q) for name, mod in SETS.items() for q in mod.EXERCISES.bind({})]
 IDS = [f"{name}-{q.qid}" for name, q in QUESTIONS]
 
