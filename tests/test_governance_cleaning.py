@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import coursekit
 from coursekit.errors import ArgumentError, DataError
 from coursekit.governance import (
     CHECKS,
@@ -16,6 +17,7 @@ from coursekit.governance import (
     deduplicate,
     normalise_city,
     normalise_phone,
+    normalise_status,
     normalise_text,
     parse_amount,
     parse_time,
@@ -454,3 +456,70 @@ def test_report_bad_input():
         cleaning_report(df, "raw_orders", categories={"platform": "app"})
     with pytest.raises(DataError):
         cleaning_report(df, "raw_orders", key="order_no")
+
+
+# --------------------------------------------------------------------------- statuses
+
+
+@pytest.mark.parametrize(("spelling", "status", "outcome"), [
+    ("paid", "paid", "canonical"), ("PAID", "paid", "alias"), ("Paid", "paid", "alias"),
+    (" paid ", "paid", "alias"), ("已支付", "paid", "alias"), ("ＰＡＩＤ", "paid", "alias"),
+    ("cancelled", "cancelled", "canonical"), ("canceled", "cancelled", "alias"),
+    ("CANCELLED", "cancelled", "alias"), ("已取消", "cancelled", "alias"),
+    ("refunded", "refunded", "canonical"), ("REFUNDED", "refunded", "alias"),
+    ("已退款", "refunded", "alias"), (" 已退款\u3000", "refunded", "alias"),
+    ("test", "test", "canonical"), ("TEST", "test", "alias"), ("测试", "test", "alias"),
+])
+def test_status_spellings(spelling, status, outcome):
+    out = normalise_status([spelling])
+    assert out.values.tolist() == [status]
+    assert out.count(outcome) == 1
+
+
+def test_status_unknown_missing_and_report():
+    values = ["paid", "shipped", "待支付", "待支付", "  ", None, "PAID", "cancel"]
+    out = normalise_status(pd.Series(values, index=list("abcdefgh"), name="status"))
+    assert out.values.index.tolist() == list("abcdefgh") and out.values.name == "status"
+    assert out.values.fillna("-").tolist() == ["paid", "-", "-", "-", "-", "-", "paid", "-"]
+    report = out.report.set_index("outcome")
+    assert report["count"].to_dict() == {"canonical": 1, "alias": 1, "unknown": 4, "missing": 2}
+    assert report.loc["unknown", "examples"][0] == "待支付"      # the most frequent first
+    assert report["share"].sum() == pytest.approx(1.0)
+
+
+def test_status_mapping_adds_and_overrides():
+    out = normalise_status(["待支付", "PENDING", "closed", "已取消", "paid"],
+                           mapping={"待支付": "pending", "Closed": "cancelled",
+                                    "已取消": "void"})
+    assert out.values.tolist() == ["pending", "pending", "cancelled", "void", "paid"]
+    assert out.count("alias") == 4 and out.count("canonical") == 1
+    assert normalise_status(["待支付"]).count("unknown") == 1   # the built-in table unchanged
+
+
+def test_status_bad_input():
+    with pytest.raises(ArgumentError, match="mapping"):
+        normalise_status(["paid"], mapping={"待支付": ""})
+    with pytest.raises(ArgumentError, match="mapping"):
+        normalise_status(["paid"], mapping=[("待支付", "pending")])
+    with pytest.raises(ArgumentError, match="mapping"):
+        normalise_status(["paid"], mapping={"  ": "pending"})
+    with pytest.raises(DataError, match="True/False"):
+        normalise_status(pd.Series([True, False]))
+    with pytest.raises(ArgumentError):
+        normalise_status(pd.DataFrame({"status": ["paid"]}))
+
+
+def test_every_status_of_the_order_export_maps(tables):
+    raw = tables["raw_orders"]["status"]
+    out = normalise_status(raw)
+    assert out.count("unknown") == 0 and out.count("missing") == 0
+    assert set(out.values.unique()) == {"paid", "cancelled", "refunded", "test"}
+    # against the spellings the export is made with
+    truth = coursekit.truth()["raw"]["params"]["raw_orders"]["status_spellings"]
+    for status, spellings in truth.items():
+        for spelling in spellings:
+            written = raw == spelling
+            if written.any():
+                assert (out.values[written] == status).all(), spelling
+    assert out.count("canonical") == int(raw.isin(["paid", "cancelled", "refunded",
+                                                   "test"]).sum())

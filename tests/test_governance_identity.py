@@ -9,8 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import coursekit
 from coursekit.errors import ArgumentError, DataError
-from coursekit.governance import match_quality, normalise_phone, stitch
+from coursekit.governance import (
+    identity_records,
+    match_quality,
+    normalise_phone,
+    rule_scores,
+    shared_identifiers,
+    stitch,
+)
 
 
 def three_sources() -> pd.DataFrame:
@@ -231,3 +239,210 @@ def test_quality_bad_input():
         match_quality(pd.concat([assigned, assigned.iloc[:1]]), truth)
     with pytest.raises(DataError):
         match_quality(assigned.assign(person_id=[1, None, 2]), truth)
+
+
+# --------------------------------------------------------------------------- identity_records
+
+
+def four_exports() -> dict[str, pd.DataFrame]:
+    """The four raw identity exports in miniature, with hand-known answers."""
+    return {
+        "raw_app_accounts": pd.DataFrame({
+            "account_id": ["A1", "A2", "T1"],
+            "phone": ["13812345678", "１３９００００１１１１", "13700000000"]}),
+        "raw_miniprogram_users": pd.DataFrame({
+            "openid": ["O1", "O2"], "unionid": [" U1 ", ""],
+            "phone": ["+86 138 1234 5678", None]}),
+        "raw_pos_members": pd.DataFrame({
+            "member_no": ["M1", "M2"], "name": [" 王 然 ", "李伟"],
+            "phone": ["138-1234-5678", "1381234567"], "store_id": [7, 8]}),
+        "raw_wecom_contacts": pd.DataFrame({
+            "external_userid": ["W1", "W1", "W2", "W3"],
+            "unionid": ["U1", "U1", None, "U3"],
+            "remark": ["张女士", "张三 +86 150-1234-5678", "13900001111", None]}),
+    }
+
+
+def test_identity_records_by_hand():
+    rec = identity_records(four_exports())
+    assert rec["source"].tolist() == ["raw_app_accounts"] * 3 + ["raw_miniprogram_users"] * 2 \
+        + ["raw_pos_members"] * 2 + ["raw_wecom_contacts"] * 3
+    assert rec["key"].tolist() == ["A1", "A2", "T1", "O1", "O2", "M1", "M2", "W1", "W2", "W3"]
+    na = None
+    got = rec[["phone", "unionid", "remark_phone", "phone_or_remark", "name"]].astype(object)
+    got = got.where(got.notna(), None).values.tolist()
+    assert got == [
+        ["13812345678", na, na, "13812345678", na],
+        ["13900001111", na, na, "13900001111", na],
+        ["13700000000", na, na, "13700000000", na],
+        ["13812345678", "U1", na, "13812345678", na],
+        [na, na, na, na, na],                                   # blank unionid: missing
+        ["13812345678", na, na, "13812345678", "王 然"],          # trimmed, spaces collapsed
+        [na, na, na, na, "李伟"],                                 # ten digits: invalid
+        [na, "U1", "15012345678", "15012345678", "张女士"],        # second adviser's phone kept
+        [na, na, "13900001111", "13900001111", na],             # a remark of a phone only
+        [na, "U3", na, na, na],
+    ]
+    assert rec.loc[rec["key"] == "M2", "phone_as_written"].item() == "1381234567"
+    assert rec["store_id"].tolist()[5:7] == [7, 8]
+    assert rec["store_id"].isna().sum() == 8
+    assert list(rec.columns) == ["source", "key", "phone_as_written", "phone", "unionid",
+                                 "remark_phone", "phone_or_remark", "name", "store_id"]
+
+
+def test_identity_records_options():
+    ex = four_exports()
+    off = identity_records(ex, remark_phones=False)
+    assert off["remark_phone"].isna().all()
+    assert off["phone_or_remark"].fillna("-").tolist() == off["phone"].fillna("-").tolist()
+    # a name is still read from the remark, without the phone
+    assert off.loc[off["key"] == "W1", "name"].item() == "张女士"
+    assert identity_records(ex, exclude=["T1", "W3"])["key"].tolist() == [
+        "A1", "A2", "O1", "O2", "M1", "M2", "W1", "W2"]
+    by_source = identity_records(ex, exclude={"raw_app_accounts": ["T1"],
+                                              "raw_pos_members": ["A1"]})  # no such card
+    assert len(by_source) == 9 and "T1" not in set(by_source["key"])
+    pairs = pd.DataFrame({"source": ["raw_pos_members", "raw_app_accounts"], "key": ["M2", "M2"]})
+    assert "M2" not in set(identity_records(ex, exclude=pairs)["key"])
+    # another export, keyed by its own column; and a default overridden
+    crm = pd.DataFrame({"customer_no": [1, 2], "phone": [13812345678, None]})
+    out = identity_records({"crm": crm, "raw_app_accounts": ex["raw_app_accounts"].rename(
+        columns={"account_id": "uid"})}, keys={"crm": "customer_no", "raw_app_accounts": "uid"})
+    assert out["key"].tolist() == [1, 2, "A1", "A2", "T1"]
+    assert out["phone"].tolist()[0] == "13812345678"
+
+
+def test_identity_records_bad_input():
+    ex = four_exports()
+    with pytest.raises(ArgumentError, match="exports"):
+        identity_records([ex["raw_app_accounts"]])
+    with pytest.raises(ArgumentError, match="exports"):
+        identity_records({})
+    with pytest.raises(ArgumentError, match="no key column"):
+        identity_records({"crm": ex["raw_app_accounts"]})
+    with pytest.raises(ArgumentError, match="not given"):
+        identity_records(ex, keys={"crm": "id"})
+    with pytest.raises(ArgumentError, match="exclude"):
+        identity_records(ex, exclude="T1")
+    with pytest.raises(ArgumentError, match="remark_phones"):
+        identity_records(ex, remark_phones="no")
+    with pytest.raises(DataError, match="raw_app_accounts") as err:
+        identity_records({"raw_app_accounts": ex["raw_app_accounts"].drop(columns="account_id")})
+    assert err.value.table == "raw_app_accounts"
+    gap = ex["raw_pos_members"].assign(member_no=["M1", None])
+    with pytest.raises(DataError, match="missing ids") as err:
+        identity_records({"raw_pos_members": gap})
+    assert err.value.table == "raw_pos_members" and len(err.value.rows) == 1
+    flags = ex["raw_app_accounts"].assign(phone=[True, False, True])
+    with pytest.raises(DataError, match="True/False") as err:
+        identity_records({"raw_app_accounts": flags})
+    assert err.value.table == "raw_app_accounts"
+    with pytest.raises(DataError):
+        identity_records({"raw_app_accounts": "not a table"})
+    with pytest.raises(DataError, match="exclude"):
+        identity_records(ex, exclude=pd.DataFrame({"key": ["T1"]}))
+
+
+def test_identity_records_on_the_course_data(tables):
+    names = ["raw_app_accounts", "raw_miniprogram_users", "raw_pos_members",
+             "raw_wecom_contacts"]
+    keys = ["account_id", "openid", "member_no", "external_userid"]
+    exports = {name: tables[name] for name in names}
+    rec = identity_records(exports)
+    for name, key in zip(names, keys, strict=True):
+        mine = rec.loc[rec["source"] == name, "key"]
+        assert len(mine) == exports[name][key].nunique(), name
+        assert set(mine) == set(exports[name][key])
+    raw = coursekit.truth()["raw"]
+    staff = raw["staff_test_keys"]
+    kept = identity_records(exports, exclude=staff)
+    assert len(kept) == raw["stitching"]["records"]
+    assert kept["source"].value_counts().to_dict() == raw["stitching"]["records_per_table"]
+    # the same stitching the truth reports, on the phones read here
+    people = stitch(kept, ["phone", "unionid"]).rules["people"].tolist()
+    assert people == [raw["stitching"]["normalised_phone"]["clusters"],
+                      raw["stitching"]["normalised_phone_and_unionid"]["clusters"]]
+    # remark phones as a plain reading of the remarks finds them
+    wecom = tables["raw_wecom_contacts"]
+    typed = wecom["remark"].str.replace(r"\s", "", regex=True).str.extract(
+        r"(1[3-9][0-9]{9})", expand=False).dropna()
+    found = kept.loc[kept["source"] == "raw_wecom_contacts"].set_index("key")["remark_phone"]
+    first = wecom.loc[typed.index, "external_userid"]
+    assert found.loc[first].notna().all()
+    assert kept.loc[kept["source"] != "raw_wecom_contacts", "remark_phone"].isna().all()
+
+
+# --------------------------------------------------------------------------- shared_identifiers
+
+
+def test_shared_identifiers_by_hand():
+    records = pd.DataFrame({
+        "phone": ["P1", "P1", "P1", "P1", "P2", "P2", "P3", "P3", " P4", "P4", None, None],
+        "name": ["王芳", "李 伟", "李伟", None, "刘洋", "陈静", "周杰", "周 杰", "A", "b",
+                 "x", "y"],
+        "store_id": [7, 7, 9, 7, 2, 3, 4, 4, 5, 5, 1, 1]})
+    out = shared_identifiers(records)
+    # P1: 4 records, names 王芳 and 李伟 (李 伟 is 李伟; the unnamed record counts among records)
+    # P2: 2 records, 2 names, stores 2 and 3 (tie: smallest); P3: one name; P4 trimmed, 2 names
+    assert out.columns.tolist() == ["phone", "records", "names", "stores", "top_store"]
+    assert out.values.tolist() == [["P1", 4, 2, 2, 7], ["P2", 2, 2, 2, 2], ["P4", 2, 2, 1, 5]]
+    three = shared_identifiers(records, min_names=3)
+    assert three.empty and three.columns.tolist() == out.columns.tolist()
+    plain = shared_identifiers(records.rename(columns={"phone": "tel", "name": "holder"}),
+                               "tel", name="holder", store=None)
+    assert plain.columns.tolist() == ["tel", "records", "names"]
+    assert plain["tel"].tolist() == ["P1", "P2", "P4"]
+
+
+def test_shared_identifiers_bad_input():
+    records = pd.DataFrame({"phone": ["P1", "P1"], "name": ["a", "b"], "store_id": [1, 1]})
+    with pytest.raises(DataError, match="missing column"):
+        shared_identifiers(records.drop(columns="store_id"))
+    with pytest.raises(ArgumentError, match="min_names"):
+        shared_identifiers(records, min_names=1)
+    with pytest.raises(ArgumentError, match="identifier"):
+        shared_identifiers(records, identifier=["phone", "name"][:0])
+    with pytest.raises(DataError, match="True/False"):
+        shared_identifiers(records.assign(name=[True, False]))
+    with pytest.raises(DataError):
+        shared_identifiers(records["phone"])
+
+
+# --------------------------------------------------------------------------- rule_scores
+
+
+def test_rule_scores_by_hand():
+    records = three_sources()
+    records["phone"] = normalise_phone(records["phone"]).values
+    truth = records[["source", "key", "user_id"]]
+    out = rule_scores(records.drop(columns="user_id"), ["phone", "unionid"], truth)
+    # by phone: {A1, M1}, {A2, M2}, W1, O1, O2 -> 5 people, 2 pairs merged, both right;
+    # true pairs: C(4,2) + C(2,2) = 7. With unionid: {A1, M1, W1, O1} too: 7 pairs, all right.
+    assert out.columns.tolist() == ["rule", "people", "precision", "recall", "f1",
+                                    "pairs_merged", "pairs_correct"]
+    assert out["rule"].tolist() == ["phone", "unionid"]
+    assert out["people"].tolist() == [5, 3]
+    assert out["pairs_merged"].tolist() == [2, 7]
+    assert out["pairs_correct"].tolist() == [2, 7]
+    assert out["precision"].tolist() == [1.0, 1.0]
+    assert out["recall"].tolist() == pytest.approx([2 / 7, 1.0])
+    assert out["f1"].tolist() == pytest.approx([2 * (2 / 7) / (1 + 2 / 7), 1.0])
+    # a wrong merge: B's phone typed on a record of person 3
+    wrong = records.assign(phone=records["phone"].where(records["key"] != "O2", "13900001111"))
+    bad = rule_scores(wrong, "phone", truth)
+    # {A1, M1}: 1 pair, right; {A2, M2, O2}: 3 pairs, 1 right
+    assert bad[["people", "pairs_merged", "pairs_correct"]].values.tolist() == [[4, 4, 2]]
+    assert bad["precision"].item() == 0.5
+
+
+def test_rule_scores_bad_input():
+    records = three_sources()
+    truth = records[["source", "key", "user_id"]]
+    with pytest.raises(ArgumentError, match="rules"):
+        rule_scores(records, [], truth)
+    with pytest.raises(DataError, match="missing column"):
+        rule_scores(records, ["email"], truth)
+    with pytest.raises(DataError, match="not in truth"):
+        rule_scores(records, ["phone"], truth.iloc[:3])
+    with pytest.raises(DataError, match="missing column"):
+        rule_scores(records, ["phone"], truth.rename(columns={"user_id": "person"}))

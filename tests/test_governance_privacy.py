@@ -19,6 +19,7 @@ from coursekit.governance import (
     mask_phone,
     mask_text,
     pseudonymise,
+    suppress,
 )
 
 SECRET = "a long secret kept apart from the data"
@@ -231,3 +232,56 @@ def test_policy_refuses():
     for spec in bad_specs:
         with pytest.raises(ArgumentError):
             AccessPolicy(spec)
+
+
+# --------------------------------------------------------------------------- suppression
+
+
+def test_suppress_by_hand():
+    extract = pd.DataFrame({
+        "age": ["18-30", "18-30", "18-30", "31-40", "31-40", "41+", None, None, "18-30"],
+        "gender": ["f", "f", "f", "m", "m", "f", "m", "m", "m"],
+        "spend": [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]},
+        index=list("abcdefghi"))
+    # classes: (18-30, f) 3 rows; (31-40, m) 2; (41+, f) 1; (missing, m) 2; (18-30, m) 1
+    out = suppress(extract, ["age", "gender"], k_target=2)
+    assert out.kept.index.tolist() == list("abcdegh")
+    assert out.dropped.index.tolist() == ["f", "i"]
+    assert out.share_dropped == pytest.approx(2 / 9)
+    assert out.k == 2
+    assert out.kept.columns.tolist() == extract.columns.tolist()
+    three = suppress(extract, ["age", "gender"], k_target=3)
+    assert three.kept.index.tolist() == list("abc") and three.k == 3
+    assert three.share_dropped == pytest.approx(6 / 9)
+    assert k_anonymity(three.kept, ["age", "gender"], k_target=3).rows_below == 0
+    nothing = suppress(extract, "gender", k_target=10)
+    assert nothing.kept.empty and len(nothing.dropped) == 9
+    assert nothing.k == 0 and nothing.share_dropped == 1.0
+    everything = suppress(extract, "gender", k_target=4)   # f 4 rows, m 5 rows
+    assert everything.dropped.empty and everything.k == 4 and everything.share_dropped == 0.0
+    # the input is left as it was
+    assert len(extract) == 9
+
+
+def test_suppress_categorical_quasi_identifiers():
+    bands = pd.Categorical(["a", "a", "b"], categories=["a", "b", "c"])
+    out = suppress(pd.DataFrame({"band": bands}), "band", k_target=2)
+    assert out.kept.index.tolist() == [0, 1] and out.k == 2
+
+
+def test_suppress_bad_input():
+    df = pd.DataFrame({"age": ["18-30", "31-40"], "city": ["a", "b"]})
+    with pytest.raises(DataError, match="missing column"):
+        suppress(df, ["age", "zip"])
+    with pytest.raises(ArgumentError, match="k_target"):
+        suppress(df, "age", k_target=1)
+    with pytest.raises(ArgumentError, match="k_target"):
+        suppress(df, "age", k_target=2.5)
+    with pytest.raises(ArgumentError, match="quasi_identifiers"):
+        suppress(df, ["age", "age"])
+    with pytest.raises(DataError):
+        suppress(df.iloc[:0], "age")
+    with pytest.raises(DataError):
+        suppress([1, 2], "age")
+    with pytest.raises(DataError, match="grouped"):
+        suppress(pd.DataFrame({"age": [[1], [2]]}), "age")

@@ -36,6 +36,7 @@ import pandas as pd
 
 __all__ = [
     "SIGNIFICANT_FIGURES",
+    "BesideTruth",
     "Recorded",
     "____",
     "Exercise",
@@ -54,6 +55,7 @@ __all__ = [
     "hide_count",
     "recorded",
     "same",
+    "specific_first",
 ]
 
 Status = Literal["correct", "incorrect", "not_attempted"]
@@ -1353,6 +1355,58 @@ class ExerciseSet:
         )
         _show("\n".join([head, *lines]),
               **{"text/html": f"<p><b>{html.escape(head)}</b></p><table>{cells}</table>"})
+
+
+class BesideTruth(Exercise):
+    """A question whose correct answer is shown beside the simulated company's truth.
+
+    A subclass writes :meth:`beside_truth`; its sentence is added to a correct
+    answer's message only (a wrong answer never sees the truth), and left out in
+    a world whose ``truth.json`` lacks what it reads.
+
+    Examples
+    --------
+    >>> class Q(BesideTruth):
+    ...     qid, title, variables = "q1", "Two", ("x",)
+    ...     def _expected(self):
+    ...         return 2
+    ...     def beside_truth(self, answers):
+    ...         return "The company's books say 2 too."
+    >>> q = Q({})
+    >>> q.evaluate(x=2).message.endswith("The company's books say 2 too.")
+    True
+    >>> "books" in q.evaluate(x=3).message
+    False
+    """
+
+    def beside_truth(self, answers: Mapping[str, Any]) -> str:
+        """One or two sentences setting the (correct) answers beside ``truth.json``."""
+        return ""
+
+    def evaluate(self, **answers: Any) -> Result:
+        result = super().evaluate(**answers)
+        if not result.is_correct:
+            return result
+        values = {v: answers.get(v, self.namespace.get(v)) for v in self.variables}
+        try:
+            extra = self.beside_truth(values)
+        except (KeyError, TypeError, ValueError, IndexError):  # a world without that truth
+            extra = ""
+        return Result("correct", f"{result.message} {extra}".strip())
+
+
+def specific_first(pairs: Iterable[tuple[object, str]]) -> list[tuple[object, str]]:
+    """Mistakes naming more variables first, otherwise in the order given.
+
+    A check reports the first listed mistake that matches, so a mistake on one
+    variable must not hide one on several.
+
+    Examples
+    --------
+    >>> specific_first([({"a": 1}, "one"), (5, "plain"), ({"a": 1, "b": 2}, "two")])
+    [({'a': 1, 'b': 2}, 'two'), ({'a': 1}, 'one'), (5, 'plain')]
+    """
+    return sorted(pairs, key=lambda pair: -len(pair[0]) if isinstance(pair[0], Mapping) else 0)
 
 
 class Recorded(Exercise):

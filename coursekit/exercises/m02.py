@@ -38,7 +38,15 @@ import pandas as pd
 
 import coursekit
 from coursekit import diffusion, needs, segments
-from coursekit.exercises.core import Exercise, ExerciseSet, Result, as_day, hide_count
+from coursekit.exercises.core import (
+    BesideTruth,
+    Exercise,
+    ExerciseSet,
+    Result,
+    as_day,
+    hide_count,
+    specific_first,
+)
 
 #: Our brand (青木), as in the surveys.
 OURS = "qingmu"
@@ -76,30 +84,6 @@ QUALITY_WEIGHTS = {"product_quality": 0.35, "price_value": 0.15, "brand_awarenes
 # --------------------------------------------------------------------------- shared helpers
 
 
-class _BesideTruth(Exercise):
-    """A question whose correct answer is shown beside the simulated company's truth."""
-
-    def beside_truth(self, answers: Mapping[str, Any]) -> str:
-        """One or two sentences setting the (correct) answers beside ``truth.json``."""
-        return ""
-
-    def evaluate(self, **answers: Any) -> Result:
-        result = super().evaluate(**answers)
-        if not result.is_correct:
-            return result
-        values = {v: answers.get(v, self.namespace.get(v)) for v in self.variables}
-        try:
-            extra = self.beside_truth(values)
-        except (KeyError, TypeError, ValueError, IndexError):  # a world without that truth
-            extra = ""
-        return Result("correct", f"{result.message} {extra}".strip())
-
-
-def _specific_first(pairs: Iterable[tuple[object, str]]) -> list[tuple[object, str]]:
-    """Mistakes naming more variables first (a check reports the first that matches, so
-    a mistake on one variable must not hide one on several), otherwise in the order
-    given."""
-    return sorted(pairs, key=lambda pair: -len(pair[0]) if isinstance(pair[0], Mapping) else 0)
 
 
 def _needs_truth() -> dict[str, Any]:
@@ -173,7 +157,7 @@ def _personas(features: Iterable[str], k: int | None = None) -> needs.Personas:
 # --------------------------------------------------------------------------- lesson 2a
 
 
-class CoffeeCurve(_BesideTruth):
+class CoffeeCurve(BesideTruth):
     """Bass's p, q and m for freeze-dried coffee, shown beside the simulated market's."""
 
     qid = "q1"
@@ -200,7 +184,7 @@ class CoffeeCurve(_BesideTruth):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             logistic = diffusion.Logistic(bootstrap=0).fit(_adopters()).params_
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"coffee_p": cumulative["p"], "coffee_q": cumulative["q"],
               "coffee_m": cumulative["m"]},
              "That fits the curve to the running total of adopters; Bass.fit takes the new "
@@ -247,7 +231,7 @@ def _stage_hints() -> dict[str, str]:
     }
 
 
-class CoffeeStage(_BesideTruth):
+class CoffeeStage(BesideTruth):
     """The stage of freeze-dried coffee at the end of the data and the month its new
     adopters peak, shown beside the simulated market's."""
 
@@ -302,7 +286,7 @@ class CoffeeStage(_BesideTruth):
         off_by_one = ("One month off: the launch month is month 1 (from t = 0 to t = 1), so "
                       "the peak at t* lies in month ceil(t*) after launch; `peak_.when` "
                       "gives it.")
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"coffee_peak": observed},
              "That is the busiest month in the data so far; the question asks when the "
              "*fitted* curve peaks (`peak_`), which can lie after the data ends."),
@@ -367,7 +351,7 @@ class FitnessDrivers(Exercise):
         theirs = survey[survey["respondent_id"].isin(_ids(DRIVER_SCENE))]
         stated = (theirs.groupby(theirs["attribute"].astype(str), observed=True)["importance"]
                   .mean() - points.mean())
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"rising_attribute": str(top)},
              "That attribute matters most to this group, as it does to everybody; the question "
              "asks which one matters *more* to them than to everybody."),
@@ -435,7 +419,7 @@ class RivalFocus(Exercise):
         derived = needs.importance_performance(
             bs, ours=RIVAL, brand="brand", attribute=None, rating=list(ATTRIBUTES),
             overall="overall", importance=None)
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             (_quadrant(_survey_ipa(), "concentrate here"),
              "Those are Qingmu's: pass `ours=m02.RIVAL` to study Songguo."),
             (_quadrant(rival, "keep up the good work"),
@@ -503,7 +487,7 @@ class GiftInvest(Exercise):
         best = str(ipa.loc[top, "best_competitor"])
         to_each = {b: float(ipa.loc[top, "performance"] - ipa.loc[top, f"performance_{b}"])
                    for b in rivals if b != best}
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"gift_invest": everyone[0], "gift_gap": everyone[1]},
              "That is the answer for all respondents; the gift edition is for those who tick "
              "`scene_gift`."),
@@ -530,7 +514,7 @@ def _without_scenes() -> list[str]:
     return [f for f in CLUSTER_FEATURES if f not in SCENES]
 
 
-class ScenesInPersonas(_BesideTruth):
+class ScenesInPersonas(BesideTruth):
     """k by silhouette without the scenes, and how much the scenes change the personas."""
 
     qid = "q6"
@@ -626,7 +610,7 @@ class HealthSceneTgi(Exercise):
         rest = sp.loc[group, list(SCENES)].mean() / sp.loc[~group, list(SCENES)].mean() * 100
         strict = _tgi(sp[TGI_MOTIVE] > TGI_MIN)["tgi"]
         right = self._expected()
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"top_scene": common, "top_tgi": float(t.loc[common, "target_share"])},
              "That is the scene most common in the group, and its share; it is common among "
              "everybody too. TGI compares the group's share with everybody's."),
@@ -672,7 +656,7 @@ def _first(ranked: pd.DataFrame) -> dict[str, object]:
     return {"first_persona": int(ranked.index[0]), "first_total": float(ranked["total"].iloc[0])}
 
 
-class FirstPersona(_BesideTruth):
+class FirstPersona(BesideTruth):
     """Decision: the persona to serve first in the smallest cities."""
 
     qid = "q8"
@@ -711,7 +695,7 @@ class FirstPersona(_BesideTruth):
         first_tier = _first(needs.segment_value(_segment_table(labels, tier=top_tier),
                                                 weights=SEGMENT_WEIGHTS))
         total_spend = table.assign(value=table["value"] * table["size"])
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             (everyone,
              "That is the choice over all respondents; the shops open in the smallest "
              f"cities: size and value among the respondents of tier '{SEGMENT_TIER}'."),
@@ -793,7 +777,7 @@ class GiftPrice(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         p = self._points
         g = p["gift"]
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"gift_range": (p["all"].pmc, p["all"].pme), "gift_opp": p["all"].opp},
              "That is everybody's answer; the gift edition's price comes from the respondents "
              "who tick `scene_gift`."),
@@ -827,7 +811,7 @@ def _lead(totals: pd.DataFrame) -> dict[str, object]:
             "quality_lead": float(totals["total"].iloc[0] - totals["total"].iloc[1])}
 
 
-class QualityWeights(_BesideTruth):
+class QualityWeights(BesideTruth):
     """The leader of the competitiveness table under the quality weights, and how safe."""
 
     qid = "q10"
@@ -862,7 +846,7 @@ class QualityWeights(_BesideTruth):
         runner_up = str(quality.index[1])
         at_default = needs.weight_sensitivity(scores, _default_weights()).first_place
         leader = str(quality.index[0])
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             (_lead(default),
              "Those are the table's default weights; the question weighs with "
              "`m02.QUALITY_WEIGHTS`."),

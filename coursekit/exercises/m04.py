@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,14 @@ import pandas as pd
 
 import coursekit
 from coursekit import bizmodel, growth, metrics
-from coursekit.exercises.core import Exercise, ExerciseSet, Result, hide_count
+from coursekit.exercises.core import (
+    BesideTruth,
+    Exercise,
+    ExerciseSet,
+    Result,
+    hide_count,
+    specific_first,
+)
 
 #: The grouping of the AARRR question (a column of ``users``).
 TIER = "city_tier"
@@ -73,30 +80,6 @@ STORE_METRIC, TOP_SHARE, GAP_SHARE = "wecom_per_transaction", 0.2, 0.25
 # --------------------------------------------------------------------------- shared helpers
 
 
-class _BesideTruth(Exercise):
-    """A question whose correct answer is shown beside the simulated company's truth."""
-
-    def beside_truth(self, answers: Mapping[str, Any]) -> str:
-        """One or two sentences setting the (correct) answers beside ``truth.json``."""
-        return ""
-
-    def evaluate(self, **answers: Any) -> Result:
-        result = super().evaluate(**answers)
-        if not result.is_correct:
-            return result
-        values = {v: answers.get(v, self.namespace.get(v)) for v in self.variables}
-        try:
-            extra = self.beside_truth(values)
-        except (KeyError, TypeError, ValueError, IndexError):  # a world without that truth
-            extra = ""
-        return Result("correct", f"{result.message} {extra}".strip())
-
-
-def _specific_first(pairs: Iterable[tuple[object, str]]) -> list[tuple[object, str]]:
-    """Mistakes naming more variables first (a check reports the first that matches, so
-    a mistake on one variable must not hide one on several), otherwise in the order
-    given."""
-    return sorted(pairs, key=lambda pair: -len(pair[0]) if isinstance(pair[0], Mapping) else 0)
 
 
 def _by_label(answer: object) -> object:
@@ -233,7 +216,7 @@ class TierFunnel(Exercise):
         revenue = orders.groupby("user_id")["amount"].sum()
         so_far = _by_label(users["user_id"].map(revenue).fillna(0.0).groupby(tier).mean())
         three = _by_label(self._table["revenue_per_user"])
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"tier_activation": naive},
              "That counts every user, also those who signed up in the last 30 days and have "
              "not had the whole window: leave them out (aarrr does), or they count as "
@@ -323,7 +306,7 @@ class GrossPayback(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         gross, contribution, mean_ratio = self._rates
         lesson = self._on_contribution
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"gross_rate": contribution, "gross_payback": _payback(contribution)},
              "That is the contribution rate (after shipping, packaging, fees and refunds); "
              "the question asks for the gross margin (amount - goods)."),
@@ -382,7 +365,7 @@ def _true_signups(spend: pd.Series) -> float:
                      for c in MEDIA))
 
 
-class BiggerBudget(_BesideTruth):
+class BiggerBudget(BesideTruth):
     """Decision: next year's larger media budget split by equal marginal returns, with a
     floor per channel; which channels give money up."""
 
@@ -449,7 +432,7 @@ class BiggerBudget(_BesideTruth):
         whole = [({"plan": _plan(curves, BUDGET_RISE * w.sum(), (FLOOR_SHARE * w).to_dict())},
                   f"That starts from the average day of the whole data; today's spend is the "
                   f"average day of {YEAR} (`today`).") for w in (every_day, fitted_days)]
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             *whole,
             ({"plan": _plan(curves, today.sum(), floors)},
              f"That splits today's total; next year's budget is {BUDGET_RISE} x today's."),
@@ -487,7 +470,7 @@ def _k(**options: Any) -> pd.DataFrame:
     return growth.k_factor(_load("referrals"), _load("users"), **options)
 
 
-class InviterK(_BesideTruth):
+class InviterK(BesideTruth):
     """K over the first week after sign-up, by the inviter's channel and for everyone."""
 
     qid = "q4"
@@ -536,7 +519,7 @@ class InviterK(_BesideTruth):
         accept = (f"That shortens the time the invited friend has to sign up (`accept_days`); "
                   f"the {WEEK} days are the inviter's window after their sign-up "
                   "(`window_days`).")
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"k_week_by_channel": _by_label(month["k_factor"])}, thirty),
             ({"k_week_by_channel": _by_label(month["k_factor"] * WEEK / 30)}, prorated),
             ({"k_week_by_channel": _by_label(
@@ -567,7 +550,7 @@ def _cycle(start: str = "first_order") -> growth.CycleTime:
                              start=start, orders=_load("orders"))
 
 
-class FirstOrderCycle(_BesideTruth):
+class FirstOrderCycle(BesideTruth):
     """The median viral cycle time counted from the inviter's first order."""
 
     qid = "q5"
@@ -649,7 +632,7 @@ class ViralYear(Exercise):
         right = self._expected()
         run = _viral(cycle)
         endless = _viral(cycle, market=math.inf)
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             (_peak_and_share(_viral(_cycle("signup").median)),
              "That cycle starts at the sign-up; use q5's cycle from the first order."),
             (_peak_and_share(_viral(_cycle().mean)),
@@ -675,7 +658,7 @@ def _arm_means() -> pd.DataFrame:
                                                    "first_orders"]].mean()
 
 
-class PosterVsLink(_BesideTruth):
+class PosterVsLink(BesideTruth):
     """The poster against the link at the same reward: K and customers."""
 
     qid = "q7"
@@ -716,7 +699,7 @@ class PosterVsLink(_BesideTruth):
         m = _arm_means()
         conversion = m["signups"] / m["invitations"]
         right = self._expected()
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             (self._ratios(POSTER, CONTROL),
              "That compares the poster with the control, which has no reward; compare it with "
              f"`{LINK}`, the same reward shared as a link."),
@@ -767,7 +750,7 @@ def _best(table: pd.DataFrame, column: str = "incremental_profit", *,
     return str(values.idxmin() if lowest else values.idxmax())
 
 
-class RollOut(_BesideTruth):
+class RollOut(BesideTruth):
     """Decision: the referral arm to roll out when a customer is worth 40 yuan."""
 
     qid = "q8"
@@ -845,7 +828,7 @@ class RollOut(_BesideTruth):
 
         def at(arm: str) -> dict[str, object]:  # an arm with its own profit at this value
             return {"roll_out": arm, "roll_out_profit": float(t.loc[arm, "incremental_profit"])}
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"roll_out": best_80, "roll_out_profit": float(at_80.loc[best_80,
                                                                       "incremental_profit"])},
              _value_hint(80.0)),
@@ -892,7 +875,7 @@ def _top(effects: pd.Series) -> dict[str, object]:
     return {"click_topic": str(effects.idxmax()), "click_effect": float(effects.max())}
 
 
-class ClickTopic(_BesideTruth):
+class ClickTopic(BesideTruth):
     """Decision: the topic that brings the most clicks to the store, other things equal."""
 
     qid = "q9"
@@ -920,7 +903,7 @@ class ClickTopic(_BesideTruth):
             log_ols = _top(_topic_effects(model="log_ols"))
         except ValueError:  # some post had no click: log_ols refuses, as it should
             log_ols = None
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             (_top(_topic_effects("impressions", "log_ols")),
              "That is the effect on impressions (lesson 4c's outcome); the store needs clicks "
              f"(`outcome='{CLICKS}'`)."),
@@ -946,7 +929,7 @@ def _cost_per(deals: pd.DataFrame, by: str, outcome: str = "first_orders") -> pd
     return _by_label(sums["fee"] / sums[outcome])
 
 
-class CreatorCost(_BesideTruth):
+class CreatorCost(BesideTruth):
     """Creators' cost per first order by tier, and the cheapest platform of the tail."""
 
     qid = "q10"
@@ -985,7 +968,7 @@ class CreatorCost(_BesideTruth):
         tail = deals[tier == TAIL]
         right = self._expected()["tail_platform"]
         dearest = str(_cost_per(tail, "platform").idxmax())
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"cost_per_first_order": _cost_per(deals, "tier", "signups")},
              "That is the cost per sign-up (lesson 4c's); the question asks per first order, "
              "the customers."),
@@ -1026,7 +1009,7 @@ def _top_ids(bench: growth.UnitBenchmark) -> set[int]:
     return {int(i) for i in bench.units.index[bench.units["top"]]}
 
 
-class StoresToCopy(_BesideTruth):
+class StoresToCopy(BesideTruth):
     """Decision: the stores whose WeCom practice to copy, and what a quarter of the gap
     is worth."""
 
@@ -1069,7 +1052,7 @@ class StoresToCopy(_BesideTruth):
         rate = (months["wecom_members_added"] / months["transactions"]).groupby(
             months["store_id"]).mean().sort_values(ascending=False, kind="stable")
         n_top = len(self._expected()["copy_stores"])
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"copy_stores": _top_ids(_benchmark("wecom_members_added"))},
              "Those add the most members a month, which grows with a store's size; rank "
              "members added per transaction."),

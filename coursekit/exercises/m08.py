@@ -42,7 +42,14 @@ import pandas as pd
 import coursekit
 from coursekit import governance
 from coursekit.data import world_dir
-from coursekit.exercises.core import Exercise, ExerciseSet, Result, describe_type
+from coursekit.exercises.core import (
+    BesideTruth,
+    Exercise,
+    ExerciseSet,
+    Result,
+    describe_type,
+    specific_first,
+)
 
 #: The source of the copies question (``raw_orders.source``).
 SOURCE = "mini_program"
@@ -95,30 +102,6 @@ PLAIN_HASHED = ("A",)
 # --------------------------------------------------------------------------- shared helpers
 
 
-class _BesideTruth(Exercise):
-    """A question whose correct answer is shown beside the simulated company's truth."""
-
-    def beside_truth(self, answers: Mapping[str, Any]) -> str:
-        """One or two sentences setting the (correct) answers beside ``truth.json``."""
-        return ""
-
-    def evaluate(self, **answers: Any) -> Result:
-        result = super().evaluate(**answers)
-        if not result.is_correct:
-            return result
-        values = {v: answers.get(v, self.namespace.get(v)) for v in self.variables}
-        try:
-            extra = self.beside_truth(values)
-        except (KeyError, TypeError, ValueError, IndexError):  # a world without that truth
-            extra = ""
-        return Result("correct", f"{result.message} {extra}".strip())
-
-
-def _specific_first(pairs: Iterable[tuple[object, str]]) -> list[tuple[object, str]]:
-    """Mistakes naming more variables first (a check reports the first that matches, so
-    a mistake on one variable must not hide one on several), otherwise in the order
-    given."""
-    return sorted(pairs, key=lambda pair: -len(pair[0]) if isinstance(pair[0], Mapping) else 0)
 
 
 def _per_world(fn: Callable[[], Any]) -> Callable[[], Any]:
@@ -179,7 +162,7 @@ def _naive_yuan(amount: pd.Series) -> pd.Series:
     return pd.to_numeric(amount.str.strip(), errors="coerce")
 
 
-class SourceCopies(_BesideTruth):
+class SourceCopies(BesideTruth):
     """The copies among one source's rows of the order export, and the paid revenue
     they would add."""
 
@@ -223,7 +206,7 @@ class SourceCopies(_BesideTruth):
                       "an earlier row's `order_no`.")
         every_hint = ("That counts the first row of each repeated order too; the copies are "
                       "the rows after the first (`duplicated('order_no')`, keep='first').")
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"mp_copies": int(exact.sum()),
               "mp_copy_revenue": float(o.loc[exact & paid, "yuan"].sum())}, exact_hint),
             ({"mp_copies": int(exact.sum())}, exact_hint),
@@ -257,7 +240,7 @@ class SourceCopies(_BesideTruth):
                 f"{int((note == 'reexported').sum()):,} exported again later.")
 
 
-class RefundedRevenue(_BesideTruth):
+class RefundedRevenue(BesideTruth):
     """Orders refunded before shipping, and their amount, in the order export."""
 
     qid = "q2"
@@ -291,7 +274,7 @@ class RefundedRevenue(_BesideTruth):
                      "`order_no` first.")
         spelling_hint = ("That keeps only the rows spelt exactly 'refunded'; the export also "
                          "writes REFUNDED and 已退款: trim, lower-case and map `m08.STATUS`.")
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"refunded_orders": int(refunded.sum()),
               "refunded_revenue": float(o.loc[refunded, "yuan"].sum())}, rows_hint),
             ({"refunded_orders": int(refunded.sum())}, rows_hint),
@@ -319,7 +302,7 @@ def _hour_count(times: pd.Series, rows: pd.Series | np.ndarray) -> int:
     return int((pd.Series(times).dt.hour.to_numpy()[np.asarray(rows, dtype=bool)] == HOUR).sum())
 
 
-class EveningOrders(_BesideTruth):
+class EveningOrders(BesideTruth):
     """Paid orders placed in one China-time hour, from an export that mixes time zones."""
 
     qid = "q3"
@@ -507,7 +490,7 @@ def _count(stitched: governance.Stitched) -> int:
     return int(stitched.people["person_id"].nunique())
 
 
-class StitchedUsers(_BesideTruth):
+class StitchedUsers(BesideTruth):
     """Users after stitching by a stated rule set that ignores the phones on many cards of
     one store."""
 
@@ -601,7 +584,7 @@ class RuleQuality(Exercise):
     def mistakes(self) -> list[tuple[object, str]]:
         q, trusting = self._quality(), self._quality("none")
         phone = self._quality("none", ("phone",))
-        return self.distinct_mistakes(_specific_first([
+        return self.distinct_mistakes(specific_first([
             ({"rule_precision": q.recall, "rule_recall": q.precision},
              "Precision and recall are swapped: precision is over the pairs merged (how many "
              "are right), recall over the true pairs (how many were found)."),
@@ -862,7 +845,7 @@ class SmallestGroup(Exercise):
             pairs.append(({"generalisation": "none"},
                           f"One of the generalisations reaches k = {K_TARGET}: try them in "
                           "order."))
-        return self.distinct_mistakes(_specific_first(pairs))
+        return self.distinct_mistakes(specific_first(pairs))
 
 
 def _plain_hash(phone: str) -> str:
@@ -967,7 +950,7 @@ class VendorExtract(Exercise):
             pairs.append(({"safe_k": with_id.k},
                           "That k counts `pid` as a quasi-identifier: a token is unique per "
                           "phone, so every row is a group of one. Leave it out."))
-        return self.distinct_mistakes(_specific_first(pairs))
+        return self.distinct_mistakes(specific_first(pairs))
 
 
 EXERCISES = ExerciseSet(

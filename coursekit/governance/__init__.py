@@ -9,20 +9,26 @@ joined, and personal information protected (数据治理):
 1. **Cleaning** (:mod:`~coursekit.governance.cleaning`): :func:`cleaning_report`
    lists what is wrong with a table (checks derived from its column contract
    in :mod:`coursekit.schema`); the normalisers :func:`normalise_phone`,
-   :func:`normalise_text`, :func:`normalise_city`, :func:`parse_amount` and
-   :func:`parse_time` fix one kind of value each and report what they did
+   :func:`normalise_text`, :func:`normalise_city`, :func:`normalise_status`,
+   :func:`parse_amount` and :func:`parse_time` fix one kind of value each and
+   report what they did
    (:class:`Normalised`); :func:`deduplicate` keeps one row per key and lists
    the repeats (:class:`Deduplicated`).
-2. **Identity** (:mod:`~coursekit.governance.identity`): :func:`stitch` links
-   records sharing a phone or a unionid into people (connected components,
-   transitive across sources) and says what each rule added
-   (:class:`Stitched`); :func:`match_quality` scores the result against a
-   known truth by pairwise precision and recall (:class:`MatchQuality`).
+2. **Identity** (:mod:`~coursekit.governance.identity`):
+   :func:`identity_records` stacks the touchpoints' exports into one table of
+   records and their identifiers (phones normalised, phones typed in remarks);
+   :func:`shared_identifiers` lists the values held under several names (a
+   store's or a relative's phone); :func:`stitch` links records sharing a
+   phone or a unionid into people (connected components, transitive across
+   sources) and says what each rule added (:class:`Stitched`);
+   :func:`match_quality` scores the result against a known truth by pairwise
+   precision and recall (:class:`MatchQuality`), and :func:`rule_scores` does
+   so for a ladder of rules, one rule added at a time.
 3. **Privacy** (:mod:`~coursekit.governance.privacy`): :func:`pseudonymise`
    (keyed HMAC tokens), :func:`mask_phone` and :func:`mask_text`,
-   :func:`k_anonymity` (:class:`KAnonymity`) with :func:`generalise_age` and
-   :func:`generalise_time`, and :class:`AccessPolicy` (which role sees which
-   column, in which form).
+   :func:`k_anonymity` (:class:`KAnonymity`) with :func:`generalise_age`,
+   :func:`generalise_time` and :func:`suppress` (:class:`Suppressed`), and
+   :class:`AccessPolicy` (which role sees which column, in which form).
 
 Every function takes a column (a Series, list or array) or a plain
 DataFrame, checks it at the door and raises
@@ -55,20 +61,31 @@ from coursekit.governance.cleaning import (
     deduplicate,
     normalise_city,
     normalise_phone,
+    normalise_status,
     normalise_text,
     parse_amount,
     parse_time,
 )
-from coursekit.governance.identity import MatchQuality, Stitched, match_quality, stitch
+from coursekit.governance.identity import (
+    MatchQuality,
+    Stitched,
+    identity_records,
+    match_quality,
+    rule_scores,
+    shared_identifiers,
+    stitch,
+)
 from coursekit.governance.privacy import (
     AccessPolicy,
     KAnonymity,
+    Suppressed,
     generalise_age,
     generalise_time,
     k_anonymity,
     mask_phone,
     mask_text,
     pseudonymise,
+    suppress,
 )
 
 __all__ = [
@@ -79,20 +96,26 @@ __all__ = [
     "normalise_phone",
     "normalise_text",
     "normalise_city",
+    "normalise_status",
     "parse_amount",
     "parse_time",
     "Normalised",
     "deduplicate",
     "Deduplicated",
+    "identity_records",
+    "shared_identifiers",
     "stitch",
     "Stitched",
     "match_quality",
     "MatchQuality",
+    "rule_scores",
     "pseudonymise",
     "mask_phone",
     "mask_text",
     "k_anonymity",
     "KAnonymity",
+    "suppress",
+    "Suppressed",
     "generalise_age",
     "generalise_time",
     "AccessPolicy",

@@ -10,8 +10,8 @@ times mix China time and UTC. This module gives
   contracts of :mod:`coursekit.schema` when the table has one;
 - normalisers, one per kind of value, each returning the cleaned values
   *and* a report of what it did (:class:`Normalised`): :func:`normalise_phone`,
-  :func:`normalise_text`, :func:`normalise_city`, :func:`parse_amount`,
-  :func:`parse_time`;
+  :func:`normalise_text`, :func:`normalise_city`, :func:`normalise_status`,
+  :func:`parse_amount`, :func:`parse_time`;
 - :func:`deduplicate`: one row per key, with the dropped repeats listed
   beside the row kept in their place (:class:`Deduplicated`).
 
@@ -58,6 +58,7 @@ __all__ = [
     "deduplicate",
     "normalise_city",
     "normalise_phone",
+    "normalise_status",
     "normalise_text",
     "parse_amount",
     "parse_time",
@@ -377,6 +378,101 @@ def normalise_city(values: object, *, aliases: Mapping[str, str] | None = None) 
     same = known & mask(canonical == text)
     out = canonical.where(known, trimmed.mask(missing))
     out = pd.Series(out, index=s.index, name=s.name)
+    return Normalised(out, outcome_report(
+        {"canonical": same, "alias": known & ~same, "unknown": ~known & ~missing,
+         "missing": missing}, s, frequent=["unknown"]))
+
+
+# --------------------------------------------------------------------------- statuses
+
+# The built-in spellings of :func:`normalise_status`, each as its matching key (NFKC,
+# trimmed, lower case) -> the status.
+_STATUSES: dict[str, str] = {
+    "paid": "paid", "已支付": "paid",
+    "cancelled": "cancelled", "canceled": "cancelled", "已取消": "cancelled",
+    "refunded": "refunded", "已退款": "refunded",
+    "test": "test", "测试": "test",
+}
+
+
+def _status_table(mapping: object) -> dict[str, str]:
+    table = dict(_STATUSES)
+    if mapping is None:
+        return table
+    if not isinstance(mapping, Mapping) or not mapping or not all(
+            isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+            for k, v in mapping.items()):
+        raise ArgumentError("mapping must map spellings to statuses, both non-empty text",
+                            name="mapping", value=mapping,
+                            fix="e.g. mapping={'待支付': 'pending', 'closed': 'cancelled'}")
+    spellings = pd.Series(list(mapping), dtype="string")
+    keys = _nfkc(spellings).str.lower().tolist()
+    statuses = [v.strip() for v in mapping.values()]
+    for status in statuses:  # a new status matches its own name
+        table.setdefault(_nfkc(pd.Series([status], dtype="string")).str.lower()[0], status)
+    table.update(zip(keys, statuses, strict=True))
+    return table
+
+
+def normalise_status(values: object, mapping: Mapping[str, str] | None = None) -> Normalised:
+    """Order statuses in one spelling: ``paid``, ``cancelled``, ``refunded``, ``test``.
+
+    An order export spells a status many ways: ``paid``, ``PAID``, ``Paid``,
+    ``" paid "``, ``已支付``; ``cancelled``, ``canceled`` (American),
+    ``CANCELLED``, ``已取消``; ``refunded``, ``REFUNDED``, ``已退款``; ``test``,
+    ``TEST``, ``测试``. A spelling is matched after NFKC, trimming, collapsing
+    spaces and lower-casing; ``mapping`` adds spellings (or says otherwise for
+    a built-in one), and may name statuses of its own (``{"待支付": "pending"}``).
+
+    A spelling the table does not know becomes missing, not guessed, and is
+    counted as ``unknown``, with its most frequent spellings as the report's
+    examples: add them to ``mapping``. Filtering on the raw text instead
+    (``status == "paid"``) silently loses ``PAID`` and ``已支付``.
+
+    Parameters
+    ----------
+    values
+        A column of status text.
+    mapping
+        More spellings: ``{spelling: status}``.
+
+    Returns
+    -------
+    Normalised
+        ``values``: ``string`` dtype. ``report`` outcomes: ``canonical``
+        (already the status, exactly as written), ``alias`` (another spelling,
+        now the status), ``unknown`` (now missing), ``missing`` (including
+        blank text).
+
+    Raises
+    ------
+    DataError
+        Cells that are neither text nor numbers.
+    ArgumentError
+        A ``mapping`` that is not spellings to statuses.
+
+    Examples
+    --------
+    >>> out = normalise_status(["paid", " PAID ", "已支付", "canceled", "已退款", "ＴＥＳＴ",
+    ...                         "待支付", None])
+    >>> out.values.tolist()
+    ['paid', 'paid', 'paid', 'cancelled', 'refunded', 'test', <NA>, <NA>]
+    >>> out.report[["outcome", "count"]].values.tolist()
+    [['canonical', 1], ['alias', 5], ['unknown', 1], ['missing', 1]]
+    >>> out.report.set_index("outcome").loc["unknown", "examples"]  # to add to mapping
+    ['待支付']
+    >>> normalise_status(["待支付", "paid"], {"待支付": "pending"}).values.tolist()
+    ['pending', 'paid']
+    """
+    table = _status_table(mapping)
+    s = series(values)
+    text = as_text(s, "statuses")
+    key = _nfkc(text).str.lower()
+    status = key.map(table).astype("string")
+    missing = mask(text.isna() | (key == ""))
+    known = mask(status.notna()) & ~missing
+    same = known & mask(status == text)
+    out = pd.Series(status.where(known), index=s.index, name=s.name, dtype="string")
     return Normalised(out, outcome_report(
         {"canonical": same, "alias": known & ~same, "unknown": ~known & ~missing,
          "missing": missing}, s, frequent=["unknown"]))

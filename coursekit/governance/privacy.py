@@ -15,8 +15,9 @@ anonymous data, art. 4(5) and recital 26). The tools here:
 - :func:`mask_phone` and :func:`mask_text`: what a service screen shows
   (``138****5678``, ``张**``);
 - :func:`k_anonymity`: how identifiable the rows of a table still are through
-  quasi-identifiers (age band, city, gender) even with no name in it, and
-  :func:`generalise_age` / :func:`generalise_time` to coarsen them;
+  quasi-identifiers (age band, city, gender) even with no name in it,
+  :func:`generalise_age` / :func:`generalise_time` to coarsen them and
+  :func:`suppress` to leave out the rows still in too small a group;
 - :class:`AccessPolicy`: which role sees which columns, masked or
   pseudonymised (the principle of least privilege).
 
@@ -60,12 +61,14 @@ from coursekit.governance.cleaning import normalise_phone
 __all__ = [
     "AccessPolicy",
     "KAnonymity",
+    "Suppressed",
     "generalise_age",
     "generalise_time",
     "k_anonymity",
     "mask_phone",
     "mask_text",
     "pseudonymise",
+    "suppress",
 ]
 
 
@@ -316,6 +319,96 @@ def k_anonymity(df: pd.DataFrame, quasi_identifiers: str | Sequence[str], *,
     n = len(df)
     return KAnonymity(int(sizes["size"].min()), k_target, int(len(sizes)), n, rows_below,
                       rows_below / n, small.reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """The result of :func:`suppress`.
+
+    Attributes
+    ----------
+    kept
+        The rows of the classes of at least ``k_target`` rows, in the input's
+        order, index kept: the table to share.
+    dropped
+        The rows left out (classes smaller than ``k_target``), in the input's
+        order, index kept.
+    share_dropped
+        ``len(dropped) / rows``: what the sharing costs.
+    k
+        The k of ``kept`` (its smallest class; at least ``k_target``), 0 when
+        every row was dropped.
+    """
+
+    kept: pd.DataFrame
+    dropped: pd.DataFrame
+    share_dropped: float
+    k: int
+
+
+def suppress(df: pd.DataFrame, quasi_identifiers: str | Sequence[str], *,
+             k_target: int = 5) -> Suppressed:
+    """Leave out the rows of the equivalence classes smaller than ``k_target``.
+
+    Suppression is generalisation's companion in reaching k-anonymity
+    (Sweeney 2002): generalise the quasi-identifiers (:func:`generalise_age`,
+    :func:`generalise_time`) until few rows remain in small classes, then
+    suppress those rows instead of coarsening every row further. A class
+    is kept or left out whole, so every class left has at least
+    ``k_target`` rows: the rows kept are k-anonymous for ``k_target``.
+    Check :attr:`Suppressed.share_dropped` before sharing: suppressing a
+    large share biases the table (the rare combinations go first).
+
+    Parameters
+    ----------
+    df
+        The table to be shared.
+    quasi_identifiers
+        Column(s) an outsider could know about a person; a missing value is a
+        value of its own (as in :func:`k_anonymity`).
+    k_target
+        The least class size to keep (at least 2).
+
+    Returns
+    -------
+    Suppressed
+        ``kept``, ``dropped``, ``share_dropped`` and the ``k`` of ``kept``.
+
+    Raises
+    ------
+    DataError
+        ``df`` is not a table with rows, lacks a quasi-identifier, or holds
+        cells that cannot be grouped.
+    ArgumentError
+        Bad column names or ``k_target``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> users = pd.DataFrame({"age_band": ["18-24"] * 4 + ["25-30"] * 3 + ["41+"],
+    ...                       "city_tier": ["1", "1", "1", "2", "2", "2", "2", "4+"]})
+    >>> out = suppress(users, ["age_band", "city_tier"], k_target=3)
+    >>> out.dropped.index.tolist(), out.share_dropped, out.k
+    ([3, 7], 0.25, 3)
+    >>> k_anonymity(out.kept, ["age_band", "city_tier"], k_target=3).rows_below
+    0
+    """
+    table = "table"
+    frame(df, table)
+    qis = column_names(quasi_identifiers, "quasi_identifiers")
+    present(df, table, qis, "quasi_identifiers")
+    k_target = positive_int(k_target, "k_target", low=2)
+    try:
+        cls = df.groupby(qis, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    except TypeError as err:
+        raise DataError("quasi-identifier cells that cannot be grouped (lists, dicts, or "
+                        "numbers mixed with text)", table=table, column=qis,
+                        rows=df[qis].head(5), fix="make each column one type") from err
+    sizes = np.bincount(cls)
+    keep = sizes[cls] >= k_target
+    kept_sizes = sizes[sizes >= k_target]
+    return Suppressed(df[keep].copy(), df[~keep].copy(), float((~keep).sum() / len(df)),
+                      int(kept_sizes.min()) if len(kept_sizes) else 0)
 
 
 def generalise_age(values: object, *, edges: Sequence[int] = (18, 25, 31, 36, 41)) -> pd.Series:
