@@ -577,14 +577,21 @@ def _date_axis(ax: Axes, *, most: int = 8) -> None:
 
 
 def _label_ends(ax: Axes, data: pd.DataFrame, ends: list[tuple]) -> None:
-    """Write labels at the ends of lines, pushed apart to at least 5% of the
-    y range from each other (from the bottom up)."""
+    """Write labels at the ends of lines, pushed apart (from the bottom up) to at
+    least 5% of the lines' y range and at least one label's height on the axes as
+    they are scaled (which another line, such as a market size, may stretch)."""
     import numpy as np
+    from matplotlib.font_manager import FontProperties
     from matplotlib.transforms import offset_copy
 
     values = data.to_numpy(dtype=float, na_value=np.nan)
     low, high = np.nanmin(values), np.nanmax(values)
     gap = 0.05 * (high - low) if high > low else 1.0
+    y0, y1 = ax.get_ylim()
+    tall = ax.get_window_extent().height  # pixels
+    if tall > 0 and y1 > y0:
+        label_px = 1.3 * FontProperties(size="small").get_size_in_points() * ax.figure.dpi / 72
+        gap = max(gap, label_px / tall * (y1 - y0))
     ends = sorted(ends, key=lambda end: end[0])
     heights = np.array([end[0] for end in ends])
     for k in range(1, len(heights)):  # a handful of highlighted lines
