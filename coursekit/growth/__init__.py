@@ -28,7 +28,9 @@ answers one question about them:
    profit, with bootstrap intervals.
 4. **Content: which formats, slots, topics and platforms reach more?**
    :func:`content_effects` estimates each level's effect as a ratio to a
-   reference level, holding the others.
+   reference level, holding the others; :func:`cost_per_outcome` prices
+   creator deals by tier or platform (fees over sign-ups or first orders,
+   with an interval over deals).
 5. **Operating units: how far apart are the stores, and what is the best
    stores' way worth?** :func:`unit_benchmark` (the spread, the top group
    against the rest on every feature) and :func:`lift_to_benchmark` (the
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 from coursekit.growth.channels import AARRR_COLUMNS, aarrr
 from coursekit.growth.content import MODELS, content_effects
+from coursekit.growth.creators import cost_per_outcome
 from coursekit.growth.referrals import (
     STARTS,
     CycleTime,
@@ -82,6 +85,7 @@ __all__ = [
     "STARTS",
     "content_effects",
     "MODELS",
+    "cost_per_outcome",
     "unit_benchmark",
     "lift_to_benchmark",
     "UnitBenchmark",
