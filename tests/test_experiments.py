@@ -4,6 +4,8 @@ campaigns of the course data against the truth."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -351,3 +353,34 @@ def test_course_midnight_blast_shows_no_effect_and_scales_its_truth(course):
     cmp = ex.compare_with_truth(ex.uplift_by_segment(blast), tr, campaign="midnight_sms_blast")
     lapsing = tr["campaign_uplift"]["expected_by_segment"]["lapsing"]
     assert cmp.loc["lapsing", "truth"] == pytest.approx(lapsing * 0.05)
+
+
+def test_sample_size_mean_matches_the_normal_formula_by_hand():
+    from scipy.stats import norm
+
+    from coursekit.experiments import sample_size_mean
+
+    z = norm.ppf(0.975) + norm.ppf(0.8)
+    assert sample_size_mean(20.0, 5.0) == math.ceil(2 * (z * 20.0 / 5.0) ** 2)
+    assert sample_size_mean(20.0, -5.0) == sample_size_mean(20.0, 5.0)
+    # a 20% hold-out (ratio 0.25): the treatment group needs (1 + 4) / 2 = 2.5 times as many
+    assert sample_size_mean(20.0, 5.0, ratio=0.25) == math.ceil(5 * (z * 20.0 / 5.0) ** 2)
+    z90 = norm.ppf(0.975) + norm.ppf(0.9)
+    assert sample_size_mean(10.0, 1.0, power=0.9) == math.ceil(2 * (z90 * 10.0) ** 2)
+    # the same number as statsmodels' power solver for a standardised effect
+    n = NormalIndPower().solve_power(effect_size=0.3, alpha=0.05, power=0.8, ratio=0.5)
+    assert sample_size_mean(1.0, 0.3, ratio=0.5) == math.ceil(n - 1e-9)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"sd": 0.0, "mde": 1.0}, "sd"), ({"sd": True, "mde": 1.0}, "sd"),
+    ({"sd": 1.0, "mde": 0.0}, "mde"), ({"sd": 1.0, "mde": float("inf")}, "mde"),
+    ({"sd": 1.0, "mde": 1.0, "alpha": 1.5}, "alpha"),
+    ({"sd": 1.0, "mde": 1.0, "ratio": 0}, "ratio"),
+])
+def test_sample_size_mean_rejects_bad_arguments(kwargs, name):
+    from coursekit.experiments import sample_size_mean
+
+    with pytest.raises(ArgumentError) as err:
+        sample_size_mean(**kwargs)
+    assert err.value.name == name
