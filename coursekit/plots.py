@@ -2542,7 +2542,7 @@ def marginal_curves(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Marginal returns (边际回报): the outcome each extra unit of spend brings, per channel.
+    """Marginal returns (边际收益): the outcome each extra unit of spend brings, per channel.
 
     One line per channel: the slope :math:`f'(s)` of its response curve
     against spend (the curve's own ``marginal`` when it has one, as
@@ -2628,7 +2628,7 @@ def marginal_curves(
         cost = f" (marginal cost {1 / level:,.3g} yuan)" if level > 0 else ""
         handles.append(ax.axhline(
             level, color="#262626", lw=1.2, ls="--", zorder=3,
-            label=f"equal marginal return 边际回报相等\n{level:.3g} per yuan{cost}"))
+            label=f"equal marginal return 边际收益相等\n{level:.3g} per yuan{cost}"))
     elif keys:
         for n in keys:
             if np.isfinite(at[n]):

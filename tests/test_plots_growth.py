@@ -143,7 +143,7 @@ def test_response_curves_read_a_function_of_one_number():
 def test_response_curves_draw_on_the_axes_given_with_chinese_text():
     fig, ax = plt.subplots()
     out = plots.response_curves({"抖音": ROOTS["douyin"]}, current={"抖音": 10.0}, ax=ax,
-                                title="抖音边际回报递减")
+                                title="抖音边际收益递减")
     assert out is ax
     assert _glyph_warnings(fig) == []
 
@@ -272,7 +272,7 @@ def test_marginal_curves_on_the_course_spend():
                               channels=["douyin_ads", "search_ads", "xiaohongshu"])
     budget = float(fit.params["spend_per_day"].sum())
     split = growth.allocate_budget(fit, budget)
-    ax = plots.marginal_curves(fit, allocation=split, title="每个渠道的边际回报相等")
+    ax = plots.marginal_curves(fit, allocation=split, title="每个渠道的边际收益相等")
     lam = growth.marginal_returns(fit, split)["marginal"]
     assert lam.max() - lam.min() < 1e-6 * lam.mean()
     (level,) = [line for line in ax.lines if line.get_linestyle() == "--"]
