@@ -4,11 +4,13 @@ hand, not through the checks nor through coursekit.growth: the funnel's windows 
 the pooled 12-month curve counted in pandas, the weekly response curves fitted as a
 Poisson regression in statsmodels and the budget split by solving the equal-marginal
 condition of a power curve in closed form, K and the cycle time counted from the
-referrals, the viral path stepped in a loop, the arms' profits from their means, the
-topics' effects from a Poisson regression on dummies, the creators' and stores' ratios
-of sums. Where the simulated company knows the answer (truth.json), a correct answer's
-message is held to it. A last test runs every check on a second, smaller world, where
-the expected values and the decisions come from its data."""
+referrals (the cycle over the inviters seen for a year), the viral path stepped in a
+loop, the arms' profits from their means and their intervals against the leader from a
+bootstrap written here, the topics' effects from a Poisson regression on dummies, the
+creators' and stores' ratios of sums and the stores' standardised gaps. Where the
+simulated company knows the answer (truth.json), a correct answer's message is held to
+it. A last test runs every check on a second, smaller world, where the expected values
+and the decisions come from its data."""
 
 from __future__ import annotations
 
@@ -123,6 +125,10 @@ def test_q1_funnel_by_city_tier(d):
     ltv = pooled_curve(d, m04.TIER, 12, end)[11]
     assert ltv.idxmax() == "1" and ltv.idxmin() == "4+"  # the big cities' users spend more
     message = right(q, tier_activation=activation, tier_ltv=ltv)
+    points = 100 * (activation.max() - activation.min())
+    assert 1 < points < 5  # a ratio of 4% is a couple of points
+    assert f"activates {activation.max() / activation.min() - 1:.0%} more ({points:.1f} " \
+           "points) than the worst" in message
     assert f"its users bring {ltv.max() / ltv.min() - 1:.0%} more" in message
     assert "differ more in what their users spend" in message
     right(q, tier_activation=activation.to_dict(), tier_ltv=ltv.sort_values().round(3))
@@ -331,10 +337,15 @@ def test_q4_k_in_the_first_week(d, truth):
     assert r.status == "incorrect" and "has 6 rows; expected 7" in r.message
 
 
-def cycles(d, start):
-    """Days from the inviter's sign-up or first order to the invitee's sign-up."""
+def cycles(d, start, seen=True, end=None):
+    """Days from the inviter's sign-up or first order to the invitee's sign-up, over the
+    inviters who signed up at least 365 days before `end` (default: the last sign-up),
+    or over every inviter (`seen=False`)."""
     u = d["users"].set_index("user_id")["signup_time"]
     r = d["referrals"].loc[d["referrals"]["invitee_id"].notna()]
+    if seen:
+        end = u.max() if end is None else end
+        r = r[r["inviter_id"].map(u) <= end - 365 * DAY]
     origin = u if start == "signup" else d["orders"].groupby("user_id")["order_time"].min()
     return ((r["invitee_id"].map(u) - r["inviter_id"].map(origin)) / DAY).dropna()
 
@@ -342,13 +353,27 @@ def cycles(d, start):
 def test_q5_cycle_from_the_first_order(d, truth):
     q = m04.FirstOrderCycle()
     first, signup = cycles(d, "first_order"), cycles(d, "signup")
-    assert first.median() < signup.median() < first.mean()
+    every = cycles(d, "first_order", seen=False)
+    assert every.median() < first.median() < signup.median() < first.mean()
+    assert 36 < first.median() < 37 and 26 < every.median() < 28  # the learner's figures
     message = right(q, cycle_first_order=first.median())
+    assert f"{signup.median() - first.median():.1f} days shorter than lesson 4b's " \
+           f"{signup.median():.1f} days from the sign-up, over the same inviters" in message
     assert f"mean lag of {truth['referrals']['invite_lag_days']:.0f} days" in message
     right(q, cycle_first_order=round(first.median(), 1))
+    midnight = max(d["users"]["signup_time"].max(), d["referrals"]["invite_time"].max(),
+                   d["orders"]["order_time"].max()).normalize() + DAY
+    other_end = cycles(d, "first_order", end=midnight).median()
+    assert other_end != first.median()  # another fair end of the data moves it a little
+    right(q, cycle_first_order=other_end)
+    wrong(q, "recent inviters' slow friends have not come yet: time only inviters seen for "
+          "a year", cycle_first_order=every.median())
     wrong(q, "inviter's sign-up", cycle_first_order=signup.median())
+    wrong(q, "inviter's sign-up", cycle_first_order=cycles(d, "signup", seen=False).median())
     wrong(q, "the mean", cycle_first_order=first.mean())
+    u = d["users"].set_index("user_id")["signup_time"]
     r = d["referrals"].loc[d["referrals"]["invitee_id"].notna()]
+    r = r[r["inviter_id"].map(u) <= u.max() - 365 * DAY]
     to_invite = (r["invite_time"] - r["inviter_id"].map(
         d["orders"].groupby("user_id")["order_time"].min())) / DAY
     wrong(q, "stops at the invitation", cycle_first_order=to_invite.median())
@@ -365,13 +390,31 @@ def viral(cycle, market=m04.VIRAL_MARKET, days=m04.VIRAL_DAYS):
     return peak, peak * cycle, total[-1] / market if math.isfinite(market) else 0.0
 
 
+FIX_Q5 = "If q5 is not Correct yet, fix it first: this answer uses its median."
+
+
 def test_q6_a_viral_year(d):
     q = m04.ViralYear()
     cycle = cycles(d, "first_order").median()
     peak, day, share = viral(cycle)
-    assert 0 < day < m04.VIRAL_DAYS and 0.2 < share < 0.6  # peaks within the year, saturates
+    assert 0 < peak < m04.VIRAL_DAYS // cycle  # the new users turn down within the year
+    assert 0.2 < share < 0.7  # and the market starts to run out
     right(q, peak_day=day, year_share=share)
     right(q, peak_day=round(day), year_share=round(share, 3))
+    midnight = max(d["users"]["signup_time"].max(), d["referrals"]["invite_time"].max(),
+                   d["orders"]["order_time"].max()).normalize() + DAY
+    _, day_other, share_other = viral(cycles(d, "first_order", end=midnight).median())
+    right(q, peak_day=day_other, year_share=share_other)  # q5's other accepted end
+    _, day_every, share_every = viral(cycles(d, "first_order", seen=False).median())
+    r = q.evaluate(peak_day=day_every, year_share=share_every)
+    assert r.status == "incorrect" and "inviters seen for a year" in r.message
+    assert r.message.endswith(FIX_Q5)  # no q5 answer in this namespace
+    ns = {"cycle_first_order": cycles(d, "first_order", seen=False).median()}
+    r = m04.ViralYear(ns).evaluate(peak_day=day_every, year_share=share_every)
+    assert FIX_Q5 in r.message  # q5 wrong: the learner is sent back to it
+    ns["cycle_first_order"] = cycle
+    r = m04.ViralYear(ns).evaluate(peak_day=day_every, year_share=share_every)
+    assert r.status == "incorrect" and FIX_Q5 not in r.message  # q5 right: no word on it
     _, day_signup, share_signup = viral(cycles(d, "signup").median())
     wrong(q, "starts at the sign-up", peak_day=day_signup, year_share=share_signup)
     _, day_mean, share_mean = viral(cycles(d, "first_order").mean())
@@ -413,6 +456,22 @@ def test_q7_poster_or_link(d, truth):
     wrong(q, "ratio - 1", poster_k_ratio=k - 1, poster_customer_ratio=c - 1)
 
 
+def close_to_leader(d, leader, replicates=2000, seed=11):
+    """The arms whose 95% percentile-bootstrap interval of profit per participant minus
+    the leader's (a customer at 40 yuan) reaches 0, participants resampled within arms."""
+    x = d["referral_experiment"]
+    profit = m04.VALUE_PER_CUSTOMER * x["first_orders"] - x["reward_cost"]
+    groups = {a: profit[x["arm"].astype(str) == a].to_numpy() for a in
+              sorted(x["arm"].astype(str).unique())}
+    rng = np.random.default_rng(seed)
+
+    def means(v):
+        return v[rng.integers(0, len(v), size=(replicates, len(v)))].mean(axis=1)
+    base = means(groups[leader])
+    return [a for a, v in groups.items()
+            if a != leader and np.quantile(means(v) - base, 0.975) >= 0]
+
+
 def test_q8_roll_out_at_forty_yuan(d, truth):
     q = m04.RollOut()
     m = arm_means(d)
@@ -424,7 +483,10 @@ def test_q8_roll_out_at_forty_yuan(d, truth):
     best = profit.idxmax()
     assert best == "cash_10" and added(80.0).idxmax() == "cash_20"  # the value decides
     message = right(q, roll_out=best, roll_out_profit=profit.max())
-    assert "overlaps those of" in message  # the data cannot separate the best arms
+    close = close_to_leader(d, best)
+    assert close == ["cash_20", "cash_5", "points_10", "poster_10"]  # not separated from it
+    assert f"with {best} as the baseline, the intervals of cash_20, cash_5, points_10 and " \
+           "poster_10 all reach 0" in message
     arms = truth["growth"]["referral_experiment"]["by_arm"]
     expected = {a: m04.VALUE_PER_CUSTOMER * b["incremental_first_orders"] - b["reward_cost"]
                 for a, b in arms.items() if a != "control"}
@@ -502,6 +564,7 @@ def test_q10_creator_cost_per_first_order(d, truth):
     assert sorted(true, key=true.get) == list(cost.sort_values().index)  # the same ranking
     order = ", ".join(f"{t} {true[t]:.0f}" for t in cost.sort_values().index)
     assert f"{order} yuan, the same order as yours" in message
+    assert "true cost per sign-up by tier (per sign-up, not per first order;" in message
     right(q, cost_per_first_order=cost.round(2).to_dict(), tail_platform=tail_cost.nsmallest(1))
     wrong(q, "cost per sign-up", cost_per_first_order=sums["fee"] / sums["signups"],
           tail_platform=tail_cost.idxmin())
@@ -528,6 +591,28 @@ def stores_by_hand(d, share=m04.GAP_SHARE):
     return top, gain, rate, bench
 
 
+def practice_gaps(d, top):
+    """Top stores' mean minus the others', over the spread across stores, for what a store
+    is and does (its features, each level of a category, its footfall a month), the sales
+    results left out; conversion, the largest gap of all, is one of them."""
+    s = d["stores"].set_index("store_id")
+    g = d["store_months"].groupby("store_id")
+    f = s[["area_sqm", "staff", "manager_tenure_years"]].astype(float)
+    f["has_car_park"] = s["has_car_park"].astype(float)
+    f["footfall"] = g["footfall"].sum() / g.size()
+    for col in ("city_tier", "region", "format"):
+        for level in s[col].astype(str).unique():
+            f[f"{col}={level}"] = (s[col].astype(str) == level).astype(float)
+    conversion = g["transactions"].sum() / g["footfall"].sum()
+    is_top = f.index.isin(list(top))
+
+    def gap(x):
+        return (x[is_top].mean() - x[~is_top].mean()) / x.std(ddof=1)
+    gaps = f.apply(gap)
+    assert abs(gap(conversion)) > gaps.abs().max()  # a result would come first
+    return gaps
+
+
 def test_q11_stores_to_copy(d, truth):
     q = m04.StoresToCopy()
     top, gain, rate, bench = stores_by_hand(d)
@@ -536,6 +621,10 @@ def test_q11_stores_to_copy(d, truth):
     assert top == set(quality.nlargest(len(top)).index)  # the ratio finds the best teams
     message = right(q, copy_stores=top, wecom_gain=gain)
     assert "true quality ranks are 1, 2, 3, 4, 5 of 24" in message
+    practices = practice_gaps(d, top)
+    assert practices.abs().idxmax() == "manager_tenure_years"
+    assert "of the practices (sales results such as conversion left out, as in lesson 4c), " \
+           "what sets the top stores apart most is `manager_tenure_years`" in message
     right(q, copy_stores=sorted(top), wecom_gain=round(gain, 1))
     right(q, copy_stores=pd.Index(sorted(top)), wecom_gain=gain)
     g = d["store_months"].groupby("store_id")

@@ -6,22 +6,23 @@ Expected values come from the data of the world in use through
 asks about something lessons 4a, 4b and 4c do not print: the AARRR funnel by
 city tier, payback on the gross margin, a larger media budget with a floor per
 channel, K over the first week by the inviter's channel, the cycle time from the
-first order, a viral year with another K and market, the poster against the
-link, the referral arm to roll out at another value of a customer, content
-effects on store clicks, creators' cost per first order, and the stores to copy
-on WeCom members added. Where the simulated company knows the answer
-(``truth.json``), a correct answer is shown beside it: the true response
-curves, the invitation model, the arms' expected profits, the topics' reach,
-the true cost per sign-up of each creator tier, the stores' true quality.
+first order (over the inviters seen for a year, as lesson 4b times it), a viral
+year with another K and market, the poster against the link, the referral arm to
+roll out at another value of a customer, content effects on store clicks,
+creators' cost per first order, and the stores to copy on WeCom members added.
+Where the simulated company knows the answer (``truth.json``), a correct answer
+is shown beside it: the true response curves, the invitation model, the arms'
+expected profits, the topics' reach, the true cost per sign-up of each creator
+tier, the stores' true quality.
 
-The plausible wrong answers are the module's classic mistakes, computed from
-the same data: users who have not had the whole window counted as failures,
-all revenue so far taken for a 12-month LTV, the margin of the lesson kept, a
-budget spread in today's proportions or summed over two years, K pro-rated
-from 30 days to 7, the mean cycle for the median, an infinite market, K
-counted in sign-ups where the money comes from customers, a log-linear model
-on counts, the mean of per-deal ratios, a per-month count that ranks the big
-stores ...
+The plausible wrong answers are the module's classic mistakes, computed from the
+same data: users who have not had the whole window counted as failures, all
+revenue so far taken for a 12-month LTV, the margin of the lesson kept, a budget
+spread in today's proportions or summed over two years, K pro-rated from 30 days
+to 7, recent inviters timed before their slow friends came, the mean cycle for
+the median, an infinite market, K counted in sign-ups where the money comes from
+customers, a log-linear model on counts, the mean of per-deal ratios, a
+per-month count that ranks the big stores ...
 
 Examples
 --------
@@ -49,6 +50,7 @@ from coursekit.exercises.core import (
     ExerciseSet,
     Result,
     hide_count,
+    same,
     specific_first,
 )
 
@@ -62,8 +64,11 @@ MEDIA = ("douyin_ads", "search_ads", "xiaohongshu")
 YEAR, BUDGET_RISE, FLOOR_SHARE = 2025, 1.5, 0.5
 #: The short K-factor window (days after the inviter's sign-up).
 WEEK = 7
+#: The cycle time counts inviters who signed up at least this many days before the last
+#: sign-up of the data, as lesson 4b does (recent inviters' slow friends have not come yet).
+SEEN_DAYS = 365
 #: The viral scenario: K per cycle, users at the start, people in the market, days run.
-VIRAL_K, VIRAL_SEED, VIRAL_MARKET, VIRAL_DAYS = 1.3, 2_000, 200_000, 365
+VIRAL_K, VIRAL_SEED, VIRAL_MARKET, VIRAL_DAYS = 1.6, 2_000, 200_000, 365
 #: The referral test's arms compared for the share format (same reward, poster or link),
 #: and its control arm.
 POSTER, LINK, CONTROL = "poster_10", "cash_10", "control"
@@ -75,6 +80,10 @@ CLICKS, REFERENCE_TOPIC = "clicks_to_store", "product"
 TAIL = "tail"
 #: The store question: the metric, the top group's share, the share of the gap closed.
 STORE_METRIC, TOP_SHARE, GAP_SHARE = "wecom_per_transaction", 0.2, 0.25
+#: The stores' sales results, left out of what sets the top stores apart (they differ
+#: because the stores sell differently, as lesson 4c says): lesson 4c's list and its metric.
+SALES_RESULTS = ("revenue", "transactions", "ticket", "revenue_per_sqm",
+                 "revenue_per_staff_hour", "conversion")
 
 
 # --------------------------------------------------------------------------- shared helpers
@@ -199,8 +208,10 @@ class TierFunnel(Exercise):
     def correct_message(self) -> str:  # type: ignore[override]
         e = self._expected()
         start, spend = _spread(e["tier_activation"]), _spread(e["tier_ltv"])
+        points = 100 * (e["tier_activation"].max() - e["tier_activation"].min())
         wider = "what their users spend" if spend > start else "how many of their users start"
-        return (f"the best tier activates {start:.0%} more than the worst, and its users "
+        return (f"the best tier activates {start:.0%} more ({points:.1f} points) than the "
+                f"worst, and its users "
                 f"bring {spend:.0%} more in 12 months: the tiers differ more in {wider}, "
                 "which is where a tier's acquisition plan should look.")
 
@@ -545,54 +556,100 @@ class InviterK(BesideTruth):
                 f"the acceptance of the first week's invitations is {seen:.3f}.")
 
 
-def _cycle(start: str = "first_order") -> growth.CycleTime:
-    return growth.cycle_time(_load("referrals"), _load("users"),
-                             start=start, orders=_load("orders"))
+def _seen_for(users: pd.DataFrame, end: pd.Timestamp) -> pd.Series:
+    """The ids of the users who signed up at least :data:`SEEN_DAYS` days before ``end``."""
+    return users.loc[users["signup_time"] <= end - pd.Timedelta(days=SEEN_DAYS), "user_id"]
+
+
+def _cycle(start: str = "first_order", *, inviters: str = "seen",
+           end: str = "last_signup") -> growth.CycleTime:
+    """The viral cycle time from ``start``, over the inviters seen for a year
+    (``inviters="seen"``, lesson 4b's way) or over every inviter (``"all"``). The end of
+    the data is the last sign-up (``end="last_signup"``, as lesson 4b takes it) or the
+    midnight after the last record of users, referrals and orders (``"midnight"``)."""
+    users, refs, orders = _load("users"), _load("referrals"), _load("orders")
+    if inviters == "seen":
+        last = users["signup_time"].max()
+        if end == "midnight":
+            last = max(last, refs["invite_time"].max(),
+                       orders["order_time"].max()).normalize() + pd.Timedelta(days=1)
+        refs = refs[refs["inviter_id"].isin(_seen_for(users, last))]
+    return growth.cycle_time(refs, users, start=start, orders=orders)
+
+
+_RECENT = ("That times every inviter, and recent inviters' slow friends have not come yet: "
+           f"time only inviters seen for a year ({SEEN_DAYS} days before the last sign-up), as "
+           "lesson 4b does.")
 
 
 class FirstOrderCycle(BesideTruth):
-    """The median viral cycle time counted from the inviter's first order."""
+    """The median viral cycle time counted from the inviter's first order, over the
+    inviters seen for a year (lesson 4b's censoring-safe median)."""
 
     qid = "q5"
     title = "The viral cycle from the first order"
     variables = ("cycle_first_order",)
     hints = (
         "The cycle runs from the inviter's start to the sign-up of the friend they brought; "
-        "here the start is the inviter's first order, not their sign-up. Quote the median "
-        "(days): a few users invite months after joining and pull the mean up.",
-        "`growth.cycle_time(referrals, users, start='first_order', orders=orders).median`.",
+        "here the start is the inviter's first order, not their sign-up. Time only the "
+        f"inviters who signed up at least {SEEN_DAYS} days before the last sign-up, as lesson "
+        "4b does, and quote the median (days): a few users invite months after joining and "
+        "pull the mean up.",
+        "`old = users.loc[users.signup_time <= users.signup_time.max() - "
+        "pd.Timedelta(days=m04.SEEN_DAYS), 'user_id']`; `growth.cycle_time(referrals["
+        "referrals.inviter_id.isin(old)], users, start='first_order', orders=orders).median`.",
     )
 
     def _expected(self) -> float:
         return _cycle().median
 
+    @functools.cached_property
+    def _accepted(self) -> list[float]:
+        """The same median with the data's end taken at the midnight after its last
+        record: another fair reading of "the end of the data"."""
+        return [_cycle(end="midnight").median]
+
     @property
     def correct_message(self) -> str:  # type: ignore[override]
         signup = _cycle("signup").median
-        return (f"{signup - self._expected():.1f} days shorter than from the sign-up: the loop "
-                "turns after the first order, so a programme should ask for the invitation "
-                "then.")
+        return (f"{signup - self._expected():.1f} days shorter than lesson 4b's "
+                f"{signup:.1f} days from the sign-up, over the same inviters: the loop turns "
+                "after the first order, so a programme should ask for the invitation then.")
+
+    def compare(self, **answers: Any) -> Result | None:
+        answer = answers["cycle_first_order"]
+        if any(same(answer, a, **self.options) for a in self._accepted):
+            return None
+        return super().compare(**answers)
 
     def mistakes(self) -> list[tuple[object, str]]:
-        refs, orders = _load("referrals"), _load("orders")
+        refs, orders, users = _load("referrals"), _load("orders"), _load("users")
         first = orders.groupby("user_id")["order_time"].min()
         accepted = refs.loc[refs["invitee_id"].notna()]
-        to_invite = (accepted["invite_time"] - accepted["inviter_id"].map(first))
+        seen = accepted[accepted["inviter_id"].isin(
+            _seen_for(users, users["signup_time"].max()))]
+        to_invite = (seen["invite_time"] - seen["inviter_id"].map(first))
+        signup = ("That starts the clock at the inviter's sign-up (lesson 4b); start it at "
+                  "their first order (`start='first_order'`).")
         return self.distinct_mistakes([
-            (_cycle("signup").median,
-             "That starts the clock at the inviter's sign-up (lesson 4b); start it at their "
-             "first order (`start='first_order'`)."),
+            (_cycle(inviters="all").median, _RECENT),
+            (_cycle("signup").median, signup),
+            (_cycle("signup", inviters="all").median, signup),
             (_cycle().mean,
              "That is the mean, pulled up by users who invite months later; quote the median."),
             (float(to_invite.dt.total_seconds().median() / 86_400),
              "That stops at the invitation; the cycle ends when the invited friend signs up."),
-        ])
+        ], accepted=self._accepted)
 
     def beside_truth(self, answers: Mapping[str, Any]) -> str:
         r = coursekit.truth()["referrals"]
         return (f"In the simulation {r['fresh_share']:.0%} of invitations come soon after "
                 f"{r['good_experience']}, fading with a mean lag of {r['invite_lag_days']:.0f} "
                 "days; the rest come at any time after it.")
+
+
+#: Added to q6's incorrect messages while q5 is not right: q6 builds on q5's median.
+_FIX_Q5 = "If q5 is not Correct yet, fix it first: this answer uses its median."
 
 
 def _viral(cycle: float, *, market: float = VIRAL_MARKET, days: float = VIRAL_DAYS
@@ -613,7 +670,8 @@ class ViralYear(Exercise):
     title = "A viral year with K above 1"
     variables = ("peak_day", "year_share")
     hints = (
-        "One cycle is q5's median cycle time (from the first order). Simulate the expected "
+        "One cycle is q5's median cycle time (from the first order, inviters seen for a "
+        "year). Simulate the expected "
         "path from the seed users with `m04.VIRAL_K` in a market of `m04.VIRAL_MARKET` "
         "people, for as many whole cycles as fit in a year. The peak is the day of the cycle "
         "with the most new users; the share is users / market at the end.",
@@ -627,12 +685,31 @@ class ViralYear(Exercise):
     def _expected(self) -> dict[str, float]:
         return _peak_and_share(_viral(_cycle().median))
 
+    @functools.cached_property
+    def _accepted(self) -> dict[str, float]:
+        """The path on q5's other accepted median (the data's end at midnight)."""
+        return _peak_and_share(_viral(_cycle(end="midnight").median))
+
+    def compare(self, **answers: Any) -> Result | None:
+        if all(same(answers[v], self._accepted[v], **self.options) for v in self.variables):
+            return None
+        return super().compare(**answers)
+
+    def incorrect(self, message: str) -> Result:
+        """An "incorrect" result, with a word on q5 while the learner's q5 is not right."""
+        if FirstOrderCycle(self.namespace).evaluate().is_correct:
+            return super().incorrect(message)
+        return super().incorrect(f"{message} {_FIX_Q5}")
+
     def mistakes(self) -> list[tuple[object, str]]:
         cycle = _cycle().median
         right = self._expected()
         run = _viral(cycle)
         endless = _viral(cycle, market=math.inf)
         return self.distinct_mistakes(specific_first([
+            (_peak_and_share(_viral(_cycle(inviters="all").median)),
+             "That cycle times every inviter, and recent inviters' slow friends have not "
+             "come yet; use q5's median, over the inviters seen for a year."),
             (_peak_and_share(_viral(_cycle("signup").median)),
              "That cycle starts at the sign-up; use q5's cycle from the first order."),
             (_peak_and_share(_viral(_cycle().mean)),
@@ -645,7 +722,7 @@ class ViralYear(Exercise):
              "That runs past the year; simulate the whole cycles that fit in 365 days."),
             ({"year_share": right["year_share"] * VIRAL_MARKET},
              "That counts users; the share is users / the market's size."),
-        ]))
+        ]), accepted=[self._accepted])
 
 
 def _experiment() -> pd.DataFrame:
@@ -759,8 +836,8 @@ class RollOut(BesideTruth):
     hints = (
         "The arm to roll out adds the most profit per participant over the control: value x "
         "the first orders it adds - the rewards it adds, with a customer worth "
-        f"{VALUE_PER_CUSTOMER:.0f} yuan (`m04.VALUE_PER_CUSTOMER`). Read the intervals before "
-        "you decide.",
+        f"{VALUE_PER_CUSTOMER:.0f} yuan (`m04.VALUE_PER_CUSTOMER`). Before you decide, make it "
+        "the baseline, as lesson 4b does, and read the other arms' intervals against it.",
         "`arms = growth.referral_arms(test, value_per_customer=m04.VALUE_PER_CUSTOMER)`; "
         "without the control row, the arm with the largest `incremental_profit`, and that "
         "profit.",
@@ -777,17 +854,20 @@ class RollOut(BesideTruth):
 
     @property
     def correct_message(self) -> str:  # type: ignore[override]
-        t = self._table
-        best = _best(t)
-        low, high = t.loc[best, ["incremental_profit_low", "incremental_profit_high"]]
-        others = t.drop(index=[CONTROL, best])
-        close = [str(a) for a in others.index[others["incremental_profit_high"] >= low]]
+        best = _best(self._table)
+        versus = growth.referral_arms(_experiment(), control=best,
+                                      value_per_customer=VALUE_PER_CUSTOMER)
+        versus.index = versus.index.astype(str)
+        others = versus.drop(index=best)
+        close = [str(a) for a in others.index[others["incremental_profit_high"] >= 0]]
         if not close:
-            return (f"its interval, {low:.2f} to {high:.2f} yuan per participant, clears every "
-                    "other arm's: roll it out.")
-        return (f"its interval, {low:.2f} to {high:.2f} yuan per participant, overlaps those "
-                f"of {', '.join(close)}: the data puts it first but cannot tell it from them, "
-                "so roll it out as the best estimate and keep testing the close ones.")
+            return (f"with {best} as the baseline, every other arm's interval lies below 0: "
+                    "roll it out.")
+        names = close[0] if len(close) == 1 else f"{', '.join(close[:-1])} and {close[-1]}"
+        reach = "reaches" if len(close) == 1 else "all reach"
+        return (f"with {best} as the baseline, the intervals of {names} {reach} 0: the data "
+                "puts it first but cannot tell it from them, so roll it out as the best "
+                "estimate and keep testing the close ones.")
 
     def compare(self, **answers: Any) -> Result | None:
         result = super().compare(**answers)
@@ -995,9 +1075,10 @@ class CreatorCost(BesideTruth):
         mine = list(_by_label(answers["cost_per_first_order"]).sort_values().index)
         same = "the same order as yours" if mine == ranked else "another order than yours"
         order = ", ".join(f"{t} {true[t]:.0f}" for t in ranked)
-        return (f"The simulation's true cost per sign-up by tier (all sign-ups, not only the "
-                f"attributed {share:.0%}) is {order} yuan, {same}: attribution lowers every "
-                "tier's count alike, which moves the levels, not the ranking.")
+        return (f"The simulation's true cost per sign-up by tier (per sign-up, not per first "
+                f"order; all sign-ups, not only the attributed {share:.0%}) is {order} yuan, "
+                f"{same}: attribution lowers every tier's count alike, which moves the levels, "
+                "not the ranking.")
 
 
 def _benchmark(metric: str = STORE_METRIC) -> growth.UnitBenchmark:
@@ -1037,10 +1118,11 @@ class StoresToCopy(BesideTruth):
     @property
     def correct_message(self) -> str:  # type: ignore[override]
         lift = growth.lift_to_benchmark(self._bench, share=GAP_SHARE)
-        first = self._bench.differences.index[0]
+        practices = self._bench.differences.drop(index=list(SALES_RESULTS), errors="ignore")
         return (f"closing {GAP_SHARE:.0%} of the gap adds {lift.lift:.0%} to the members "
-                f"added a month; what sets the top stores apart most is `{first}`, a lead to "
-                "test in a few stores, not a proven cause.")
+                "added a month; of the practices (sales results such as conversion left out, "
+                "as in lesson 4c), what sets the top stores apart most is "
+                f"`{practices.index[0]}`, a lead to test in a few stores, not a proven cause.")
 
     def compare(self, **answers: Any) -> Result | None:
         return hide_count(super().compare(copy_stores=_id_set(answers["copy_stores"]),
@@ -1087,6 +1169,6 @@ EXERCISES = ExerciseSet(
 )
 
 __all__ = ["BUDGET_RISE", "CLICKS", "CONTROL", "EXERCISES", "FLOOR_SHARE", "GAP_SHARE", "LINK",
-           "MEDIA", "POSTER", "REFERENCE_TOPIC", "STORE_METRIC", "TAIL", "TIER", "TOP_SHARE",
-           "VALUE_PER_CUSTOMER", "VIRAL_DAYS", "VIRAL_K", "VIRAL_MARKET", "VIRAL_SEED", "WEEK",
-           "YEAR"]
+           "MEDIA", "POSTER", "REFERENCE_TOPIC", "SALES_RESULTS", "SEEN_DAYS", "STORE_METRIC",
+           "TAIL", "TIER", "TOP_SHARE", "VALUE_PER_CUSTOMER", "VIRAL_DAYS", "VIRAL_K",
+           "VIRAL_MARKET", "VIRAL_SEED", "WEEK", "YEAR"]
