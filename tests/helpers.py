@@ -36,3 +36,21 @@ def named(err: CourseError) -> object:
     if isinstance(err, ArgumentError):
         return err.name
     raise AssertionError(f"not a DataError or ArgumentError: {type(err).__name__}: {err}")
+
+
+def wrong(question, hint_words: str, **answer: object) -> str:
+    """A plausible wrong answer to an exercise check: *Incorrect*, with the hint aimed at
+    it, and nothing of the simulated company's truth (shown beside correct answers
+    only). Returns the message."""
+    r = question.evaluate(**answer)
+    assert r.status == "incorrect", r.text
+    assert hint_words in r.message, r.message
+    assert "simulated" not in r.message and "simulation" not in r.message, r.message
+    return r.message
+
+
+def right(question, **answer: object) -> str:
+    """A right answer to an exercise check: *Correct*. Returns the message."""
+    r = question.evaluate(**answer)
+    assert r.status == "correct", r.text
+    return r.message

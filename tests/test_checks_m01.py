@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import wrong
 
 import coursekit
 from coursekit.exercises import ____, m01
@@ -24,11 +25,6 @@ def d():
              "businesses", "gift_vouchers", "group_buying")
     return {t: coursekit.load(t) for t in names}
 
-
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
 
 
 def rates(d, item):

@@ -15,6 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import right, wrong
 from scipy.optimize import curve_fit
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
@@ -38,17 +39,6 @@ def truth():
     return coursekit.truth()["needs"]
 
 
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
-    assert "simulated" not in r.message  # the truth is shown beside correct answers only
-
-
-def right(question, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "correct", r.text
-    return r.message
 
 
 def test_every_question_is_not_attempted_as_handed_out():

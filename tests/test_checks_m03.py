@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from helpers import wrong
 
 import coursekit
 from coursekit import clv, cohorts, lifecycle
@@ -23,11 +24,6 @@ def d():
 def judge(question, **answer):
     return question.evaluate(**answer)
 
-
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
 
 
 def test_every_question_is_not_attempted_as_handed_out():

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from helpers import right, wrong
 from scipy.optimize import brentq
 
 import coursekit
@@ -42,17 +43,6 @@ def truth():
     return coursekit.truth()
 
 
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
-    assert "simulation" not in r.message  # the truth is shown beside correct answers only
-
-
-def right(question, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "correct", r.text
-    return r.message
 
 
 def test_every_question_is_not_attempted_as_handed_out():

@@ -10,6 +10,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import wrong
 from sklearn.metrics import roc_auc_score, roc_curve
 
 import coursekit
@@ -59,11 +60,6 @@ def msg():
         in14_calendar=count(other_day >= pairs["sent_time"].dt.normalize() - pd.Timedelta(days=13)),
     )
 
-
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
 
 
 def test_every_question_is_not_attempted_as_handed_out():

@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import wrong
 
 import coursekit
 from coursekit import metrics
@@ -32,11 +33,6 @@ def d():
 def incidents():
     return {i["name"]: i for i in truth()["incidents"]}
 
-
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
 
 
 def days(incident):

@@ -20,6 +20,7 @@ import unicodedata
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import right, wrong
 
 import coursekit
 from coursekit import governance
@@ -47,17 +48,6 @@ def truth():
     return coursekit.truth()["raw"]
 
 
-def wrong(question, hint_words, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "incorrect", r.text
-    assert hint_words in r.message, r.message
-    assert "simulated" not in r.message  # the truth is shown beside correct answers only
-
-
-def right(question, **answer):
-    r = question.evaluate(**answer)
-    assert r.status == "correct", r.text
-    return r.message
 
 
 def test_every_question_is_not_attempted_as_handed_out():
