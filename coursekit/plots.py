@@ -2539,6 +2539,7 @@ def marginal_curves(
     allocation: Mapping[str, float] | pd.Series | None = None,
     upto: float | None = None,
     per: str | None = None,
+    cost_of: str | None = "sign-up",
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -2574,6 +2575,11 @@ def marginal_curves(
     per
         The period of the curves' spend, for the axis label (default: a
         day for a ``ResponseFit``, "period" otherwise).
+    cost_of
+        What one unit of the outcome is, for the legend's marginal cost
+        (``"sign-up"``: "marginal cost 69 yuan a sign-up"), or None to leave
+        the cost out (curves of contribution in yuan, whose inverse is not a
+        cost per anything).
     ax, title
         Axes to draw on (a new figure when None); title stating the finding.
 
@@ -2612,6 +2618,11 @@ def marginal_curves(
 
     names, fns = _curve_map(curves)
     word = _per_word(curves, per)
+    if cost_of is not None and not (isinstance(cost_of, str) and cost_of.strip()):
+        from coursekit.errors import ArgumentError
+
+        raise ArgumentError("cost_of must name one unit of the outcome, or be None",
+                            name="cost_of", value=cost_of, fix='cost_of="sign-up"')
     spends = {} if allocation is None else _spends(allocation, names, "allocation")
     end = _upto(upto, list(spends.values()), curves, fns)
     grid = np.linspace(0.0, end, 201)
@@ -2625,7 +2636,8 @@ def marginal_curves(
     level = _common_level({n: spends[n] for n in keys}, at) if keys else None
     handles = list(ax.lines[-len(names):])
     if level is not None:
-        cost = f" (marginal cost {1 / level:,.3g} yuan)" if level > 0 else ""
+        cost = (f" (marginal cost {1 / level:,.3g} yuan a {cost_of})"
+                if level > 0 and cost_of else "")
         handles.append(ax.axhline(
             level, color="#262626", lw=1.2, ls="--", zorder=3,
             label=f"equal marginal return 边际收益相等\n{level:.3g} per yuan{cost}"))

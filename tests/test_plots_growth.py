@@ -231,8 +231,13 @@ def test_marginal_curves_show_the_common_level_of_the_best_split():
     assert points[:, 0].tolist() == pytest.approx([20.0, 80.0], rel=1e-6)
     assert points[:, 1].tolist() == pytest.approx([1 / math.sqrt(20), 2 / math.sqrt(80)],
                                                   rel=1e-4)
-    assert any(t.startswith("equal marginal return") for t in _legend(ax))
+    label = next(t for t in _legend(ax) if t.startswith("equal marginal return"))
+    assert f"marginal cost {math.sqrt(20):.3g} yuan a sign-up" in label  # 1 / lambda
     assert ax.get_xlim()[1] == pytest.approx(120.0)  # 1.5 x the largest spend
+    bare = plots.marginal_curves(ROOTS, allocation=split, cost_of=None)
+    assert not any("marginal cost" in t for t in _legend(bare))
+    worded = plots.marginal_curves(ROOTS, allocation=split, cost_of="customer")
+    assert any(t.endswith("yuan a customer)") for t in _legend(worded))
     assert ax.get_ylim()[1] == pytest.approx(4 * 1.05 / math.sqrt(20), rel=1e-4)  # cut top
 
 
@@ -288,6 +293,8 @@ def test_marginal_curves_on_the_course_spend():
     ({"curves": ROOTS, "allocation": 100.0}, "allocation"),
     ({"curves": ROOTS}, "upto"),
     ({"curves": ROOTS, "upto": -1}, "upto"),
+    ({"curves": ROOTS, "upto": 10, "cost_of": ""}, "cost_of"),
+    ({"curves": ROOTS, "upto": 10, "cost_of": 3}, "cost_of"),
 ])
 def test_marginal_curves_refuse_bad_arguments(kwargs, name):
     with pytest.raises(ArgumentError) as err:
