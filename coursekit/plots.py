@@ -2395,6 +2395,7 @@ def response_curves(
     points: object = None,
     upto: float | None = None,
     per: str | None = None,
+    dashed_beyond: bool = False,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
@@ -2429,6 +2430,10 @@ def response_curves(
         The period the curves count spend and outcome in, for the axis
         labels: ``"D"``, ``"W"``, ``"M"``, ... (default: a day for a
         ``ResponseFit``, whose curves are per day; "period" otherwise).
+    dashed_beyond
+        With ``points``: draw each curve solid up to the largest spend of its
+        channel among them and dashed beyond, where the curve was never
+        measured and says only what its formula extrapolates.
     ax, title
         Axes to draw on (a new figure when None); title stating the finding.
 
@@ -2436,9 +2441,11 @@ def response_curves(
     -------
     matplotlib.axes.Axes
         One line per channel in ``ax.lines``, in the order of ``curves``
-        (201 points from 0 to ``upto``); the points, the current and the
-        proposed marks in ``ax.collections``, labelled ``"points"``,
-        ``"current"`` and ``"proposed"`` (in that order, those drawn).
+        (201 points from 0 to ``upto``; with ``dashed_beyond``, the solid
+        part, and the dashed parts follow, one per channel); the points
+        (those within ``upto``), the current and the proposed marks in
+        ``ax.collections``, labelled ``"points"``, ``"current"`` and
+        ``"proposed"`` (in that order, those drawn).
 
     Raises
     ------
@@ -2483,10 +2490,28 @@ def response_curves(
     values = {name: _outcomes(f, name, grid) for name, f in zip(names, fns, strict=True)}
     colour = _channel_colours(names)
     ax = _new_axes(ax, (8, 4.5))
+    if dashed_beyond and data is None:
+        from coursekit.errors import ArgumentError
+
+        raise ArgumentError("dashed_beyond needs the points the curves were fitted on",
+                            name="dashed_beyond", value=dashed_beyond,
+                            fix="pass points=fit (or its points table)")
+    seen = ({} if not dashed_beyond else
+            data.groupby("channel")["spend"].max().to_dict())  # type: ignore[union-attr]
     for name in names:
-        ax.plot(grid, values[name], color=colour[name], lw=2, label=name, zorder=2)
+        inside = grid <= seen.get(name, np.inf)
+        ax.plot(grid[inside], values[name][inside], color=colour[name], lw=2, label=name,
+                zorder=2)
     handles = list(ax.lines[-len(names):])
+    if dashed_beyond:
+        for name in names:
+            beyond = grid >= seen[name]
+            ax.plot(grid[beyond], values[name][beyond], color=colour[name], lw=2, ls="--",
+                    label="_beyond", zorder=2)
+        handles.append(Line2D([], [], color="#595959", lw=2, ls="--",
+                              label="beyond the spends seen 未观测"))
     if data is not None:
+        data = data[data["spend"] <= end]
         ax.scatter(data["spend"], data["outcome"], s=14, alpha=0.3, zorder=1, linewidths=0,
                    c=[colour[c] for c in data["channel"]], label="points")
         handles.append(Line2D([], [], ls="none", marker="o", ms=4, alpha=0.4, color="#8c8c8c",

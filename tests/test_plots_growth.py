@@ -484,3 +484,25 @@ def test_forest_refuses_a_bad_reference(reference):
         plots.forest(_effects(), estimate="effect", low="effect_low", high="effect_high",
                      reference=reference)
     assert err.value.name == "reference"
+
+
+def test_response_curves_dash_each_curve_beyond_the_spends_seen():
+    seen = pd.DataFrame({"channel": ["search", "search", "douyin", "douyin", "douyin"],
+                         "spend": [10.0, 30.0, 20.0, 60.0, 500.0],
+                         "outcome": [6.0, 11.0, 18.0, 31.0, 89.0]})
+    ax = plots.response_curves(ROOTS, points=seen, upto=100.0, dashed_beyond=True)
+    solid = {line.get_label(): line for line in ax.lines[:2]}
+    assert float(solid["search"].get_xdata().max()) <= 30.0
+    assert float(solid["douyin"].get_xdata().max()) == 100.0  # seen up to 500: solid to the edge
+    dashed = ax.lines[2:]
+    assert [line.get_linestyle() for line in dashed] == ["--", "--"]
+    assert float(dashed[0].get_xdata().min()) >= 30.0
+    assert float(dashed[0].get_xdata().max()) == 100.0
+    assert len(dashed[1].get_xdata()) == 0  # nothing of douyin lies beyond its spends seen
+    assert any(t.startswith("beyond the spends seen") for t in _legend(ax))
+    drawn = ax.collections[0].get_offsets()
+    assert drawn[:, 0].max() <= 100.0  # the point at 500 is past the edge: not drawn
+    assert ax.get_ylim()[1] < 89.0  # and it does not stretch the axis
+    with pytest.raises(ArgumentError) as err:
+        plots.response_curves(ROOTS, upto=100.0, dashed_beyond=True)
+    assert err.value.name == "dashed_beyond"
