@@ -1,4 +1,5 @@
-"""Shared fixtures: the course tables, loaded once per test session (per worker)."""
+"""Shared fixtures: the course tables, loaded once per test session (per worker), and a
+second, smaller world to run lessons and checks on."""
 
 from __future__ import annotations
 
@@ -45,3 +46,14 @@ def tables() -> CourseTables:
 def course(tables: CourseTables) -> CourseTables:
     """The course tables by name (test modules may narrow it to a tuple of their own)."""
     return tables
+
+
+@pytest.fixture(scope="session")
+def small_world(tmp_path_factory):
+    """A 3,000-user world of seed 7, written once per session (per worker): the second
+    world every lesson's claims and every exercise check must also hold on."""
+    from coursekit.world import write_world
+
+    out = tmp_path_factory.mktemp("world7")
+    write_world(out, users=3_000, seed=7, progress=False)
+    return out

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 
+import coursekit
 from coursekit import cli
 from coursekit.errors import ArgumentError, CourseError, DataError
 
@@ -54,3 +59,28 @@ def right(question, **answer: object) -> str:
     r = question.evaluate(**answer)
     assert r.status == "correct", r.text
     return r.message
+
+
+@contextmanager
+def in_world(folder: Path) -> Iterator[None]:
+    """Use the world at ``folder`` for the ``with`` block, then the default again."""
+    coursekit.use_world(folder)
+    try:
+        yield
+    finally:
+        coursekit.use_world(None)
+
+
+def every_check_holds(exercises) -> None:
+    """In the world in use, each question's reference answer is correct, and each keeps
+    at least one plausible mistake, which gets its hint."""
+    for q in exercises.bind({}):
+        expected = q._expected()
+        whole = ((lambda v, q=q: {q.variables[0]: v}) if len(q.variables) == 1
+                 else (lambda v, e=expected: {**e, **v}))
+        assert q.evaluate(**whole(expected)).is_correct, q.qid
+        mistakes = q.mistakes()
+        assert mistakes, q.qid
+        for value, hint in mistakes:
+            r = q.evaluate(**whole(value))
+            assert r.status == "incorrect" and hint in r.text, (q.qid, value, r.text)

@@ -15,7 +15,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import right, wrong
+from helpers import every_check_holds, in_world, right, wrong
 from scipy.optimize import curve_fit
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
@@ -428,35 +428,15 @@ def test_q10_quality_weights(d, truth):
 # --------------------------------------------------------------------------- another world
 
 
-@pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
-    from coursekit.world import write_world
-
-    out = tmp_path_factory.mktemp("world7")
-    write_world(out, users=3_000, seed=7, progress=False)
-    return out
-
 
 def test_every_check_holds_on_another_world(small_world):
     """On a 3,000-user world of seed 7 the reference answers are right (and shown beside
     that world's truth), the wrong ones get their hints, and each question keeps at least
     one plausible mistake."""
     default = m02.FitnessDrivers()._expected()
-    coursekit.use_world(small_world)
-    try:
-        for q in m02.EXERCISES.bind({}):
-            expected = q._expected()
-            whole = ((lambda v, q=q: {q.variables[0]: v}) if len(q.variables) == 1
-                     else (lambda v, e=expected: {**e, **v}))
-            assert q.evaluate(**whole(expected)).is_correct, q.qid
-            mistakes = q.mistakes()
-            assert mistakes, q.qid
-            for value, hint in mistakes:
-                r = q.evaluate(**whole(value))
-                assert r.status == "incorrect" and hint in r.text, (q.qid, value, r.text)
+    with in_world(small_world):
+        every_check_holds(m02.EXERCISES)
         # the expected values follow the data of the world in use
         assert m02.FitnessDrivers()._expected() != default
         message = m02.ScenesInPersonas().evaluate(**m02.ScenesInPersonas()._expected()).message
         assert "planted personas" in message
-    finally:
-        coursekit.use_world(None)

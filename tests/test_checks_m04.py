@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from helpers import right, wrong
+from helpers import every_check_holds, in_world, right, wrong
 from scipy.optimize import brentq
 
 import coursekit
@@ -635,14 +635,6 @@ def test_q11_stores_to_copy(d, truth):
 # --------------------------------------------------------------------------- another world
 
 
-@pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
-    from coursekit.world import write_world
-
-    out = tmp_path_factory.mktemp("world7")
-    write_world(out, users=3_000, seed=7, progress=False)
-    return out
-
 
 def test_every_check_holds_on_another_world(small_world):
     """On a 3,000-user world of seed 7 the reference answers are right (and shown beside
@@ -650,23 +642,11 @@ def test_every_check_holds_on_another_world(small_world):
     one plausible mistake."""
     default = m04.InviterK()._expected()["k_week"]
     default_stores = m04.StoresToCopy()._expected()["copy_stores"]
-    coursekit.use_world(small_world)
-    try:
-        for q in m04.EXERCISES.bind({}):
-            expected = q._expected()
-            whole = ((lambda v, q=q: {q.variables[0]: v}) if len(q.variables) == 1
-                     else (lambda v, e=expected: {**e, **v}))
-            assert q.evaluate(**whole(expected)).is_correct, q.qid
-            mistakes = q.mistakes()
-            assert mistakes, q.qid
-            for value, hint in mistakes:
-                r = q.evaluate(**whole(value))
-                assert r.status == "incorrect" and hint in r.text, (q.qid, value, r.text)
+    with in_world(small_world):
+        every_check_holds(m04.EXERCISES)
         # the expected values follow the data of the world in use
         assert m04.InviterK()._expected()["k_week"] != default
         stores = m04.StoresToCopy()
         assert stores._expected()["copy_stores"] != default_stores
         message = stores.evaluate(**stores._expected()).message
         assert "true quality ranks" in message
-    finally:
-        coursekit.use_world(None)

@@ -13,17 +13,9 @@ from pathlib import Path
 import papermill as pm
 import pytest
 
-from coursekit.world import write_world
-
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
-
-@pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
-    out = tmp_path_factory.mktemp("world")
-    write_world(out, users=3_000, seed=7, progress=False)
-    return out
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)

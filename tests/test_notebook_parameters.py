@@ -16,8 +16,6 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from coursekit.world import write_world
-
 REPO = Path(__file__).resolve().parents[1]
 LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
 SOLUTIONS = sorted((REPO / "solutions").glob("*.ipynb"))
@@ -33,12 +31,6 @@ def test_every_notebook_has_a_parameters_cell_before_its_code(path):
     )
     assert "world" in code[0].source
 
-
-@pytest.fixture(scope="module")
-def small_world(tmp_path_factory):
-    out = tmp_path_factory.mktemp("world")
-    write_world(out, users=3_000, seed=7, progress=False)
-    return out
 
 
 def _texts(nb) -> str:
