@@ -84,3 +84,30 @@ def every_check_holds(exercises) -> None:
         for value, hint in mistakes:
             r = q.evaluate(**whole(value))
             assert r.status == "incorrect" and hint in r.text, (q.qid, value, r.text)
+
+
+def holds_its_contract(df, name: str) -> None:
+    """A generated table passes its contract, key included, with the contract's columns
+    in order and their dtypes."""
+    from coursekit.schema import coerce, validate
+
+    validate(df, name, check_key=True)
+    typed = coerce(df.iloc[:0], name)
+    assert list(df.columns) == list(typed.columns), name
+    assert all(df[c].dtype == typed[c].dtype for c in df.columns), name
+
+
+def survives_csv(df, name: str, folder: Path) -> None:
+    """Written as CSV and read back through the contract, a table is the same (categories
+    come back as text categories with the same labels)."""
+    import pandas as pd
+
+    from coursekit.data.io import read_raw, write_table
+    from coursekit.schema import coerce, validate
+
+    back = coerce(read_raw(write_table(df, folder, name, "csv")), name)
+    validate(back, name, check_key=True)
+    labels = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype)]
+    assert all(list(back[c].cat.categories) == list(df[c].cat.categories) for c in labels), name
+    pd.testing.assert_frame_equal(back.astype({c: str for c in labels}),
+                                  df.astype({c: str for c in labels}), obj=name)
