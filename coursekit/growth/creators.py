@@ -101,17 +101,16 @@ def cost_per_outcome(deals: pd.DataFrame, *, by: str | list[str] = "tier", cost:
     replicates = whole(replicates, "replicates", low=100, example="replicates=2000")
     seed = whole(seed, "seed", low=0, example="seed=0")
     data = columns(deals, table, ids=keys, amounts=[cost], numbers=[outcome])
-    if (data[outcome] < 0).any() or data[outcome].isna().any():
-        bad = data[outcome].isna() | (data[outcome] < 0)
+    bad = data[outcome].isna() | (data[outcome] < 0)
+    if bad.any():
         raise DataError("outcomes must be counts >= 0 on every deal", table=table,
                         column=outcome, rows=deals[bad.to_numpy()].head(3),
                         fix="drop or correct those deals first")
-    values = {cost: data[cost].to_numpy(dtype=float), outcome: data[outcome].to_numpy(dtype=float)}
-    cost_col, out_col = cost, outcome
+    fees, counts = data[cost].to_numpy(dtype=float), data[outcome].to_numpy(dtype=float)
     rng = np.random.default_rng(seed)
     rows = {}
     for name, idx in data.groupby(keys, observed=True, sort=True).indices.items():
-        c, o = values[cost_col][idx], values[out_col][idx]
+        c, o = fees[idx], counts[idx]
         with np.errstate(divide="ignore", invalid="ignore"):
             point = c.sum() / o.sum() if o.sum() > 0 else np.inf
             low = high = np.nan
@@ -127,7 +126,7 @@ def cost_per_outcome(deals: pd.DataFrame, *, by: str | list[str] = "tier", cost:
     else:
         out.index.name = keys[0]
     out["deals"] = out["deals"].astype("int64")
-    for col, src in (("cost", cost_col), ("outcome", out_col)):
+    for col, src in (("cost", cost), ("outcome", outcome)):
         if pd.api.types.is_integer_dtype(deals[src]):
             out[col] = out[col].astype("int64")
     return out
